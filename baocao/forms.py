@@ -1,0 +1,139 @@
+"""Forms of the report pages: the period picker and the narrative editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from .constants import NARRATIVE_SECTIONS, PERIOD_COUNT, PeriodKind
+from .models import Report
+from .periods import Period, custom, parse_period
+
+DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 14/06/2026."
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "maxlength": "10"})
+MAX_CUSTOM_DAYS = 3 * 366
+
+
+class PeriodForm(forms.Form):
+    """Pick a period: a Nghị định 09 or calendar period by year and number, or a custom range.
+
+    ``cleaned_data["period"]`` is the ``baocao.periods.Period``; every impossible input is a
+    Vietnamese form error (never an exception).
+    """
+
+    kind = forms.ChoiceField(
+        label="Loại kỳ báo cáo",
+        choices=PeriodKind.choices,
+        initial=PeriodKind.DECREE_HALF_YEAR,
+        error_messages={"invalid_choice": "Hãy chọn loại kỳ báo cáo trong danh sách."},
+    )
+    year = forms.IntegerField(
+        label="Năm",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "Năm phải là một số, ví dụ 2026.",
+            "min_value": "Năm phải từ 2000 trở đi.",
+            "max_value": "Năm không được quá 2100.",
+        },
+    )
+    number = forms.IntegerField(
+        label="Kỳ số (6 tháng: 1–2; quý: 1–4; tháng: 1–12)",
+        required=False,
+        error_messages={"invalid": "Kỳ số phải là một số."},
+    )
+    start = forms.DateField(
+        label="Từ ngày",
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=DATE_WIDGET,
+        error_messages={"invalid": BAD_DATE},
+    )
+    end = forms.DateField(
+        label="Đến ngày",
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=DATE_WIDGET,
+        error_messages={"invalid": BAD_DATE},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        # Only the inputs of the chosen kind count: a stale date box must not block a half-year.
+        ignored = ("year", "number") if kind == PeriodKind.CUSTOM else ("start", "end")
+        for name in ignored:
+            self._errors.pop(name, None)
+        if not kind or self.errors:
+            return data
+        period: Period
+        if kind == PeriodKind.CUSTOM:
+            start, end = data.get("start"), data.get("end")
+            if start is None:
+                self.add_error("start", "Hãy nhập ngày bắt đầu.")
+            if end is None:
+                self.add_error("end", "Hãy nhập ngày kết thúc.")
+            if start is None or end is None:
+                return data
+            if (end - start).days > MAX_CUSTOM_DAYS:
+                self.add_error("end", "Khoảng thời gian báo cáo không được dài quá 3 năm.")
+                return data
+            try:
+                period = custom(start, end)
+            except ValueError as exc:
+                self.add_error("end", str(exc))
+                return data
+        else:
+            if data.get("year") is None:
+                self.add_error("year", "Hãy nhập năm báo cáo.")
+                return data
+            count = PERIOD_COUNT[kind]
+            number = data.get("number")
+            if count == 1:
+                number = None
+            elif number is None or not 1 <= number <= count:
+                self.add_error("number", f"Hãy nhập kỳ số từ 1 đến {count}.")
+                return data
+            try:
+                period = parse_period(kind, data["year"], number)
+            except ValueError as exc:
+                self.add_error(None, str(exc))
+                return data
+        if period.start > timezone.localdate():
+            self.add_error(None, "Kỳ báo cáo chưa bắt đầu: hãy chọn một kỳ đã qua hoặc đang diễn ra.")
+            return data
+        data["period"] = period
+        return data
+
+
+class NarrativeForm(forms.ModelForm):
+    """The sections of the report the ward writes, its number and its date (draft only)."""
+
+    issued_on = forms.DateField(
+        label="Ngày ban hành",
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=DATE_WIDGET,
+        error_messages={"invalid": BAD_DATE},
+        help_text="Để trống: ngày tổng hợp báo cáo.",
+    )
+
+    class Meta:
+        model = Report
+        fields = ["number", "issued_on", *(section.field for section in NARRATIVE_SECTIONS)]
+        labels = {section.field: f"{section.number}. {section.title}" for section in NARRATIVE_SECTIONS}
+        widgets = {section.field: forms.Textarea(attrs={"rows": 4}) for section in NARRATIVE_SECTIONS}
+
+    def clean_number(self) -> str:
+        value = self.cleaned_data.get("number", "").strip().removesuffix("/BC-UBND")
+        if value and not value.replace("-", "").isalnum():
+            raise forms.ValidationError("Số văn bản chỉ gồm chữ số (ví dụ 125); phần “/BC-UBND” được thêm tự động.")
+        return value

@@ -1,0 +1,317 @@
+"""Writes of the report app: draft, compile (the task's body), edit, finalize, retry, periodic drafts.
+
+State machine of a report (``status``):
+
+    queued ──claim──▶ running ──▶ done ──finalize──▶ (done, final: frozen for ever)
+       ▲                 │          │
+       └──── retry ◀── failed ◀─────┘ (retry/recompile of a draft, narrative edit → re-render)
+
+* ``compile_report`` claims the row with one conditional UPDATE (queued/failed → running, or a
+  running row whose worker died more than STALE_RUNNING_SECONDS ago), so two workers never
+  compile the same report; a second call on a done report does nothing.
+* Figures are computed only when ``figures`` is empty (a new report, or ``retry_report``); a
+  narrative edit keeps them and only re-renders the files, so the hash never moves silently.
+* Every write to a final report is refused: the services only ever update rows with
+  ``finalized_at IS NULL`` and raise ``ReportError`` when nothing matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.constants import Role
+from motcua.models import Agency, User
+
+from .constants import NARRATIVE_FIELDS, STALE_RUNNING_SECONDS, PeriodKind, ReportStatus
+from .models import Report
+from .periods import Period, decree_half_year, decree_year
+
+logger = logging.getLogger(__name__)
+
+# Database hiccups a later attempt may not meet: the task retries these, nothing else.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+
+class ReportError(Exception):
+    """A refused change, with the Vietnamese message shown to the user."""
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def canonical_json(figures: Mapping[str, Any]) -> str:
+    """The figures as canonical JSON (sorted keys, no spaces, UTF-8 letters): what the hash covers."""
+    return json.dumps(figures, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
+
+
+def figures_digest(figures: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of ``canonical_json(figures)``."""
+    return hashlib.sha256(canonical_json(figures).encode()).hexdigest()
+
+
+def report_period(report: Report) -> Period:
+    """The report's period as a ``baocao.periods.Period`` (kind kept, so 'previous_year' matches)."""
+    params = report.parameters or {}
+    return Period(
+        report.start,
+        report.end,
+        report.label,
+        kind=report.period_kind,
+        year=params.get("year"),
+        number=params.get("number"),
+    )
+
+
+def queue_compilation(report_id: int) -> None:
+    """Send the compilation task (called after commit; eager without a broker)."""
+    from .tasks import compile_report_task
+
+    compile_report_task.delay(report_id)
+
+
+# -- drafting --------------------------------------------------------------------------------------
+def draft_report(*, agency: Agency, period: Period, user: User | None, auto: bool = False) -> tuple[Report, bool]:
+    """Get or create the report of ``agency`` for ``period``; (report, created).
+
+    The unique key (agency, kind, start, end) is claimed with ``get_or_create``, so a double
+    click or two beats create one row. A new report is queued for compilation after commit; an
+    existing one is returned untouched, whatever its status (a failed one is retried with
+    ``retry_report``).
+    """
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            agency=agency,
+            period_kind=period.kind or PeriodKind.CUSTOM,
+            start=period.start,
+            end=period.end,
+            defaults={
+                "label": period.label,
+                "created_by": user,
+                "auto_drafted": auto,
+                "parameters": {"year": period.year, "number": period.number, "agency_ids": [agency.pk]},
+            },
+        )
+        if created:
+            transaction.on_commit(lambda: queue_compilation(report.pk))
+    return report, created
+
+
+def create_report(*, agency: Agency, period: Period, user: User | None) -> Report:
+    """The report of ``agency`` for ``period`` (created and queued when new); see ``draft_report``."""
+    return draft_report(agency=agency, period=period, user=user)[0]
+
+
+# -- compilation -----------------------------------------------------------------------------------
+def claim_report(report_id: int, *, now: datetime) -> bool:
+    """Compare-and-set queued/failed (or stale running) → running; True when this caller won."""
+    stale = now - timedelta(seconds=STALE_RUNNING_SECONDS)
+    claimable = Q(status__in=[ReportStatus.QUEUED, ReportStatus.FAILED]) | Q(
+        status=ReportStatus.RUNNING, started_at__lt=stale
+    )
+    return bool(
+        Report.objects.filter(claimable, pk=report_id, finalized_at__isnull=True).update(
+            status=ReportStatus.RUNNING, started_at=now, finished_at=None, error="", progress=5
+        )
+    )
+
+
+def _mine(report_id: int, started_at: datetime) -> Any:
+    """The row as long as this run still owns it (nobody re-queued or finalized it meanwhile)."""
+    return Report.objects.filter(
+        pk=report_id, status=ReportStatus.RUNNING, started_at=started_at, finalized_at__isnull=True
+    )
+
+
+def compile_report(report_id: int) -> str:
+    """Compile one report: figures (when not frozen yet), hash, PDF, XLSX; returns the outcome.
+
+    Outcomes: ``"done"``; ``"skipped"`` (missing, final, already done, or running elsewhere: the
+    claim failed, nothing was touched); ``"failed"`` (the row says why, in Vietnamese);
+    ``"superseded"`` (the report was re-queued while this run worked: its result is dropped and
+    the newer task does the work). Transient database errors release the claim (back to queued)
+    and are raised for the task to retry. Progress moves 5 → 40 → 75 → 90 → 100.
+    """
+    from .exports import render_pdf, render_xlsx
+    from .queries import compile_figures
+
+    started_at = timezone.now()
+    if not claim_report(report_id, now=started_at):
+        return "skipped"
+    report = Report.objects.select_related("agency").defer("pdf", "xlsx").get(pk=report_id)
+    try:
+        figures = report.figures
+        if figures is None:
+            figures = compile_figures(agency_ids=[report.agency_id], period=report_period(report))
+            # Store exactly what the hash covers (dates and decimals as JSON writes them).
+            figures = json.loads(canonical_json(figures))
+        _mine(report_id, started_at).update(progress=40)
+        pdf = render_pdf(figures, report=report)
+        _mine(report_id, started_at).update(progress=75)
+        xlsx = render_xlsx(figures, agency=report.agency)
+        _mine(report_id, started_at).update(progress=90)
+    except TRANSIENT_ERRORS:
+        _mine(report_id, started_at).update(status=ReportStatus.QUEUED, progress=0)
+        raise
+    except Exception as exc:
+        logger.exception("Báo cáo %s: tổng hợp không thành công", report_id)
+        _mine(report_id, started_at).update(
+            status=ReportStatus.FAILED, error=failure_reason(exc), progress=0, finished_at=timezone.now()
+        )
+        return "failed"
+    done = _mine(report_id, started_at).update(
+        status=ReportStatus.DONE,
+        figures=figures,
+        figures_hash=figures_digest(figures),
+        pdf=pdf,
+        xlsx=xlsx,
+        progress=100,
+        finished_at=timezone.now(),
+    )
+    return "done" if done else "superseded"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The Vietnamese reason a leader reads on the report page (the technical detail after it)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return "Quá thời gian cho phép khi tổng hợp báo cáo. Hãy thử lại; nếu vẫn lỗi, báo quản trị hệ thống."
+    detail = f"{type(exc).__name__}: {exc}"[:500]
+    return f"Không tổng hợp được báo cáo do lỗi hệ thống ({detail}). Hãy thử lại hoặc báo quản trị hệ thống."
+
+
+# -- editing ---------------------------------------------------------------------------------------
+FINAL_REFUSED = "Báo cáo đã hoàn tất: số liệu và nội dung không được thay đổi."
+
+
+def update_narrative(*, report: Report, data: Mapping[str, Any], user: User) -> Report:
+    """Save the narrative sections, the number and the issue date of a draft; re-render its files.
+
+    ``data`` holds any of NARRATIVE_FIELDS, ``number`` and ``issued_on``. The figures stay
+    frozen; the report goes back to queued and the task re-renders the PDF with the new text.
+    ReportError when the report is final.
+    """
+    values = {key: data[key] for key in (*NARRATIVE_FIELDS, "number", "issued_on") if key in data}
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, finalized_at__isnull=True).update(
+            **values, status=ReportStatus.QUEUED, progress=0, error=""
+        )
+        if not updated:
+            raise ReportError(FINAL_REFUSED)
+        transaction.on_commit(lambda: queue_compilation(report.pk))
+    report.refresh_from_db()
+    return report
+
+
+def finalize_report(*, report: Report, user: User, now: datetime | None = None) -> Report:
+    """Mark a compiled draft final: from now on its figures, text and files never change.
+
+    ReportError unless the report is done (compiled with its current text) and not final yet;
+    repeating the call on a final report raises too, and changes nothing.
+    """
+    now = now or timezone.now()
+    updated = (
+        Report.objects.filter(pk=report.pk, finalized_at__isnull=True, status=ReportStatus.DONE)
+        .exclude(figures_hash="")
+        .update(finalized_at=now, finalized_by=user)
+    )
+    if not updated:
+        report.refresh_from_db(fields=["finalized_at", "status"])
+        if report.is_final:
+            raise ReportError("Báo cáo đã được hoàn tất trước đó.")
+        raise ReportError("Chỉ hoàn tất được báo cáo đã tổng hợp xong. Hãy chờ tổng hợp xong rồi thử lại.")
+    report.refresh_from_db()
+    return report
+
+
+def retry_report(*, report: Report, user: User | None) -> Report:
+    """Re-queue a failed report, or recompile a done draft with fresh figures.
+
+    The frozen figures are dropped (computed again by the task). ReportError for a final report
+    or one still queued/running.
+    """
+    with transaction.atomic():
+        updated = Report.objects.filter(
+            pk=report.pk, finalized_at__isnull=True, status__in=[ReportStatus.FAILED, ReportStatus.DONE]
+        ).update(status=ReportStatus.QUEUED, figures=None, figures_hash="", progress=0, error="", finished_at=None)
+        if not updated:
+            report.refresh_from_db(fields=["finalized_at", "status"])
+            if report.is_final:
+                raise ReportError(FINAL_REFUSED)
+            raise ReportError("Báo cáo đang được tổng hợp, hãy chờ.")
+        transaction.on_commit(lambda: queue_compilation(report.pk))
+    report.refresh_from_db()
+    return report
+
+
+# -- the periodic drafts (Nghị định 09/2019 cut-offs) ---------------------------------------------
+def periods_due(today: date) -> list[Period]:
+    """The periods whose Nghị định 09 cut-off was yesterday: [] on any other day.
+
+    15/06: the six months 15/12 → 14/06 just closed; 15/12: the year 15/12 → 14/12.
+    """
+    if (today.month, today.day) == (6, 15):
+        return [decree_half_year(today.year, 1)]
+    if (today.month, today.day) == (12, 15):
+        return [decree_year(today.year)]
+    return []
+
+
+def draft_periodic_reports(*, today: date | None = None) -> list[int]:
+    """On the day after a cut-off, draft the period's report for every active agency; ids created.
+
+    Safe to run any number of times a day and from two beats at once: each (agency, period) is
+    claimed by ``get_or_create`` on the report's unique key. Every new report is queued and its
+    agency's leaders are told by e-mail after commit (and by the notice on the report list).
+    """
+    today = today or timezone.localdate()
+    periods = periods_due(today)
+    created_ids: list[int] = []
+    if not periods:
+        return created_ids
+    for agency in Agency.objects.filter(active=True).order_by("pk"):
+        for period in periods:
+            report, created = draft_report(agency=agency, period=period, user=None, auto=True)
+            if created:
+                created_ids.append(report.pk)
+                transaction.on_commit(lambda pk=report.pk: notify_leaders(pk))
+    return created_ids
+
+
+def notify_leaders(report_id: int) -> int:
+    """E-mail the agency's active leaders who have an address about a drafted report; how many.
+
+    A mail failure is logged, never raised: the in-app notice on the report list still shows.
+    """
+    report = Report.objects.select_related("agency").defer("pdf", "xlsx").get(pk=report_id)
+    recipients = list(
+        User.objects.filter(agency=report.agency, role=Role.LEADER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    url = settings.MOTCUA_PUBLIC_URL + reverse("baocao:detail", args=[report.pk])
+    subject = f"Dự thảo báo cáo cải cách hành chính {report.label}"
+    body = (
+        f"Hệ thống đã lập dự thảo báo cáo kết quả công tác cải cách hành chính {report.label} "
+        f"của {report.agency.name}.\n\nSố liệu được tổng hợp tự động; xin đồng chí bổ sung phần nội dung, "
+        f"kiểm tra và hoàn tất báo cáo tại:\n{url}\n"
+    )
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Báo cáo %s: không gửi được thư cho lãnh đạo", report_id)
+        return 0
+    return len(recipients)

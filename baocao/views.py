@@ -1,0 +1,228 @@
+"""Report pages: list, create, detail (status polled by htmx), edit, finalize, retry, files, drill-down.
+
+Who: the ward's leaders do everything; the ward's admins may read and download (not write);
+a superuser sees every ward. Another ward's report is a 404, a clerk or officer gets 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from hoso.models import AccessLog
+from motcua.constants import Role
+from motcua.permissions import staff_required
+
+from . import services
+from .constants import TABLE_COLUMNS, WITHDRAWN_KEY, ReportStatus
+from .exports import render_report_html, report_context, table_rows
+from .forms import NarrativeForm, PeriodForm
+from .models import Report
+from .queries import drilldown
+
+READERS = (Role.LEADER, Role.ADMIN)
+DRILLDOWN_PAGE_SIZE = 50
+TOTAL_SLUG = "tong"
+FILES = {
+    "pdf": ("pdf", "application/pdf"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _reports(request: HttpRequest) -> Any:
+    reports = Report.objects.select_related("agency").defer("pdf", "xlsx", "figures")
+    return reports if request.user.is_superuser else reports.filter(agency_id=request.user.agency_id)
+
+
+def _report(request: HttpRequest, pk: int, *, with_figures: bool = True) -> Report:
+    """The report if it belongs to the user's ward (404 otherwise: its existence is not disclosed)."""
+    queryset = Report.objects.select_related("agency").defer("pdf", "xlsx")
+    if not with_figures:
+        queryset = queryset.defer("figures")
+    if not request.user.is_superuser:
+        queryset = queryset.filter(agency_id=request.user.agency_id)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _can_write(request: HttpRequest, report: Report) -> bool:
+    return request.user.role == Role.LEADER and not report.is_final
+
+
+@staff_required(*READERS)
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = list(_reports(request)[:200])
+    drafted = [r for r in reports if r.auto_drafted and not r.is_final]
+    return render(request, "baocao/list.html", {"reports": reports, "drafted": drafted})
+
+
+@staff_required(Role.LEADER)
+def report_create(request: HttpRequest) -> HttpResponse:
+    if request.user.agency is None:  # a province-wide superuser has no ward to report for
+        messages.error(request, "Tài khoản không thuộc phường/xã nào nên không lập được báo cáo.")
+        return redirect("baocao:list")
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report, created = services.draft_report(
+            agency=request.user.agency, period=form.cleaned_data["period"], user=request.user
+        )
+        if created:
+            messages.success(request, f"Đã lập báo cáo {report.label}; hệ thống đang tổng hợp số liệu.")
+        else:
+            messages.info(request, f"Kỳ {report.label} đã có báo cáo: mở báo cáo đó.")
+        return redirect("baocao:detail", pk=report.pk)
+    return render(request, "baocao/create.html", {"form": form})
+
+
+def _table(report: Report) -> dict[str, Any] | None:
+    """The 06a table of the frozen figures with the drill-down URL of every number."""
+    if not report.figures:
+        return None
+    rows, total = table_rows(report.figures)
+    keys = [key for _, key, _ in TABLE_COLUMNS]
+
+    def linked(row: dict[str, Any]) -> list[tuple[str, str]]:
+        slug = str(row["field_id"]) if row["field_id"] is not None else TOTAL_SLUG
+        return [
+            (cell, reverse("baocao:drilldown", args=[report.pk, key, slug]))
+            for key, cell in zip(keys, row["cells"], strict=True)
+        ]
+
+    for row in [*rows, total]:
+        row["links"] = linked(row)
+        slug = str(row["field_id"]) if row["field_id"] is not None else TOTAL_SLUG
+        row["withdrawn_url"] = reverse("baocao:drilldown", args=[report.pk, WITHDRAWN_KEY, slug])
+    return {"rows": rows, "total": total, "columns": TABLE_COLUMNS}
+
+
+@staff_required(*READERS)
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    can_write = _can_write(request, report)
+    form = NarrativeForm(instance=report) if can_write else None
+    return render(
+        request,
+        "baocao/detail.html",
+        {"report": report, "table": _table(report), "form": form, "can_write": can_write},
+    )
+
+
+@staff_required(*READERS)
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The small status fragment the detail page polls every 2 s while queued or running."""
+    report = _report(request, pk, with_figures=False)
+    response = render(request, "baocao/_status.html", {"report": report, "can_write": _can_write(request, report)})
+    if not report.is_busy and request.htmx:
+        response["HX-Refresh"] = "true"  # done or failed: reload once to show the table and files
+    return response
+
+
+@require_POST
+@staff_required(Role.LEADER)
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    form = NarrativeForm(request.POST, instance=report)
+    if report.is_final:
+        messages.error(request, services.FINAL_REFUSED)
+        return redirect("baocao:detail", pk=pk)
+    if not form.is_valid():
+        messages.error(request, "Nội dung chưa lưu được: hãy sửa các ô báo lỗi.")
+        context = {"report": report, "table": _table(report), "form": form, "can_write": True}
+        return render(request, "baocao/detail.html", context, status=400)
+    try:
+        services.update_narrative(report=report, data=form.cleaned_data, user=request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Đã lưu nội dung; tệp PDF đang được tạo lại.")
+    return redirect("baocao:detail", pk=pk)
+
+
+@require_POST
+@staff_required(Role.LEADER)
+def report_finalize(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk, with_figures=False)
+    try:
+        services.finalize_report(report=report, user=request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Báo cáo đã hoàn tất: số liệu và nội dung được giữ nguyên từ nay.")
+    return redirect("baocao:detail", pk=pk)
+
+
+@require_POST
+@staff_required(Role.LEADER)
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk, with_figures=False)
+    try:
+        services.retry_report(report=report, user=request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Đã đưa báo cáo vào hàng đợi tổng hợp lại.")
+    return redirect("baocao:detail", pk=pk)
+
+
+@staff_required(*READERS)
+def report_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The stored PDF or XLSX (404 until compiled); each download is written to the access log."""
+    if kind not in FILES:
+        raise Http404
+    report = _report(request, pk, with_figures=False)
+    content = Report.objects.filter(pk=report.pk, status=ReportStatus.DONE).values_list(kind, flat=True).first()
+    if not content:
+        raise Http404("Báo cáo chưa có tệp.")
+    AccessLog.objects.create(
+        user=request.user,
+        agency=report.agency,
+        dossier=None,
+        kind=AccessLog.Kind.EXPORT,
+        detail=f"Tải báo cáo {report.pk} ({kind.upper()}): {report.label}"[:300],
+    )
+    extension, content_type = FILES[kind]
+    filename = f"bao-cao-cchc-{report.agency.code}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.{extension}"
+    response = HttpResponse(bytes(content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required(*READERS)
+def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as HTML, from the same context as the PDF (a quick look before printing)."""
+    report = _report(request, pk)
+    if not report.figures:
+        raise Http404("Báo cáo chưa có số liệu.")
+    return HttpResponse(render_report_html(report_context(report.figures, report=report)))
+
+
+@staff_required(*READERS)
+def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> HttpResponse:
+    """The dossiers behind one number of the 06a table (today's data over the report's period)."""
+    report = _report(request, pk)
+    labels = {key: f"({no}) {label}" for no, key, label in TABLE_COLUMNS} | {WITHDRAWN_KEY: "Rút hoặc dừng xử lý"}
+    if column not in labels or not report.figures:
+        raise Http404
+    field_id = None if field == TOTAL_SLUG else (int(field) if field.isdigit() else None)
+    if field_id is None and field != TOTAL_SLUG:
+        raise Http404
+    rows = report.figures.get("rows", [])
+    source = next((r for r in rows if r.get("field_id") == field_id), None) if field_id else report.figures["total"]
+    if source is None:
+        raise Http404
+    start, end = services.report_period(report).bounds()
+    dossiers = drilldown(agency_ids=[report.agency_id], start=start, end=end, column=column, field_id=field_id)
+    page = Paginator(dossiers, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("trang"))
+    context = {
+        "report": report,
+        "column_label": labels[column],
+        "field_label": source.get("field", ""),
+        "frozen_count": source.get(column),
+        "page": page,
+    }
+    return render(request, "baocao/drilldown.html", context)

@@ -1,0 +1,420 @@
+"""Benchmark: table II.06a (baocao.queries.table_06a) on a province with 1,000,000 dossiers.
+
+Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_report.py``
+(``--dossiers 100000`` for a quick run). PostgreSQL only.
+
+It never touches an existing database: it creates ``motcua_bench_report`` on the server of
+DATABASE_URL (whose own database is only used to issue CREATE / DROP DATABASE), migrates it,
+and drops it at the end (``--keep`` keeps it).
+
+Data: the real catalogue (148 procedures in their fields), the official holidays, 20 agencies,
+and ``--dossiers`` dossiers received at opening-hour instants over 2023–2025, written with COPY:
+due times from the real calendar and each procedure's limit (in working days; at least one),
+fates by age (old ones mostly resolved, some late, a few withdrawn, stopped or stuck open; recent
+ones often open), 8% with a supplement request (some still waiting). Events: one RECEIVE each,
+plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for the paused and one closing event (result ready,
+withdraw, stop) for the finished, each carrying the due time in force after it.
+
+Measured in one process: ``table_06a`` for one agency's first half of 2025 and for all agencies,
+next to one hand-written SQL statement computing the same 06a counts (same definitions, overdue
+flag computed once per open dossier) run through ``cursor.execute``; median of ``--runs`` after a
+warm-up. The figures of both must agree. PASS when table_06a takes at most 2× the hand-written SQL.
+Not a test: nothing here runs under pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time as clock
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a plain script from anywhere
+
+BENCH_DB = "motcua_bench_report"
+SEED = 20250701
+AGENCIES = 20
+FIRST_DAY = date(2023, 1, 1)
+LAST_DAY = date(2025, 12, 31)
+MAX_RATIO = 2.0
+CHUNK = 50_000
+
+
+# -- the database ---------------------------------------------------------------------------
+def prepare_database() -> str:
+    """Point the settings at a fresh database of our own, before Django is set up; returns the admin URL."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    os.environ["CACHE_URL"] = ""
+    os.environ["CELERY_BROKER_URL"] = ""
+    url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server (postgres://…): this benchmark needs PostgreSQL.")
+    if parts.path.strip("/") == BENCH_DB:
+        raise SystemExit(f"DATABASE_URL must name another database than {BENCH_DB}: it is dropped at the end.")
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    _admin(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"')
+    return url
+
+
+def drop_database(admin_url: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    _admin(admin_url, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+def _admin(url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)  # the only identifier used is the constant BENCH_DB
+
+
+# -- data -----------------------------------------------------------------------------------
+def setup_catalogue() -> tuple[list[int], list[tuple[int, int, int]], int, Any]:
+    """Agencies, procedures (id, field id, limit in working days ≥ 1), a clerk id and the calendar."""
+    from hoso.calendars import calendar_for
+    from motcua.constants import Role
+    from motcua.demo import load_holidays, load_procedures
+    from motcua.models import Agency, User
+    from thutuc.models import Procedure
+
+    load_procedures()
+    load_holidays()
+    agencies = Agency.objects.bulk_create(
+        Agency(code=f"000.{n // 100:02d}.{n % 100:02d}.H26", name=f"Phường Thử Nghiệm {n}") for n in range(AGENCIES)
+    )
+    clerk = User.objects.create(username="canbo", role=Role.CLERK, agency=agencies[0])
+    procedures = [
+        (p.pk, p.field_id, p.time_limit_value if p.time_limit_unit == "working_days" and p.time_limit_value else 1)
+        for p in Procedure.objects.order_by("code")
+    ]
+    return [a.pk for a in agencies], procedures, clerk.pk, calendar_for(agencies[0].pk)
+
+
+def _defaults(model: Any, given: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """Every concrete column of `model`: `given` first, then the others with their field default."""
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    rest = [c for c in fields if c not in given and not fields[c].primary_key]  # the sequence numbers rows
+    values = []
+    for column in rest:
+        field = fields[column]
+        value = field.get_default()
+        if value is None and not field.null:
+            raise SystemExit(f"{model.__name__}.{column} has no default: teach the benchmark about it.")
+        values.append(_json(value) if field.get_internal_type() == "JSONField" else value)
+    return [*given, *rest], values
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+DOSSIER_COLUMNS = [
+    "id",
+    "agency_id",
+    "code",
+    "lookup_key",
+    "status",
+    "procedure_id",
+    "field_id",
+    "channel",
+    "applicant_name",
+    "clerk_id",
+    "created_at",
+    "received_at",
+    "base_due_at",
+    "due_at",
+    "shown_due_at",
+    "paused_at",
+    "supplement_requests",
+    "result_ready_at",
+    "returned_at",
+    "withdrawn_at",
+    "stopped_at",
+    "timeliness",
+    "resolution_seconds",
+    "paid_online",
+    "electronic_result",
+    "digitised",
+]
+EVENT_COLUMNS = ["dossier_id", "action", "from_status", "to_status", "at", "due_at"]
+
+
+def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int]], clerk_id: int, cal: Any) -> float:
+    """COPY `n` dossiers and their events; returns the seconds spent."""
+    from django.db import connection
+
+    from hoso import workcalendar as wc
+    from hoso.models import Dossier, DossierEvent
+
+    rng = random.Random(SEED)
+    tz = cal.tz
+    now = datetime(2026, 1, 5, 8, tzinfo=tz)
+    days = [FIRST_DAY + timedelta(days=k) for k in range((LAST_DAY - FIRST_DAY).days + 1)]
+    sessions = {d: cal.sessions_on(d) for d in days if cal.is_working_day(d)}
+    work_days = list(sessions)
+    d_columns, d_rest = _defaults(Dossier, DOSSIER_COLUMNS)
+    e_columns, e_rest = _defaults(DossierEvent, EVENT_COLUMNS)
+    started = clock.perf_counter()
+    d_rows: list[tuple[Any, ...]] = []
+    e_rows: list[tuple[Any, ...]] = []
+
+    def flush(cursor: Any) -> None:
+        # One COPY at a time per connection: the chunk's dossiers, then their events.
+        with cursor.copy(f"COPY hoso_dossier ({', '.join(d_columns)}) FROM STDIN") as copy:
+            for row in d_rows:
+                copy.write_row(row)
+        with cursor.copy(f"COPY hoso_dossierevent ({', '.join(e_columns)}) FROM STDIN") as copy:
+            for row in e_rows:
+                copy.write_row(row)
+        d_rows.clear()
+        e_rows.clear()
+
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        for i in range(1, n + 1):
+            day = rng.choice(work_days)
+            start, end = rng.choice(sessions[day])
+            minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            received = datetime.combine(day, start, tzinfo=tz) + timedelta(minutes=rng.randrange(minutes))
+            agency_id = agency_ids[i % len(agency_ids)]
+            procedure_id, field_id, limit = procedures[rng.randrange(len(procedures))]
+            base_due = wc.add_working_days(cal, received, limit)
+            due = base_due
+            channel = 2 if rng.random() < 0.45 else (1 if rng.random() < 0.9 else 3)
+            old = (now - received).days > 60
+            u = rng.random()
+            fate = (
+                ("resolved" if u < 0.93 else "withdrawn" if u < 0.96 else "stopped" if u < 0.98 else "open")
+                if old
+                else ("resolved" if u < 0.55 else "withdrawn" if u < 0.57 else "stopped" if u < 0.58 else "open")
+            )
+            events = [(i, "receive", "", "received", received, base_due)]
+            paused_at = None
+            requests = 0
+            last = received
+            if rng.random() < 0.08:
+                pause = wc.add_working_days(cal, received, 1)
+                requests = 1
+                if fate == "open" and rng.random() < 0.5:
+                    paused_at = pause
+                    events.append((i, "request_supplement", "processing", "waiting_supplement", pause, due))
+                    last = pause
+                else:
+                    resume = wc.add_working_days(cal, pause, rng.randint(1, 3))
+                    due = wc.add_working_days(cal, due, 1)  # about the 7.5 h waited, moved to the due clock time
+                    events.append((i, "request_supplement", "processing", "waiting_supplement", pause, base_due))
+                    events.append((i, "complete_supplement", "waiting_supplement", "processing", resume, due))
+                    last = resume
+            ready = withdrawn = stopped = None
+            timeliness = ""
+            seconds = None
+            if fate == "resolved":
+                spent = rng.randint(0, limit) if rng.random() < 0.85 else limit + rng.randint(1, 5)
+                ready = max(wc.add_working_days(cal, received, spent), last + timedelta(minutes=30))
+                if ready >= now:
+                    fate, ready = "open", None
+                else:
+                    timeliness = (
+                        "late"
+                        if ready > due
+                        else "early"
+                        if ready.astimezone(tz).date() < due.astimezone(tz).date()
+                        else "on_time"
+                    )
+                    seconds = spent * 27_000
+                    events.append((i, "mark_result_ready", "processing", "result_ready", ready, due))
+            elif fate in ("withdrawn", "stopped"):
+                moment = max(wc.add_working_days(cal, received, rng.randint(1, 4)), last + timedelta(minutes=30))
+                if moment >= now:
+                    fate = "open"
+                else:
+                    withdrawn, stopped = (moment, None) if fate == "withdrawn" else (None, moment)
+                    events.append((i, "withdraw" if fate == "withdrawn" else "stop", "processing", fate, moment, due))
+            returned = ready + timedelta(hours=2) if ready and ready + timedelta(hours=2) < now else None
+            status = {
+                "resolved": "returned" if returned else "result_ready",
+                "withdrawn": "withdrawn",
+                "stopped": "stopped",
+                "open": "waiting_supplement" if paused_at else "processing",
+            }[fate]
+            d_rows.append(
+                (
+                    i,
+                    agency_id,
+                    f"BENCH-{i:08d}",
+                    "BENCHKEY",
+                    status,
+                    procedure_id,
+                    field_id,
+                    channel,
+                    "Nguyễn Văn An",
+                    clerk_id,
+                    received,
+                    received,
+                    base_due,
+                    due,
+                    due,
+                    paused_at,
+                    requests,
+                    ready,
+                    returned,
+                    withdrawn,
+                    stopped,
+                    timeliness,
+                    seconds,
+                    rng.random() < 0.3,
+                    rng.random() < 0.4,
+                    rng.random() < 0.5,
+                    *d_rest,
+                )
+            )
+            e_rows.extend((*event, *e_rest) for event in events)
+            if i % CHUNK == 0 or i == n:
+                flush(raw)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('hoso_dossier', 'id'), %s)", [n])
+        cursor.execute("ANALYZE")
+    return clock.perf_counter() - started
+
+
+# -- the hand-written statement -------------------------------------------------------------
+HAND_SQL = """
+WITH scoped AS (
+    SELECT d.id, d.field_id, d.channel, d.received_at, d.result_ready_at, d.withdrawn_at, d.stopped_at,
+           d.timeliness, d.due_at,
+           (d.result_ready_at IS NULL OR d.result_ready_at > %(end)s)
+           AND (d.withdrawn_at IS NULL OR d.withdrawn_at > %(end)s)
+           AND (d.stopped_at IS NULL OR d.stopped_at > %(end)s) AS open_at_end
+    FROM hoso_dossier d
+    WHERE d.agency_id = ANY(%(agencies)s) AND d.received_at IS NOT NULL AND d.received_at <= %(end)s
+      AND (d.result_ready_at IS NULL OR d.result_ready_at >= %(start)s)
+      AND (d.withdrawn_at IS NULL OR d.withdrawn_at >= %(start)s)
+      AND (d.stopped_at IS NULL OR d.stopped_at >= %(start)s)
+), flagged AS (
+    SELECT s.*,
+           CASE WHEN NOT s.open_at_end THEN false ELSE COALESCE(
+               (SELECT CASE WHEN e.to_status = 'waiting_supplement' THEN COALESCE(
+                           (SELECT p.at > p.due_at FROM hoso_dossierevent p
+                             WHERE p.dossier_id = s.id AND p.action = 'request_supplement' AND p.at <= %(end)s
+                             ORDER BY p.at DESC, p.id DESC LIMIT 1), false)
+                       ELSE COALESCE(e.due_at < %(end)s, false) END
+                  FROM hoso_dossierevent e
+                 WHERE e.dossier_id = s.id AND e.at <= %(end)s
+                 ORDER BY e.at DESC, e.id DESC LIMIT 1),
+               COALESCE(s.due_at < %(end)s, false)) END AS overdue
+    FROM scoped s
+)
+SELECT f.id, f.name,
+       COUNT(*) AS received_total,
+       COUNT(*) FILTER (WHERE x.received_at >= %(start)s AND x.channel = 2) AS received_online,
+       COUNT(*) FILTER (WHERE x.received_at >= %(start)s AND x.channel <> 2) AS received_counter_post,
+       COUNT(*) FILTER (WHERE x.received_at < %(start)s) AS carried_over,
+       COUNT(*) FILTER (WHERE x.result_ready_at <= %(end)s) AS resolved_total,
+       COUNT(*) FILTER (WHERE x.result_ready_at <= %(end)s AND x.timeliness = 'early') AS early,
+       COUNT(*) FILTER (WHERE x.result_ready_at <= %(end)s AND x.timeliness = 'on_time') AS on_time,
+       COUNT(*) FILTER (WHERE x.result_ready_at <= %(end)s AND x.timeliness NOT IN ('early', 'on_time')) AS late,
+       COUNT(*) FILTER (WHERE x.open_at_end) AS in_progress_total,
+       COUNT(*) FILTER (WHERE x.open_at_end AND NOT x.overdue) AS within_deadline,
+       COUNT(*) FILTER (WHERE x.open_at_end AND x.overdue) AS overdue,
+       COUNT(*) FILTER (WHERE (x.result_ready_at IS NULL OR x.result_ready_at > %(end)s)
+                          AND (x.withdrawn_at BETWEEN %(start)s AND %(end)s
+                               OR x.stopped_at BETWEEN %(start)s AND %(end)s)) AS withdrawn_or_stopped
+FROM flagged x JOIN thutuc_field f ON f.id = x.field_id
+GROUP BY f.id, f.name
+ORDER BY f.name COLLATE "vi-VN-x-icu", f.id
+"""
+
+
+def hand_written(agency_ids: list[int], start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(HAND_SQL, {"agencies": agency_ids, "start": start, "end": end})
+        return cursor.fetchall()
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """Median seconds of `runs` calls after one warm-up call, and the last result."""
+    result = fn()
+    times = []
+    for _ in range(runs):
+        t0 = clock.perf_counter()
+        result = fn()
+        times.append(clock.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} at the end")
+    args = parser.parse_args(argv)
+    admin_url = prepare_database()
+    import django
+
+    django.setup()
+    try:
+        return run(args)
+    finally:
+        if not args.keep:
+            drop_database(admin_url)
+            print(f"dropped {BENCH_DB}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from baocao.periods import calendar_half_year
+    from baocao.queries import COLUMNS, table_06a
+
+    t0 = clock.perf_counter()
+    call_command("migrate", verbosity=0)
+    agency_ids, procedures, clerk_id, cal = setup_catalogue()
+    print(f"database: postgresql {BENCH_DB}; migrated and catalogue loaded in {clock.perf_counter() - t0:.1f} s")
+    seconds = generate(args.dossiers, agency_ids, procedures, clerk_id, cal)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (SELECT COUNT(*) FROM hoso_dossier), (SELECT COUNT(*) FROM hoso_dossierevent)")
+        dossiers, events = cursor.fetchone()
+    print(f"data: {dossiers:,} dossiers, {events:,} events, {AGENCIES} agencies, 2023–2025; COPY in {seconds:.1f} s")
+
+    period = calendar_half_year(2025, 1)
+    start, end = period.bounds()
+    ok = True
+    print(f"period: {period.label}; median of {args.runs} runs after a warm-up")
+    print(f"{'case':<26}{'in scope':>10}{'table_06a ms':>14}{'hand SQL ms':>13}{'ratio':>8}  agree  verdict")
+    for label, ids in (("one agency", agency_ids[:1]), (f"all {len(agency_ids)} agencies", agency_ids)):
+        django_s, table = timed(lambda ids=ids: table_06a(agency_ids=ids, start=start, end=end), args.runs)
+        sql_s, rows = timed(lambda ids=ids: hand_written(ids, start, end), args.runs)
+        ours = [(r["field_id"], *(r[c] for c in COLUMNS)) for r in table["rows"]]
+        theirs = [(r[0], *r[2:]) for r in rows]
+        agree = ours == theirs
+        ratio = django_s / sql_s
+        passed = agree and ratio <= MAX_RATIO
+        ok &= passed
+        print(
+            f"{label:<26}{table['total']['received_total']:>10,}{django_s * 1000:>14.1f}{sql_s * 1000:>13.1f}"
+            f"{ratio:>8.2f}  {'yes' if agree else 'NO '}    {'PASS' if passed else 'FAIL'}"
+        )
+    total = table["total"]
+    print("all agencies, total: " + ", ".join(f"{c}={total[c]:,}" for c in COLUMNS))
+    print(f"{'PASS' if ok else 'FAIL'}: table_06a within {MAX_RATIO:g}× the hand-written SQL, same figures")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

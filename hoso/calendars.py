@@ -1,0 +1,105 @@
+"""Each agency's WorkCalendar, built from the database once and cached until an edit.
+
+Computing a due date then costs no database query: callers ask `calendar_for(agency_id)`,
+which checks one version number in the cache (shared by every process through Redis) and
+otherwise reuses the calendar this process already built.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import defaultdict
+from datetime import date, time
+
+from django.core.cache import cache
+
+from .constants import CalendarDayKind
+from .models import CalendarDay, WorkingSession
+from .workcalendar import DEFAULT_SESSIONS, WorkCalendar
+
+_VERSION_KEY = "workcalendar:version"
+# Years the pure module indexes; years among them without official data fall back to `holidays`.
+FALLBACK_YEARS = range(2015, 2036)
+FALLBACK_LABEL = "Ngày nghỉ dự kiến năm {year}, chưa có thông báo chính thức"
+
+_built: dict[int | None, tuple[str, WorkCalendar]] = {}
+_lock = threading.Lock()
+
+
+def _version() -> str:
+    # A random token rather than a counter: if the cache is flushed or the key evicted, a new
+    # token appears and no process can mistake an old calendar for a current one.
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(_VERSION_KEY)
+    return str(version)
+
+
+def invalidate_calendars() -> None:
+    """Call after any change to holidays, make-up days or sessions (every process rebuilds)."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def calendar_for(agency_id: int | None) -> WorkCalendar:
+    """The working calendar of an agency (None: the national calendar with default sessions)."""
+    version = _version()
+    hit = _built.get(agency_id)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    with _lock:
+        calendar = build_calendar(agency_id)
+        _built[agency_id] = (version, calendar)
+    return calendar
+
+
+def build_calendar(agency_id: int | None) -> WorkCalendar:
+    """Read the agency's calendar from the database (three small queries)."""
+    days: dict[date, tuple[str, str]] = {}
+    rows = CalendarDay.objects.filter(agency__isnull=True).values_list("date", "kind", "name")
+    days.update((d, (kind, name)) for d, kind, name in rows)
+    if agency_id is not None:
+        rows = CalendarDay.objects.filter(agency_id=agency_id).values_list("date", "kind", "name")
+        days.update((d, (kind, name)) for d, kind, name in rows)  # the ward's own rows win
+
+    confirmed = {
+        d.year for d, (kind, _) in days.items() if kind == CalendarDayKind.HOLIDAY and (d.month, d.day) == (1, 1)
+    }
+    holidays = {d: name for d, (kind, name) in days.items() if kind == CalendarDayKind.HOLIDAY}
+    makeup = {d: name for d, (kind, name) in days.items() if kind == CalendarDayKind.MAKEUP_WORKDAY}
+    for d, name in _fallback_holidays([y for y in FALLBACK_YEARS if y not in confirmed]).items():
+        if d not in days:
+            # The label before " – " groups a block of days in the explanation.
+            holidays[d] = f"{FALLBACK_LABEL.format(year=d.year)} – {name}"
+
+    # Monday to Friday keep the default sessions unless the ward declares that weekday's own;
+    # any other day (Saturday morning…) is open only with declared sessions.
+    declared: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    if agency_id is not None:
+        for weekday, start, end in WorkingSession.objects.filter(agency_id=agency_id).values_list(
+            "weekday", "start", "end"
+        ):
+            declared[weekday].append((start, end))
+    weekly = {wd: list(DEFAULT_SESSIONS) for wd in range(5)}
+    weekly.update(declared)
+    return WorkCalendar(
+        weekly={wd: sorted(sessions) for wd, sessions in weekly.items()},
+        holidays=holidays,
+        makeup_days=makeup,
+        confirmed_years=confirmed,
+    )
+
+
+def _fallback_holidays(years: list[int]) -> dict[date, str]:
+    """Statutory holidays from the `holidays` package: right lunar dates, no make-up Saturdays."""
+    if not years:
+        return {}
+    import holidays as holidays_package
+
+    return dict(holidays_package.country_holidays("VN", years=years, language="vi").items())
+
+
+def unconfirmed_years(calendar: WorkCalendar, *years: int) -> list[int]:
+    """Those of `years` whose holidays are only estimated: pages show a warning for them."""
+    return sorted({y for y in years if not calendar.is_confirmed(y)})

@@ -1,0 +1,257 @@
+"""Forms of the desk: they validate and normalise; the workflow does the writing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from motcua.constants import Role
+from motcua.lib.identity import (
+    normalise_mobile,
+    normalise_person_name,
+    validate_cccd,
+    validate_cmnd,
+    validate_passport,
+    validate_tax_code,
+)
+from motcua.lib.text import normalise_spaces
+from motcua.models import User
+from thutuc.constants import Channel, DocumentForm
+from thutuc.models import AgencyProcedure, Procedure
+
+from .constants import ApplicantKind, Delivery, IdKind
+from .selectors import offer_limit
+from .workflow import Intake
+
+DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class IntakeForm(forms.Form):
+    """The counter form for one procedure: applicant, papers, channel, delivery, fee."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    applicant_kind = forms.ChoiceField(
+        label="Người nộp là", choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN, widget=forms.RadioSelect
+    )
+    applicant_name = forms.CharField(label="Họ và tên người nộp / tên tổ chức", max_length=200)
+    applicant_id_kind = forms.ChoiceField(label="Loại giấy tờ", choices=IdKind.choices, initial=IdKind.CCCD)
+    applicant_id_number = forms.CharField(label="Số giấy tờ", max_length=20, required=False)
+    applicant_phone = forms.CharField(label="Điện thoại di động", max_length=20, required=False)
+    applicant_email = forms.EmailField(label="Thư điện tử", required=False)
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=300, required=False)
+    channel = forms.TypedChoiceField(
+        label="Kênh nộp", choices=Channel.choices, coerce=int, initial=Channel.COUNTER, widget=forms.RadioSelect
+    )
+    sets = forms.IntegerField(
+        label="Số bộ hồ sơ",
+        min_value=1,
+        max_value=50,
+        initial=1,
+        error_messages={
+            "min_value": "Số bộ hồ sơ ít nhất là 1.",
+            "max_value": "Số bộ hồ sơ nhiều nhất là 50.",
+            "invalid": "Số bộ hồ sơ phải là số nguyên.",
+        },
+    )
+    delivery = forms.ChoiceField(
+        label="Nơi nhận kết quả", choices=Delivery.choices, initial=Delivery.DESK, widget=forms.RadioSelect
+    )
+    delivery_address = forms.CharField(label="Địa chỉ nhận kết quả qua bưu chính", max_length=300, required=False)
+    # A text field: clerks type "50.000" or "50,000 đ" and mean fifty thousand đồng.
+    fee_amount = forms.CharField(label="Phí, lệ phí đã thu (đồng)", initial="0", max_length=20)
+    manual_due_date = forms.DateField(
+        label="Ngày hẹn trả kết quả",
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    manual_due_time = forms.TimeField(
+        label="Giờ hẹn", required=False, initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    other_documents = forms.CharField(
+        label="Giấy tờ khác đã nhận (mỗi dòng một loại)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    missing = forms.CharField(
+        label="Giấy tờ cần bổ sung, hoàn thiện (mẫu 02)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(label="Lý do từ chối (mẫu 03)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Shown only when the same applicant's dossier for this procedure was just received.
+    confirm_duplicate = forms.BooleanField(
+        label="Đúng, tiếp nhận thêm một hồ sơ mới (không phải gửi lại hồ sơ vừa nhận)", required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        procedure: Procedure,
+        today: date,
+        action: str = "receive",
+        offer: AgencyProcedure | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.procedure = procedure
+        self.offer = offer  # the ward's own limit and fee, when it sets them
+        self.today = today
+        self.required_documents = list(procedure.documents.all())
+        if not self.is_bound:
+            self.initial["token"] = uuid.uuid4()
+            fee = offer.fee_amount if offer is not None and offer.fee_amount is not None else None
+            self.initial["fee_amount"] = fee if fee is not None else procedure.fee_for(Channel.COUNTER) or 0
+        for doc in self.required_documents:
+            self.fields[f"doc_{doc.pk}"] = forms.BooleanField(label=doc.name, required=False)
+            self.fields[f"qty_{doc.pk}"] = forms.IntegerField(
+                label="Số lượng",
+                min_value=1,
+                max_value=99,
+                initial=doc.quantity,
+                required=False,
+                error_messages={
+                    "min_value": "Số lượng ít nhất là 1.",
+                    "max_value": "Số lượng nhiều nhất là 99.",
+                    "invalid": "Số lượng phải là số nguyên.",
+                },
+            )
+        self.needs_manual_due = offer_limit(procedure, offer) is None
+
+    def document_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(doc, self[f"doc_{doc.pk}"], self[f"qty_{doc.pk}"]) for doc in self.required_documents]
+
+    def clean_applicant_phone(self) -> str:
+        value = self.cleaned_data["applicant_phone"].strip()
+        return normalise_mobile(value) if value else ""
+
+    def clean_fee_amount(self) -> int:
+        raw = self.cleaned_data["fee_amount"].strip().lower().removesuffix("đồng").removesuffix("đ").strip()
+        if raw.startswith("-"):
+            raise forms.ValidationError("Lệ phí không được âm.")
+        digits = raw.replace(".", "").replace(",", "").replace(" ", "")
+        if not digits.isdigit():
+            raise forms.ValidationError("Lệ phí ghi bằng số đồng, ví dụ 50.000.")
+        if int(digits) > 1_000_000_000:
+            raise forms.ValidationError("Lệ phí quá lớn, hãy kiểm tra lại.")
+        return int(digits)
+
+    def clean_applicant_address(self) -> str:
+        return normalise_spaces(self.cleaned_data["applicant_address"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("applicant_kind")
+        name = normalise_spaces(data.get("applicant_name", ""))
+        if name:
+            data["applicant_name"] = normalise_person_name(name) if kind == ApplicantKind.CITIZEN else name
+        id_kind, number = data.get("applicant_id_kind"), (data.get("applicant_id_number") or "").strip()
+        validators = {
+            IdKind.CCCD: lambda v: validate_cccd(v, today=self.today),
+            IdKind.CMND: validate_cmnd,
+            IdKind.PASSPORT: validate_passport,
+            IdKind.TAX_CODE: validate_tax_code,
+        }
+        if number and id_kind in validators:
+            try:
+                data["applicant_id_number"] = validators[id_kind](number)
+            except forms.ValidationError as exc:
+                self.add_error("applicant_id_number", exc)
+        elif not number and kind == ApplicantKind.CITIZEN and self.action == "receive":
+            self.add_error("applicant_id_number", "Hãy nhập số căn cước/CCCD (hoặc CMND, hộ chiếu) của người nộp.")
+        if data.get("delivery") == Delivery.POST and not normalise_spaces(data.get("delivery_address", "")):
+            self.add_error("delivery_address", "Kết quả gửi qua bưu chính: hãy nhập địa chỉ nhận.")
+        return data
+
+    def missing_mandatory(self) -> list[str]:
+        """Mandatory papers the clerk did not tick (the dossier is then incomplete)."""
+        return [d.name for d in self.required_documents if d.mandatory and not self.cleaned_data.get(f"doc_{d.pk}")]
+
+    def manual_due_at(self) -> datetime | None:
+        day = self.cleaned_data.get("manual_due_date")
+        if day is None:
+            return None
+        moment = self.cleaned_data.get("manual_due_time") or time(17, 0)
+        return timezone.make_aware(datetime.combine(day, moment))
+
+    def to_intake(self) -> Intake:
+        data = self.cleaned_data
+        documents: list[tuple[int | None, str, str, int]] = [
+            (doc.pk, doc.name, doc.form, data.get(f"qty_{doc.pk}") or doc.quantity)
+            for doc in self.required_documents
+            if data.get(f"doc_{doc.pk}")
+        ]
+        for line in (data.get("other_documents") or "").splitlines():
+            if line.strip():
+                documents.append((None, normalise_spaces(line)[:500], DocumentForm.ORIGINAL, 1))
+        return Intake(
+            procedure=self.procedure,
+            applicant_kind=data["applicant_kind"],
+            applicant_name=data["applicant_name"],
+            applicant_id_kind=data["applicant_id_kind"],
+            applicant_id_number=data.get("applicant_id_number", ""),
+            applicant_phone=data.get("applicant_phone", ""),
+            applicant_email=data.get("applicant_email", ""),
+            applicant_address=data.get("applicant_address", ""),
+            channel=data["channel"],
+            sets=data["sets"],
+            delivery=data["delivery"],
+            delivery_address=normalise_spaces(data.get("delivery_address", "")),
+            fee_amount=data["fee_amount"],
+            note=(data.get("note") or "").strip(),
+            documents=documents,
+            manual_due_at=self.manual_due_at(),
+            token=data["token"],
+            offer=self.offer,
+        )
+
+
+# -- action forms on a received dossier --------------------------------------------------------
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RequiredNoteForm(forms.Form):
+    note = forms.CharField(label="Nội dung", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(
+        label="Công chức xử lý",
+        queryset=User.objects.none(),
+        empty_label="— Chọn công chức —",
+        error_messages={"required": "Hãy chọn công chức xử lý.", "invalid_choice": "Công chức không hợp lệ."},
+    )
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = User.objects.filter(
+            agency_id=agency_id, role=Role.OFFICER, is_active=True
+        ).order_by("first_name", "last_name")
+
+
+class ReturnForm(forms.Form):
+    collector = forms.CharField(label="Người nhận kết quả", required=False, max_length=200)
+    tracking_number = forms.CharField(label="Mã bưu gửi", required=False, max_length=50)
+
+
+class ExtendForm(forms.Form):
+    new_due_date = forms.DateField(
+        label="Ngày hẹn mới", input_formats=DATE_INPUTS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    new_due_time = forms.TimeField(label="Giờ hẹn", initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label="Lý do chậm giải quyết", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def new_due_at(self) -> datetime:
+        return timezone.make_aware(
+            datetime.combine(self.cleaned_data["new_due_date"], self.cleaned_data["new_due_time"])
+        )
+
+
+class TransferForm(forms.Form):
+    to_agency = forms.CharField(label="Cơ quan nhận liên thông", max_length=200)
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

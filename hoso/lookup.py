@@ -1,0 +1,225 @@
+"""What a citizen may see of a dossier: status in plain words, public steps, no personal data.
+
+The HTML page and the JSON API both render `public_view(dossier)`, so they cannot disagree
+about what is public.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from motcua.lib.dates import datetime_short
+from motcua.lib.identity import mask_name
+
+from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
+from .models import Dossier, DossierEvent
+
+# The steps a citizen sees, in their words; internal hand-overs (send back…) stay inside.
+PUBLIC_STEPS: dict[str, str] = {
+    Action.RECEIVE: "Tiếp nhận hồ sơ",
+    Action.ASSIGN: "Chuyển bộ phận chuyên môn giải quyết",
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
+    Action.COMPLETE_SUPPLEMENT: "Nhận đủ giấy tờ bổ sung",
+    Action.SUBMIT_FOR_APPROVAL: "Trình lãnh đạo ký duyệt",
+    Action.APPROVE: "Đã có kết quả",
+    Action.MARK_RESULT_READY: "Đã có kết quả",
+    Action.RETURN_RESULT: "Đã trả kết quả",
+    Action.EXTEND: "Xin lỗi và hẹn lại ngày trả kết quả",
+    Action.STOP: "Dừng giải quyết hồ sơ",
+    Action.WITHDRAW: "Rút hồ sơ theo yêu cầu",
+    Action.TRANSFER: "Chuyển cơ quan khác phối hợp giải quyết",
+    Action.TRANSFER_BACK: "Nhận lại hồ sơ từ cơ quan phối hợp",
+}
+
+# The status as a citizen would say it.
+PLAIN_STATUS: dict[str, str] = {
+    Status.RECEIVED: "Hồ sơ đã được tiếp nhận và đang chờ chuyển giải quyết.",
+    Status.PROCESSING: "Hồ sơ đang được giải quyết.",
+    Status.WAITING_SUPPLEMENT: "Hồ sơ cần bổ sung giấy tờ: thời gian giải quyết tạm dừng cho đến khi nhận đủ.",
+    Status.PENDING_APPROVAL: "Hồ sơ đã xử lý xong, đang chờ lãnh đạo ký duyệt.",
+    Status.TRANSFERRED: "Hồ sơ đang được cơ quan khác phối hợp giải quyết.",
+    Status.RESULT_READY: "Đã có kết quả.",
+    Status.RETURNED: "Đã trả kết quả.",
+    Status.WITHDRAWN: "Hồ sơ đã được rút theo yêu cầu của người nộp.",
+    Status.STOPPED: "Hồ sơ đã dừng giải quyết.",
+}
+
+
+@dataclass
+class PublicView:
+    code: str
+    lookup_key: str
+    procedure_code: str
+    procedure_name: str
+    applicant: str
+    status: str
+    status_text: str
+    national_status: int
+    received_at: datetime | None
+    due_at: datetime | None
+    result_ready_at: datetime | None
+    returned_at: datetime | None
+    extended: bool
+    next_step: str
+    timeline: list[tuple[datetime, str]] = field(default_factory=list)
+    agency: dict[str, str] = field(default_factory=dict)
+    # The page as an anonymous visitor sees it, kept with the view once rendered (it holds no
+    # per-visitor content: no form, no token).
+    html: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return timezone.localtime(value).isoformat() if value else None
+
+        return {  # the lookup key is the caller's own secret: never echoed back
+            "code": self.code,
+            "procedure": {"code": self.procedure_code, "name": self.procedure_name},
+            "applicant": self.applicant,
+            "status": self.status,
+            "status_text": self.status_text,
+            "national_status": {"code": self.national_status, "label": NATIONAL_STATUS_LABELS[self.national_status]},
+            "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at),
+            "result_ready_at": iso(self.result_ready_at),
+            "returned_at": iso(self.returned_at),
+            "next_step": self.next_step,
+            "timeline": [{"at": iso(at), "step": step} for at, step in self.timeline],
+        }
+
+
+# Only what the public page shows: the personal columns are never even read.
+_PUBLIC_COLUMNS = (
+    "code",
+    "lookup_key",
+    "status",
+    "procedure_snapshot",
+    "applicant_name",
+    "received_at",
+    "shown_due_at",
+    "result_ready_at",
+    "returned_at",
+    "delivery",
+    "agency__name",
+    "agency__desk_name",
+    "agency__address",
+    "agency__opening_hours",
+    "agency__phone",
+)
+
+
+def find(code: str, key: str) -> Dossier | None:
+    """The received dossier with this code and lookup key; None for a wrong key or an unknown code alike."""
+    found = list(
+        Dossier.objects.select_related("agency")
+        .only(*_PUBLIC_COLUMNS)
+        .filter(code=code.strip(), received_at__isnull=False)
+        .order_by()[:1]
+    )
+    dossier = found[0] if found else None
+    typed = (key or "").strip().upper().replace(" ", "")
+    # Compare in constant time even when the code is unknown, so timing tells nothing either.
+    expected = dossier.lookup_key if dossier else "-" * len(typed or "-")
+    if not typed or not hmac.compare_digest(expected.encode(), typed.encode()) or dossier is None:
+        return None
+    return dossier
+
+
+def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str:
+    agency = dossier.agency
+    place = f"{agency.desk_name} – {agency.name}" + (f", {agency.address}" if agency.address else "")
+    if dossier.status == Status.WAITING_SUPPLEMENT:
+        papers = next((note for action, _, note in reversed(events) if action == Action.REQUEST_SUPPLEMENT), "")
+        return f"Mời ông/bà mang đến {place} các giấy tờ sau: {papers}" if papers else f"Mời ông/bà liên hệ {place}."
+    if dossier.status == Status.RESULT_READY:
+        if dossier.delivery == Delivery.POST:
+            return "Kết quả sẽ được gửi qua bưu chính công ích đến địa chỉ ông/bà đã đăng ký."
+        hours = f" Giờ làm việc: {agency.opening_hours}." if agency.opening_hours else ""
+        return f"Mời ông/bà mang giấy tiếp nhận đến {place} để nhận kết quả.{hours}"
+    if dossier.status == Status.STOPPED:
+        reason = next((note for action, _, note in reversed(events) if action == Action.STOP), "")
+        return f"Lý do: {reason}" if reason else ""
+    if dossier.status in OPEN_STATUSES and dossier.shown_due_at:
+        return f"Ngày hẹn trả kết quả: {datetime_short(dossier.shown_due_at)}."
+    return ""
+
+
+def public_view(dossier: Dossier) -> PublicView:
+    events = list(
+        DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("at", "id").values_list("action", "at", "note")
+    )
+    extended = any(action == Action.EXTEND for action, _, _ in events)
+    status_text = PLAIN_STATUS.get(dossier.status, dossier.get_status_display())
+    if extended and dossier.status in OPEN_STATUSES:
+        status_text += " Cơ quan đã xin lỗi và hẹn lại ngày trả kết quả."
+    return PublicView(
+        code=dossier.code or "",
+        lookup_key=dossier.lookup_key,
+        procedure_code=dossier.procedure_snapshot.get("code", ""),
+        procedure_name=dossier.procedure_snapshot.get("name", ""),
+        applicant=mask_name(dossier.applicant_name),
+        status=dossier.status,
+        status_text=status_text,
+        national_status=NATIONAL_STATUS[Status(dossier.status)],
+        received_at=dossier.received_at,
+        due_at=dossier.shown_due_at,
+        result_ready_at=dossier.result_ready_at,
+        returned_at=dossier.returned_at,
+        extended=extended,
+        next_step=_next_step(dossier, events),
+        timeline=[(at, PUBLIC_STEPS[action]) for action, at, _ in events if action in PUBLIC_STEPS],
+        agency={
+            name: getattr(dossier.agency, name) for name in ("name", "desk_name", "address", "opening_hours", "phone")
+        },
+    )
+
+
+CACHE_SECONDS = 300
+
+
+def cache_key(code: str) -> str:
+    return f"lookup:v1:{code}"
+
+
+def lookup(code: str, key: str) -> PublicView | None:
+    """The public view for a code and key, from the cache when fresh (the workflow drops it on change).
+
+    Codes are printed in capitals; a phone keyboard may type them in lower case.
+    """
+    code = code.strip()[:60]
+    for candidate in dict.fromkeys((code, code.upper())):
+        view = _lookup_exact(candidate, key)
+        if view is not None:
+            return view
+    return None
+
+
+def _lookup_exact(code: str, key: str) -> PublicView | None:
+    view = cache.get(cache_key(code))
+    if view is None:
+        dossier = find(code, key)
+        if dossier is None:
+            return None
+        view = public_view(dossier)
+        cache.set(cache_key(code), view, CACHE_SECONDS)
+    typed = (key or "").strip().upper().replace(" ", "")
+    if not typed or not hmac.compare_digest(view.lookup_key.encode(), typed.encode()):
+        return None
+    return view
+
+
+def remember_html(view: PublicView, html: str) -> None:
+    """Keep the rendered public page with the cached view, so the next visit skips the template."""
+    view.html = html
+    cache.set(cache_key(view.code), view, CACHE_SECONDS)
+
+
+def forget(code: str | None) -> None:
+    """Drop the cached public view of a dossier (called after commit whenever an event is written)."""
+    if code:
+        cache.delete(cache_key(code))

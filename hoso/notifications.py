@@ -1,0 +1,485 @@
+"""Messages to applicants about their dossier: which events notify, the texts, the channels.
+
+Flow (every step safe to run twice):
+
+1. ``hoso.workflow._write_event`` registers ``queue_event_notifications(event_id)`` with
+   ``transaction.on_commit`` for the actions in ``NOTIFYING_ACTIONS``: nothing is queued when
+   the transaction rolls back.
+2. The Celery task ``hoso.tasks.notify_event`` calls ``plan_notifications(event_id)``, which
+   creates at most one ``Notification`` row per (event, channel) — e-mail when the applicant
+   gave an address, text message when they gave a phone — with the rendered text, and queues
+   ``hoso.tasks.send_notification`` for each.
+3. ``send_notification`` claims an attempt with a compare-and-set (``claim_attempt``), sends
+   through ``deliver`` and records the outcome (``record_sent`` / ``record_failure``).
+
+Texts: a ``NotificationTemplate`` row of the dossier's agency wins, then a row without agency
+(the deployment's default), then ``DEFAULT_TEMPLATES`` below. Subject and body are Django
+templates rendered without HTML escaping (the messages are plain text) and with the ``motcua``
+filters built in (``|chu`` "14 giờ 00 phút, ngày 20 tháng 7 năm 2020", ``|ngay_gio``, ``|ngay``).
+Context: see ``message_context``.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Exists, F, OuterRef, Q
+from django.template import Context, Engine, TemplateSyntaxError
+from django.utils.module_loading import import_string
+
+from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
+from .documents import lookup_url, text_lines
+from .models import Dossier, DossierEvent, Notification, NotificationTemplate
+
+logger = logging.getLogger(__name__)
+sms_logger = logging.getLogger("motcua.sms")
+
+DEFAULT_SMS_BACKEND = "hoso.notifications.LoggingSmsBackend"
+
+#: The workflow actions that notify the applicant, and the kind of message each sends.
+ACTION_KINDS: dict[str, NotificationKind] = {
+    Action.RECEIVE: NotificationKind.RECEIVED,
+    Action.REQUEST_SUPPLEMENT: NotificationKind.SUPPLEMENT,
+    Action.EXTEND: NotificationKind.EXTENDED,
+    # A result signed by the leader, or finished by the officer without approval: same message.
+    Action.APPROVE: NotificationKind.RESULT_READY,
+    Action.MARK_RESULT_READY: NotificationKind.RESULT_READY,
+}
+NOTIFYING_ACTIONS = frozenset(ACTION_KINDS)
+
+
+# -- sending channels ---------------------------------------------------------------------------
+class TransientSendError(Exception):
+    """A send that may succeed later (provider busy, network down): the task retries it."""
+
+
+class SmsBackend(Protocol):
+    """A text-message gateway. ``send`` returns when the provider accepted the message.
+
+    It raises ``TransientSendError`` for failures worth retrying; any other exception marks the
+    notification as failed at once (wrong number, account refused…).
+    """
+
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class LoggingSmsBackend:
+    """The default gateway: writes the message to the log (logger "motcua.sms", level INFO).
+
+    For a laptop and for wards without an SMS contract; a deployment sets ``MOTCUA_SMS_BACKEND``
+    to its provider's backend class.
+    """
+
+    def send(self, phone: str, text: str) -> None:
+        sms_logger.info("Tin nhắn tới %s: %s", phone, text)
+
+
+def sms_backend() -> SmsBackend:
+    """A new instance of the class named by the ``MOTCUA_SMS_BACKEND`` setting."""
+    return import_string(getattr(settings, "MOTCUA_SMS_BACKEND", DEFAULT_SMS_BACKEND))()
+
+
+# SMTP failures that say nothing about the message itself: the server was unreachable, dropped
+# the connection or answered with a temporary (4xx) code. Everything else is permanent.
+_RETRYABLE_SMTP = (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
+
+
+def _is_temporary_smtp(exc: Exception) -> bool:
+    if isinstance(exc, _RETRYABLE_SMTP):
+        return True
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 400 <= code < 500
+
+
+def deliver(notification: Notification) -> None:
+    """Send one notification on its channel. Raises TransientSendError when a retry may help."""
+    if notification.channel == NotificationChannel.EMAIL:
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient],
+                fail_silently=False,
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            if _is_temporary_smtp(exc):
+                raise TransientSendError(f"Máy chủ thư tạm thời không nhận thư: {exc}") from exc
+            raise
+    elif notification.channel == NotificationChannel.SMS:
+        sms_backend().send(notification.recipient, notification.body)
+    else:  # a channel added to the choices without a sender here
+        raise ValueError(f"Kênh gửi không được hỗ trợ: {notification.channel}")
+
+
+# -- the claim and the outcome (used by hoso.tasks.send_notification) ---------------------------
+def claim_attempt(notification_id: int, attempt: int) -> bool:
+    """Take attempt number ``attempt`` (1 for the first send) of a pending notification.
+
+    One conditional UPDATE: it succeeds only when the row is still pending and exactly
+    ``attempt - 1`` attempts were taken. Two workers holding the same task message (a duplicate
+    queue, a redelivery after ``acks_late``) race for the same attempt number and only one wins,
+    so a message is never sent twice. The price: a worker that dies in the middle of a send
+    leaves the row pending (at most once, never twice).
+    """
+    updated = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING, attempts=attempt - 1
+    ).update(attempts=F("attempts") + 1)
+    return updated == 1
+
+
+def record_sent(notification_id: int, *, now: datetime) -> None:
+    Notification.objects.filter(pk=notification_id).update(status=NotificationStatus.SENT, sent_at=now, error="")
+
+
+def record_failure(notification_id: int, error: str, *, final: bool) -> None:
+    """Keep the error; the row stays pending while a retry is coming, failed after the last one."""
+    changes: dict[str, Any] = {"error": error[:2000]}
+    if final:
+        changes["status"] = NotificationStatus.FAILED
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(**changes)
+
+
+# -- texts --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MessageTemplate:
+    subject: str
+    body: str
+
+
+_SIGNATURE = """
+Trân trọng,
+{{ agency.desk_name }} – {{ agency.name }}{% if agency.address %}
+Địa chỉ: {{ agency.address }}{% endif %}{% if agency.phone %}
+Điện thoại: {{ agency.phone }}{% endif %}
+
+Đây là thư gửi tự động, xin ông/bà vui lòng không trả lời thư này."""
+
+_DOSSIER_LINES = """- Mã hồ sơ: {{ dossier.code }}
+- Thủ tục: {{ dossier.procedure_name }}"""
+
+_LOOKUP = "Tra cứu tình trạng hồ sơ: {{ lookup_url }}"
+
+DEFAULT_TEMPLATES: dict[tuple[str, str], MessageTemplate] = {
+    (NotificationKind.RECEIVED, NotificationChannel.EMAIL): MessageTemplate(
+        subject="Đã tiếp nhận hồ sơ {{ dossier.code }}",
+        body=f"""Kính gửi {{{{ salutation }}}},
+
+{{{{ agency.desk_name }}}} {{{{ ward_text }}}} đã tiếp nhận hồ sơ của {{{{ addressee }}}}:
+{_DOSSIER_LINES}
+- Thời gian tiếp nhận: {{{{ dossier.received_at|chu }}}}
+- Thời gian hẹn trả kết quả: {{{{ appointment|chu }}}}
+
+{_LOOKUP}
+{_SIGNATURE}
+""",
+    ),
+    (NotificationKind.RECEIVED, NotificationChannel.SMS): MessageTemplate(
+        subject="",
+        body="{{ agency.name }} đã tiếp nhận hồ sơ {{ dossier.code }}, hẹn trả kết quả "
+        "{{ appointment|ngay_gio }}. " + _LOOKUP,
+    ),
+    (NotificationKind.SUPPLEMENT, NotificationChannel.EMAIL): MessageTemplate(
+        subject="Yêu cầu bổ sung, hoàn thiện hồ sơ {{ dossier.code }}",
+        body=f"""Kính gửi {{{{ salutation }}}},
+
+Hồ sơ của {{{{ addressee }}}} cần được bổ sung, hoàn thiện:
+{_DOSSIER_LINES}
+
+Giấy tờ cần bổ sung, hoàn thiện:
+{{% for item in documents %}}{{{{ forloop.counter }}}}. {{{{ item }}}}
+{{% endfor %}}
+Đề nghị {{{{ addressee }}}} mang các giấy tờ trên đến {{{{ agency.desk_name }}}} {{{{ ward_text }}}}\
+{{% if agency.address %}} ({{{{ agency.address }}}}){{% endif %}}. Thời gian giải quyết hồ sơ tạm dừng từ \
+{{{{ event.at|chu }}}} cho đến khi nhận đủ giấy tờ bổ sung.
+
+{_LOOKUP}
+{_SIGNATURE}
+""",
+    ),
+    (NotificationKind.SUPPLEMENT, NotificationChannel.SMS): MessageTemplate(
+        subject="",
+        body="{{ agency.name }}: hồ sơ {{ dossier.code }} cần bổ sung: {{ documents|join:'; ' }}. " + _LOOKUP,
+    ),
+    (NotificationKind.EXTENDED, NotificationChannel.EMAIL): MessageTemplate(
+        subject="Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ dossier.code }}",
+        body=f"""Kính gửi {{{{ salutation }}}},
+
+{{{{ committee_text }}}} chân thành xin lỗi {{{{ addressee }}}} vì hồ sơ dưới đây chưa giải quyết \
+xong theo thời gian đã hẹn:
+{_DOSSIER_LINES}
+{{% if reasons %}}
+Lý do:
+{{% for item in reasons %}}- {{{{ item }}}}
+{{% endfor %}}{{% endif %}}
+Thời gian hẹn trả kết quả mới: {{{{ new_due_at|chu }}}}.
+
+Rất mong {{{{ addressee }}}} thông cảm.
+
+{_LOOKUP}
+{_SIGNATURE}
+""",
+    ),
+    (NotificationKind.EXTENDED, NotificationChannel.SMS): MessageTemplate(
+        subject="",
+        body="{{ agency.name }} xin lỗi vì hồ sơ {{ dossier.code }} chưa giải quyết xong đúng hẹn; "
+        "hẹn trả kết quả lại vào {{ new_due_at|ngay_gio }}. " + _LOOKUP,
+    ),
+    (NotificationKind.RESULT_READY, NotificationChannel.EMAIL): MessageTemplate(
+        subject="Hồ sơ {{ dossier.code }} đã có kết quả",
+        body=f"""Kính gửi {{{{ salutation }}}},
+
+Hồ sơ của {{{{ addressee }}}} đã có kết quả:
+{_DOSSIER_LINES}
+
+{{{{ collect_text }}}}
+
+{_LOOKUP}
+{{% if survey_url %}}Sau khi nhận kết quả, mời {{{{ addressee }}}} đánh giá mức độ hài lòng: {{{{ survey_url }}}}
+{{% endif %}}{_SIGNATURE}
+""",
+    ),
+    (NotificationKind.RESULT_READY, NotificationChannel.SMS): MessageTemplate(
+        subject="",
+        body="{{ agency.name }}: hồ sơ {{ dossier.code }} đã có kết quả. {{ collect_short }} " + _LOOKUP,
+    ),
+}
+
+# Plain text: no HTML escaping. The motcua filters work without {% load %}. No template loaders:
+# a ward's template cannot {% include %} files from the server.
+_ENGINE = Engine(autoescape=False, builtins=["motcua.templatetags.motcua"], loaders=[])
+
+
+def compile_template(text: str) -> Any:
+    """The compiled template; raises TemplateSyntaxError (used by the admin form to refuse bad text)."""
+    return _ENGINE.from_string(text)
+
+
+def template_for(kind: str, channel: str, agency_id: int | None) -> MessageTemplate:
+    """The agency's row, else the default row (no agency), else the built-in text: one query."""
+    rows = NotificationTemplate.objects.filter(kind=kind, channel=channel).filter(
+        Q(agency_id=agency_id) | Q(agency__isnull=True)
+    )
+    chosen = None
+    for row in rows:
+        if row.agency_id is not None or chosen is None:
+            chosen = row
+    if chosen is not None:
+        return MessageTemplate(subject=chosen.subject, body=chosen.body)
+    return DEFAULT_TEMPLATES[(kind, channel)]
+
+
+def _collect_texts(dossier: Dossier) -> tuple[str, str]:
+    """(sentence for e-mail, short form for SMS) saying where the applicant gets the result."""
+    agency = dossier.agency
+    if dossier.delivery == Delivery.POST:
+        # Never repeat the applicant's address in a message: the mailbox may not be theirs alone.
+        text = "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã đăng ký khi nộp hồ sơ."
+        return text, "Kết quả được gửi qua bưu chính công ích."
+    where = f"{agency.desk_name} {_ward_in_sentence(agency.name)}" + (f", {agency.address}" if agency.address else "")
+    hours = f" Giờ làm việc: {agency.opening_hours}." if agency.opening_hours else ""
+    text = (
+        f"Mời {_addressee(dossier)} đến nhận kết quả tại {where}, mang theo Giấy tiếp nhận hồ sơ và hẹn trả "
+        f"kết quả và giấy tờ tùy thân.{hours}"
+    )
+    short = f"Mời nhận tại {agency.address or agency.desk_name}, mang theo giấy hẹn."
+    return text, short
+
+
+def _ward_in_sentence(name: str) -> str:
+    """'phường Hoàn Kiếm': inside a sentence the unit word is not capitalised."""
+    from .documents import committee_in_sentence
+
+    return committee_in_sentence(name).removeprefix("Ủy ban nhân dân ")
+
+
+def _addressee(dossier: Dossier) -> str:
+    return "tổ chức" if dossier.applicant_kind == ApplicantKind.ORGANISATION else "ông/bà"
+
+
+def message_context(event: DossierEvent) -> dict[str, Any]:
+    """What a template sees.
+
+    ``dossier``, ``agency``, ``event``, ``lookup_url`` (the public page with the secret key);
+    ``new_due_at`` (aware datetime; extensions only, else None); ``appointment``: the appointment
+    the message is about (the receipt's for RECEIVE, the new one for EXTEND, else the dossier's
+    current ``shown_due_at``); ``documents`` (lines of a supplement request's note),
+    ``reasons`` (lines of an extension's reason); ``collect_text`` / ``collect_short`` (where the
+    result is collected); ``salutation`` ("Ông/Bà Nguyễn Văn An" or the organisation's name),
+    ``addressee`` ("ông/bà" or "tổ chức"), ``committee_text`` ("Ủy ban nhân dân phường …"),
+    ``ward_text`` ("phường Hoàn Kiếm", for use inside a sentence).
+    """
+    from .documents import committee_in_sentence
+
+    dossier = event.dossier
+    agency = dossier.agency
+    new_due_at = None
+    if event.action == Action.EXTEND and event.data.get("new_due_at"):
+        new_due_at = datetime.fromisoformat(event.data["new_due_at"])
+    appointment = dossier.shown_due_at
+    if event.action == Action.RECEIVE and event.data.get("due_at"):
+        appointment = datetime.fromisoformat(event.data["due_at"])
+    elif new_due_at is not None:
+        appointment = new_due_at
+    collect_text, collect_short = _collect_texts(dossier)
+    lines = text_lines(event.note)
+    return {
+        "dossier": dossier,
+        "agency": agency,
+        "event": event,
+        "lookup_url": lookup_url(dossier),
+        "new_due_at": new_due_at,
+        "appointment": appointment,
+        "documents": lines if event.action == Action.REQUEST_SUPPLEMENT else [],
+        "reasons": lines if event.action == Action.EXTEND else [],
+        "collect_text": collect_text,
+        "collect_short": collect_short,
+        "addressee": _addressee(dossier),
+        "salutation": dossier.applicant_name
+        if dossier.applicant_kind == ApplicantKind.ORGANISATION
+        else f"Ông/Bà {dossier.applicant_name}",
+        "committee_text": committee_in_sentence(agency.name),
+        "ward_text": _ward_in_sentence(agency.name),
+        "survey_url": _survey_url(dossier) if event.action in (Action.APPROVE, Action.MARK_RESULT_READY) else "",
+    }
+
+
+def _survey_url(dossier: Dossier) -> str:
+    """The satisfaction link for a result-ready message; empty when the dossier cannot be rated."""
+    from .surveys import SurveyError, survey_link_for
+
+    try:
+        return survey_link_for(dossier)
+    except SurveyError:
+        return ""
+
+
+def render_message(event: DossierEvent, channel: str) -> tuple[str, str]:
+    """(subject, body) of the message for `event` on `channel`.
+
+    A ward's template that no longer compiles or renders falls back to the built-in text (and
+    logs why): the applicant still hears about their dossier.
+    """
+    kind = ACTION_KINDS[event.action]
+    context = message_context(event)
+    chosen = template_for(kind, channel, event.dossier.agency_id)
+    try:
+        return _render(chosen, context)
+    except (TemplateSyntaxError, ValueError, TypeError, AttributeError, KeyError):
+        logger.exception("Mẫu thông báo %s/%s của cơ quan %s lỗi: dùng mẫu mặc định", kind, channel, event.dossier)
+        return _render(DEFAULT_TEMPLATES[(kind, channel)], context)
+
+
+def _render(template: MessageTemplate, context: dict[str, Any]) -> tuple[str, str]:
+    subject = " ".join(compile_template(template.subject).render(Context(context)).split())
+    body = compile_template(template.body).render(Context(context)).strip()
+    return subject[:200], body
+
+
+# -- planning -----------------------------------------------------------------------------------
+def plan_notifications(event_id: int) -> list[int]:
+    """Create the notifications of one event and return their ids (existing rows included).
+
+    One row per channel the applicant can be reached on (e-mail if ``applicant_email``, text
+    message if ``applicant_phone``); never two rows for the same (event, channel), even when
+    called twice or concurrently (``get_or_create`` on the unique pair). An event that does not
+    notify, or no longer exists, gives [].
+    """
+    event = DossierEvent.objects.select_related("dossier__agency").filter(pk=event_id).first()
+    if event is None or event.action not in ACTION_KINDS:
+        return []
+    dossier = event.dossier
+    existing = dict(Notification.objects.filter(event=event).values_list("channel", "pk"))
+    ids: list[int] = []
+    for channel, recipient in (
+        (NotificationChannel.EMAIL, dossier.applicant_email.strip()),
+        (NotificationChannel.SMS, dossier.applicant_phone.strip()),
+    ):
+        if channel in existing:
+            ids.append(existing[channel])
+            continue
+        if not recipient:
+            continue
+        subject, body = render_message(event, channel)
+        notification, _ = Notification.objects.get_or_create(
+            event=event,
+            channel=channel,
+            defaults={
+                "dossier": dossier,
+                "kind": ACTION_KINDS[event.action],
+                "recipient": recipient,
+                "subject": subject if channel == NotificationChannel.EMAIL else "",
+                "body": body,
+            },
+        )
+        ids.append(notification.pk)
+    return ids
+
+
+# -- the sweeper ------------------------------------------------------------------------------------
+#: How far back the sweeper looks for events whose notifications never got planned.
+SWEEP_WINDOW = timedelta(days=2)
+#: The normal path (after commit → notify_event) has had this long before the sweeper steps in.
+SWEEP_GRACE = timedelta(minutes=5)
+#: A notification still pending this long after its first attempt lost its retry (broker restart).
+STALE_RETRY = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    events: list[int]  # events whose notifications were planned now
+    requeued: list[int]  # their notifications, and pending ones never attempted: to queue
+    abandoned: list[int]  # pending notifications whose retry was lost, now failed
+
+
+def sweep(now: datetime) -> Sweep:
+    """Find the messages a broker outage lost; return what must be (re)queued.
+
+    Plans the notifications of recent notifying events that have none although the applicant
+    can be reached (their after-commit hook could not reach the broker); lists pending rows never
+    attempted; marks failed, with the reason, pending rows whose retries stopped coming.
+    """
+    until = now - SWEEP_GRACE
+    events = list(
+        DossierEvent.objects.filter(action__in=NOTIFYING_ACTIONS, at__gte=now - SWEEP_WINDOW, at__lt=until)
+        .filter(~Q(dossier__applicant_email="") | ~Q(dossier__applicant_phone=""))
+        .exclude(Exists(Notification.objects.filter(event=OuterRef("pk"))))
+        .order_by("at")
+        .values_list("pk", flat=True)
+    )
+    planned = [pk for event_id in events for pk in plan_notifications(event_id)]
+    requeued = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, attempts=0, created_at__lt=until)
+        .exclude(pk__in=planned)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    stale = Notification.objects.filter(
+        status=NotificationStatus.PENDING, attempts__gt=0, created_at__lt=now - STALE_RETRY
+    )
+    abandoned = list(stale.values_list("pk", flat=True))
+    stale.filter(pk__in=abandoned).update(
+        status=NotificationStatus.FAILED,
+        error="Không gửi lại được: lượt gửi lại đã mất (hàng đợi bị khởi động lại). Hãy liên hệ người nộp.",
+    )
+    return Sweep(events=events, requeued=planned + requeued, abandoned=abandoned)
+
+
+def queue_event_notifications(event_id: int) -> None:
+    """The after-commit hook of the workflow: hand the event to the ``notify_event`` task.
+
+    Never raises: the dossier change is already committed, and a broker that is down must not
+    turn the clerk's successful action into an error page (the failure is logged).
+    """
+    from .tasks import notify_event
+
+    try:
+        notify_event.delay(event_id)
+    except Exception:
+        logger.exception("Không đưa được thông báo của sự kiện %s vào hàng đợi", event_id)

@@ -1,0 +1,693 @@
+"""Satisfaction surveys (DOMAIN.md §7): tokens, ratings, follow-ups, and the figures reports reuse.
+
+Writes (services) and reads (selectors, figures) of issue 6 in one module.
+
+* **One rating per dossier.** A dossier can be rated once it is returned (status ``returned``),
+  by any of three channels: the counter screen (``SurveyToken`` channel ``counter``, valid
+  ``COUNTER_VALIDITY``), the link / QR code printed on the return slip and sent with the
+  result-ready notification (channel ``link``, valid ``LINK_VALIDITY`` after the return), or a
+  paper form a clerk records afterwards (channel ``paper``, ``recorded_by`` = the clerk). The
+  database enforces the rule (``SatisfactionRating.dossier`` is one-to-one); a concurrent second
+  insert is caught inside a savepoint and reported as ``AlreadyRated``.
+* **A token works once.** Submitting through a token locks its row; a used, expired or unknown
+  token, or a dossier not yet returned, raises ``SurveyError`` with a Vietnamese message.
+* **Follow-up.** An unhappy level (``UNHAPPY_LEVELS``) or a negative comment (``is_negative_comment``)
+  opens one ``FollowUp`` in the leader's worklist, in the same transaction as the rating.
+* **Figures** (``satisfaction_summary``, ``satisfaction_breakdown``, ``indicator_5_4``) are
+  computed in the database with ``aggregate``/``annotate``; no rating is loaded into Python.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.constants import Role
+from motcua.lib.text import fold, normalise_spaces, vi_sort_key
+from motcua.models import Agency, User
+
+from .constants import (
+    FIVE_LEVELS,
+    THREE_LEVELS,
+    UNHAPPY_LEVELS,
+    Action,
+    FollowUpStatus,
+    SatisfactionLevel,
+    Status,
+    SurveyChannel,
+    Timeliness,
+)
+from .models import Dossier, DossierEvent, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
+
+COUNTER_VALIDITY = timedelta(minutes=30)
+LINK_VALIDITY = timedelta(days=14)
+# A link sent with the result-ready notification exists before the return; its row carries this
+# outer bound, and the effective expiry is the earlier of it and returned_at + LINK_VALIDITY.
+LINK_PENDING_RETURN_BOUND = timedelta(days=90)
+COMMENT_MAX_LENGTH = 2000
+TOKEN_MAX_LENGTH = 64
+RATEABLE_LINK_STATUSES = (Status.RESULT_READY, Status.RETURNED)
+PAPER_ROLES = (Role.CLERK, Role.LEADER)
+OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.NEW, FollowUpStatus.CONTACTED)
+
+# -- negative comments ------------------------------------------------------------------------
+# The rule, kept simple and explainable to a leader: the comment is folded (lower case, no
+# diacritics, spaces collapsed, punctuation turned into spaces) and a comment is negative when one
+# of these phrases occurs as whole words, unless one of the two words just before it is a negation
+# ("không phiền hà", "không phải đi lại nhiều lần" are praise). Phrases that already start with a
+# negation ("không hài lòng") are matched as they are.
+NEGATIVE_PHRASES: tuple[str, ...] = (
+    "khong hai long",
+    "rat khong hai long",
+    "chua hai long",
+    "cham tre",
+    "cham tien do",
+    "tre hen",
+    "qua han",
+    "sai hen",
+    "phien ha",
+    "nhung nhieu",
+    "hach dich",
+    "gay kho",
+    "kho de",
+    "cua quyen",
+    "tieu cuc",
+    "boi duong",
+    "tien ngoai",
+    "thai do kem",
+    "thai do khong tot",
+    "khong nhiet tinh",
+    "khong tan tinh",
+    "khong chu dao",
+    "tho lo",
+    "cau gat",
+    "thieu ton trong",
+    "buc xuc",
+    "that vong",
+    "te hai",
+    "kem",
+    "di lai nhieu lan",
+    "phai di lai",
+    "cho doi lau",
+    "cho lau",
+)
+NEGATIONS = frozenset({"khong", "chang", "cha", "chua", "he", "ko", "k"})
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def is_negative_comment(comment: str) -> bool:
+    """True when the folded comment holds a phrase of NEGATIVE_PHRASES not negated by either of the
+    two words before it (NEGATIONS).
+
+    Examples: "Cán bộ thái độ kém" → True; "Không phải đi lại, không phiền hà" → False;
+    "Chậm trễ 2 ngày" → True; "" → False.
+    """
+    words = _PUNCTUATION.sub(" ", fold(comment or "")).split()
+    if not words:
+        return False
+    for phrase in NEGATIVE_PHRASES:
+        target = phrase.split()
+        size = len(target)
+        for start in range(len(words) - size + 1):
+            if words[start : start + size] != target:
+                continue
+            if target[0] in NEGATIONS or not NEGATIONS.intersection(words[max(0, start - 2) : start]):
+                return True
+    return False
+
+
+# -- errors and token states ------------------------------------------------------------------
+class SurveyError(Exception):
+    """A refused survey action; the message is Vietnamese and shown to the user as it is."""
+
+
+class AlreadyRated(SurveyError):
+    """The dossier already has its rating (whatever the channel)."""
+
+    def __init__(self, message: str = "Đánh giá của hồ sơ này đã được ghi nhận trước đó. Xin cảm ơn!") -> None:
+        super().__init__(message)
+
+
+class TokenState(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    NOT_RETURNED = "not_returned"
+    RATED = "rated"
+
+
+TOKEN_MESSAGES: dict[TokenState, str] = {
+    TokenState.UNKNOWN: "Mã đánh giá không đúng. Xin kiểm tra lại đường dẫn hoặc mã QR trên phiếu trả kết quả.",
+    TokenState.USED: "Đánh giá của hồ sơ này đã được ghi nhận trước đó. Xin cảm ơn!",
+    TokenState.RATED: "Đánh giá của hồ sơ này đã được ghi nhận trước đó. Xin cảm ơn!",
+    TokenState.EXPIRED: "Mã đánh giá đã hết hạn sử dụng.",
+    TokenState.NOT_RETURNED: "Hồ sơ chưa được trả kết quả: xin đánh giá sau khi nhận kết quả.",
+}
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a token allows now: its row (None when unknown), the dossier and the state."""
+
+    token: SurveyToken | None
+    state: TokenState
+
+    @property
+    def message(self) -> str:
+        return TOKEN_MESSAGES.get(self.state, "")
+
+    @property
+    def valid(self) -> bool:
+        return self.state is TokenState.VALID
+
+
+def levels_for(agency: Agency) -> tuple[SatisfactionLevel, ...]:
+    """The agency's scale: three levels by default, five when ``survey_scale`` is 5."""
+    return FIVE_LEVELS if agency.survey_scale == 5 else THREE_LEVELS
+
+
+def active_criteria(agency_id: int) -> list[SurveyCriterion]:
+    """The optional questions the ward asks with the rating, in display order."""
+    return list(SurveyCriterion.objects.filter(agency_id=agency_id, active=True).order_by("position", "id"))
+
+
+def effective_expiry(token: SurveyToken, dossier: Dossier) -> datetime:
+    """When `token` stops working: its row's bound; a link also ends LINK_VALIDITY after the return."""
+    if token.channel == SurveyChannel.LINK and dossier.returned_at is not None:
+        return min(token.expires_at, dossier.returned_at + LINK_VALIDITY)
+    return token.expires_at
+
+
+def _state(token: SurveyToken, dossier: Dossier, now: datetime, *, rated: bool) -> TokenState:
+    if token.used_at is not None:
+        return TokenState.USED
+    if rated:
+        return TokenState.RATED
+    if now > effective_expiry(token, dossier):
+        return TokenState.EXPIRED
+    if dossier.status != Status.RETURNED:
+        return TokenState.NOT_RETURNED
+    return TokenState.VALID
+
+
+def check_token(token: str, *, now: datetime | None = None, channel: str | None = None) -> TokenCheck:
+    """The state of a token string typed by anyone: never raises, unknown for any bad input.
+
+    With `channel`, a token of another channel counts as unknown (a link token does not open the
+    counter screen and the other way round).
+    """
+    now = now or timezone.now()
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return TokenCheck(None, TokenState.UNKNOWN)
+    row = SurveyToken.objects.select_related("dossier", "dossier__agency").filter(token=token).first()
+    if row is None or (channel is not None and row.channel != channel):
+        return TokenCheck(None, TokenState.UNKNOWN)
+    rated = SatisfactionRating.objects.filter(dossier_id=row.dossier_id).exists()
+    return TokenCheck(row, _state(row, row.dossier, now, rated=rated))
+
+
+# -- tokens -----------------------------------------------------------------------------------
+def _new_token_string() -> str:
+    return secrets.token_urlsafe(24)  # 32 characters, 192 bits: not guessable
+
+
+def _returned_by(dossier: Dossier) -> int | None:
+    """The id of the clerk who handed the result over (the latest RETURN_RESULT event's actor)."""
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action=Action.RETURN_RESULT)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def invite_at_counter(*, dossier_id: int, actor: User, now: datetime | None = None) -> SurveyToken:
+    """Put `dossier` on the counter screen of `actor`, the clerk who returned it (channel counter).
+
+    Reuses a live counter token of the dossier (a repeated click is harmless), otherwise creates one
+    valid COUNTER_VALIDITY. Raises SurveyError when the actor is not a clerk of the dossier's ward,
+    is not the clerk who returned it, the dossier is not returned, or it is already rated.
+    """
+    now = now or timezone.now()
+    dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+    if dossier is None or not actor.is_active or actor.agency_id != dossier.agency_id:
+        raise SurveyError("Không tìm thấy hồ sơ trong cơ quan của bạn.")
+    if actor.role != Role.CLERK:
+        raise SurveyError("Chỉ cán bộ một cửa mời công dân đánh giá tại quầy.")
+    if dossier.status != Status.RETURNED:
+        raise SurveyError(TOKEN_MESSAGES[TokenState.NOT_RETURNED])
+    if SatisfactionRating.objects.filter(dossier=dossier).exists():
+        raise AlreadyRated()
+    if _returned_by(dossier) != actor.pk:
+        raise SurveyError("Chỉ cán bộ đã trả kết quả hồ sơ này mời đánh giá tại quầy của mình.")
+    live = (
+        SurveyToken.objects.filter(
+            dossier=dossier, channel=SurveyChannel.COUNTER, used_at__isnull=True, expires_at__gt=now
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if live is not None:
+        return live
+    token = SurveyToken(
+        dossier=dossier,
+        token=_new_token_string(),
+        channel=SurveyChannel.COUNTER,
+        created_at=now,
+        expires_at=now + COUNTER_VALIDITY,
+    )
+    token.full_clean()
+    token.save()
+    return token
+
+
+def pending_counter_token(*, clerk: User, now: datetime | None = None) -> SurveyToken | None:
+    """The oldest live counter invitation for dossiers `clerk` returned (what the idle screen shows next)."""
+    now = now or timezone.now()
+    returned_by_clerk = DossierEvent.objects.filter(action=Action.RETURN_RESULT, actor=clerk).values("dossier_id")
+    return (
+        SurveyToken.objects.filter(
+            channel=SurveyChannel.COUNTER,
+            used_at__isnull=True,
+            expires_at__gt=now,
+            dossier__agency_id=clerk.agency_id,
+            dossier__status=Status.RETURNED,
+            dossier__rating__isnull=True,
+            dossier_id__in=returned_by_clerk,
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def decline_at_counter(*, token: str, actor: User, now: datetime | None = None) -> None:
+    """The citizen declines to rate: the live counter token of `actor`'s ward ends now (idempotent)."""
+    now = now or timezone.now()
+    SurveyToken.objects.filter(
+        token=token,
+        channel=SurveyChannel.COUNTER,
+        used_at__isnull=True,
+        expires_at__gt=now,
+        dossier__agency_id=actor.agency_id,
+    ).update(expires_at=now)
+
+
+def link_token_for(dossier: Dossier, *, now: datetime | None = None) -> SurveyToken:
+    """The dossier's live link token, created on demand (dossier result ready or returned).
+
+    Raises SurveyError for a dossier without a result yet.
+    """
+    now = now or timezone.now()
+    if dossier.status not in RATEABLE_LINK_STATUSES:
+        raise SurveyError("Hồ sơ chưa có kết quả: chưa tạo được đường dẫn đánh giá.")
+    candidates = SurveyToken.objects.filter(
+        dossier=dossier, channel=SurveyChannel.LINK, used_at__isnull=True, expires_at__gt=now
+    ).order_by("-created_at")
+    for candidate in candidates[:3]:
+        if now <= effective_expiry(candidate, dossier):
+            return candidate
+    if dossier.returned_at is not None:
+        expires_at = dossier.returned_at + LINK_VALIDITY
+        if expires_at <= now:
+            raise SurveyError("Đã quá 14 ngày kể từ ngày trả kết quả: không còn nhận đánh giá qua đường dẫn.")
+    else:
+        expires_at = now + LINK_PENDING_RETURN_BOUND
+    token = SurveyToken(
+        dossier=dossier, token=_new_token_string(), channel=SurveyChannel.LINK, created_at=now, expires_at=expires_at
+    )
+    token.full_clean()
+    token.save()
+    return token
+
+
+def survey_url(token: str) -> str:
+    """The absolute public URL of a link token (settings.MOTCUA_PUBLIC_URL + /danh-gia/<token>/)."""
+    return settings.MOTCUA_PUBLIC_URL + reverse("survey_public", kwargs={"token": token})
+
+
+def survey_link_for(dossier: Dossier, *, now: datetime | None = None) -> str:
+    """The absolute survey URL to print on the return slip or send with the result-ready notice.
+
+    Creates the link token on demand and reuses it afterwards (calling twice gives the same URL
+    while it is valid). The link opens the vote once the dossier is returned, until 14 days after
+    the return. Raises SurveyError when the dossier has no result yet or the 14 days have passed.
+    """
+    return survey_url(link_token_for(dossier, now=now).token)
+
+
+# -- ratings ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    """What the citizen chose: a level, optional criteria answers {criterion id: option}, a comment."""
+
+    level: str
+    answers: Mapping[str, str]
+    comment: str = ""
+
+
+def clean_answer(agency: Agency, answer: Answer) -> tuple[str, dict[str, str], str]:
+    """Check the answer against the agency's scale and criteria; raise SurveyError otherwise."""
+    levels = {str(level) for level in levels_for(agency)}
+    if answer.level not in levels:
+        raise SurveyError("Xin chọn một mức độ hài lòng trong danh sách.")
+    criteria = {str(c.pk): c for c in active_criteria(agency.pk)}
+    answers: dict[str, str] = {}
+    for key, value in answer.answers.items():
+        if value in ("", None):
+            continue
+        criterion = criteria.get(str(key))
+        if criterion is None or str(value) not in [str(option) for option in criterion.options]:
+            raise SurveyError("Câu trả lời cho tiêu chí đánh giá không hợp lệ.")
+        answers[str(key)] = str(value)
+    comment = (answer.comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise SurveyError(f"Ý kiến dài quá {COMMENT_MAX_LENGTH} ký tự.")
+    return answer.level, answers, comment
+
+
+def needs_follow_up(level: str, comment: str) -> bool:
+    """An unhappy level, or a negative comment whatever the level."""
+    return level in UNHAPPY_LEVELS or is_negative_comment(comment)
+
+
+def _create_rating(
+    dossier: Dossier, answer: Answer, *, channel: str, recorded_by: User | None, now: datetime
+) -> SatisfactionRating:
+    """Insert the rating (and its follow-up) inside a savepoint; AlreadyRated on a duplicate."""
+    level, answers, comment = clean_answer(dossier.agency, answer)
+    rating = SatisfactionRating(
+        dossier=dossier,
+        agency_id=dossier.agency_id,
+        procedure_id=dossier.procedure_id,
+        field_id=dossier.field_id,
+        clerk_id=dossier.clerk_id,
+        officer_id=dossier.officer_id,
+        level=level,
+        scale=dossier.agency.survey_scale,
+        answers=answers,
+        comment=comment,
+        channel=channel,
+        recorded_by=recorded_by,
+        created_at=now,
+    )
+    rating.full_clean(exclude=["dossier", "agency", "procedure", "field", "clerk", "officer", "recorded_by"])
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError as exc:
+        # The one-to-one constraint: another submit for this dossier won the race.
+        if SatisfactionRating.objects.filter(dossier_id=dossier.pk).exists():
+            raise AlreadyRated() from exc
+        raise
+    if needs_follow_up(level, comment):
+        FollowUp.objects.create(rating=rating, agency_id=dossier.agency_id)
+    return rating
+
+
+@transaction.atomic
+def submit_by_token(
+    *,
+    token: str,
+    answer: Answer,
+    channel: str,
+    dossier_id: int | None = None,
+    now: datetime | None = None,
+) -> SatisfactionRating:
+    """Record the vote of a counter screen or a link, and mark the token used (once).
+
+    `channel` must be the token's channel; with `dossier_id`, the token must belong to that
+    dossier. Raises SurveyError (unknown, expired, not returned, wrong dossier or channel, bad
+    answer) or AlreadyRated (used token, or a rating exists from any channel).
+    """
+    now = now or timezone.now()
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        raise SurveyError(TOKEN_MESSAGES[TokenState.UNKNOWN])
+    row = SurveyToken.objects.select_for_update().filter(token=token, channel=channel).first()
+    if row is None or (dossier_id is not None and row.dossier_id != dossier_id):
+        raise SurveyError(TOKEN_MESSAGES[TokenState.UNKNOWN])
+    dossier = Dossier.objects.select_related("agency").get(pk=row.dossier_id)
+    rated = SatisfactionRating.objects.filter(dossier_id=dossier.pk).exists()
+    state = _state(row, dossier, now, rated=rated)
+    if state in (TokenState.USED, TokenState.RATED):
+        raise AlreadyRated()
+    if state is not TokenState.VALID:
+        raise SurveyError(TOKEN_MESSAGES[state])
+    rating = _create_rating(dossier, answer, channel=channel, recorded_by=None, now=now)
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return rating
+
+
+@transaction.atomic
+def record_paper(*, dossier_id: int, actor: User, answer: Answer, now: datetime | None = None) -> SatisfactionRating:
+    """Record a paper survey form (channel paper, recorded_by = actor).
+
+    Allowed to clerks and leaders of the dossier's ward (officers do not handle the desk's paper
+    forms). Raises SurveyError (wrong ward or role, not returned, bad answer) or AlreadyRated.
+    """
+    now = now or timezone.now()
+    dossier = Dossier.objects.select_related("agency").filter(pk=dossier_id).first()
+    if dossier is None or not actor.is_active or actor.agency_id != dossier.agency_id:
+        raise SurveyError("Không tìm thấy hồ sơ trong cơ quan của bạn.")
+    if actor.role not in PAPER_ROLES:
+        raise SurveyError("Chỉ cán bộ một cửa hoặc lãnh đạo nhập phiếu đánh giá giấy.")
+    if dossier.status != Status.RETURNED:
+        raise SurveyError(TOKEN_MESSAGES[TokenState.NOT_RETURNED])
+    if SatisfactionRating.objects.filter(dossier_id=dossier.pk).exists():
+        raise AlreadyRated()
+    return _create_rating(dossier, answer, channel=SurveyChannel.PAPER, recorded_by=actor, now=now)
+
+
+# -- follow-ups -------------------------------------------------------------------------------
+def open_follow_ups(agency_id: int) -> QuerySet[FollowUp]:
+    """The ward's follow-ups not yet resolved, new first then oldest first, with rating and dossier."""
+    return (
+        FollowUp.objects.filter(agency_id=agency_id, status__in=OPEN_FOLLOW_UP_STATUSES)
+        .select_related("rating", "rating__dossier", "updated_by")
+        .order_by("status", "created_at", "id")
+    )
+
+
+def follow_ups_for(agency_id: int, *, include_resolved: bool = False) -> QuerySet[FollowUp]:
+    """The leader's list: open items, or every item of the ward with `include_resolved`."""
+    if not include_resolved:
+        return open_follow_ups(agency_id)
+    return (
+        FollowUp.objects.filter(agency_id=agency_id)
+        .select_related("rating", "rating__dossier", "updated_by")
+        .order_by("status", "-created_at", "-id")
+    )
+
+
+@transaction.atomic
+def update_follow_up(
+    *, follow_up_id: int, actor: User, status: str, note: str, now: datetime | None = None
+) -> FollowUp:
+    """The leader moves a follow-up to `status` and writes what was done (note appended, dated).
+
+    Raises SurveyError unless actor is a leader of the follow-up's ward, status is a
+    FollowUpStatus, and a note is given when resolving.
+    """
+    item = FollowUp.objects.select_for_update().filter(pk=follow_up_id).first()
+    if item is None or not actor.is_active or actor.agency_id != item.agency_id:
+        raise SurveyError("Không tìm thấy ý kiến cần xử lý trong cơ quan của bạn.")
+    if actor.role != Role.LEADER:
+        raise SurveyError("Chỉ lãnh đạo cập nhật việc xử lý ý kiến không hài lòng.")
+    if status not in FollowUpStatus.values:
+        raise SurveyError("Trạng thái xử lý không hợp lệ.")
+    note = normalise_spaces(note)
+    if status == FollowUpStatus.RESOLVED and not note and not item.note:
+        raise SurveyError("Hãy ghi kết quả xử lý trước khi đánh dấu đã giải quyết.")
+    if note:
+        stamp = timezone.localtime(now or timezone.now()).strftime("%d/%m/%Y %H:%M")
+        line = f"{stamp} – {actor}: {note}"
+        item.note = f"{item.note}\n{line}" if item.note else line
+    item.status = status
+    item.updated_by = actor
+    item.save(update_fields=["status", "note", "updated_by", "updated_at"])
+    return item
+
+
+# -- figures ----------------------------------------------------------------------------------
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+
+def percent(part: int, whole: int) -> float | None:
+    """100 × part / whole rounded half-up to 2 decimals (779/780 → 99.87); None when whole is 0."""
+    if not whole:
+        return None
+    return float((_HUNDRED * part / whole).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def _level_counts() -> dict[str, Count]:
+    return {f"level_{level.value}": Count("id", filter=Q(level=level)) for level in SatisfactionLevel}
+
+
+def _figures(row: Mapping[str, Any], returned: int) -> dict[str, Any]:
+    """The counts and percentages of one group from an aggregate row holding level_<value> keys."""
+    by_level = {level.value: int(row.get(f"level_{level.value}") or 0) for level in SatisfactionLevel}
+    ratings = sum(by_level.values())
+    unhappy = sum(by_level[level.value] for level in UNHAPPY_LEVELS)
+    return {
+        "ratings": ratings,
+        "by_level": by_level,
+        "percent_by_level": {level: percent(count, ratings) or 0.0 for level, count in by_level.items()},
+        "satisfied_percent": percent(ratings - unhappy, ratings),
+        "returned": returned,
+        "response_rate": percent(ratings, returned),
+    }
+
+
+def _ratings(agency_ids: Sequence[int], start: datetime, end: datetime) -> QuerySet[SatisfactionRating]:
+    return SatisfactionRating.objects.filter(agency_id__in=list(agency_ids), created_at__gte=start, created_at__lte=end)
+
+
+def _returned(agency_ids: Sequence[int], start: datetime, end: datetime) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(agency_id__in=list(agency_ids), returned_at__gte=start, returned_at__lte=end)
+
+
+def satisfaction_summary(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> dict[str, Any]:
+    """Satisfaction of the agencies' ratings created in [start, end] (both inclusive).
+
+    Keys: ``ratings``; ``by_level`` {level value: count} for every SatisfactionLevel (zeros
+    included); ``percent_by_level`` {level: float, 2 decimals; 0.0 when no ratings};
+    ``satisfied_percent`` (ratings not in UNHAPPY_LEVELS / ratings, None without ratings);
+    ``returned`` (dossiers with returned_at in [start, end]); ``response_rate`` (ratings /
+    returned in %, None when none returned). Two aggregate queries.
+    """
+    row = _ratings(agency_ids, start, end).aggregate(**_level_counts())
+    return _figures(row, _returned(agency_ids, start, end).count())
+
+
+BREAKDOWNS = ("field", "procedure", "clerk", "officer", "month")
+
+
+def _group_name(by: str, row: Mapping[str, Any]) -> str:
+    if by == "field":
+        return row.get("field__name") or ""
+    if by == "procedure":
+        return row.get("procedure__name") or ""
+    if by in ("clerk", "officer"):
+        if row.get(f"{by}_id") is None:
+            return "Chưa phân công"
+        name = f"{row.get(f'{by}__last_name') or ''} {row.get(f'{by}__first_name') or ''}".strip()
+        return name or row.get(f"{by}__username") or ""
+    month = _month_id(row.get("month"))
+    return f"Tháng {month[5:]}/{month[:4]}" if month else ""
+
+
+def _group_keys(by: str, prefix: str = "") -> list[str]:
+    if by == "field":
+        return [f"{prefix}field_id", f"{prefix}field__name"]
+    if by == "procedure":
+        return [f"{prefix}procedure_id", f"{prefix}procedure__code", f"{prefix}procedure__name"]
+    return [f"{prefix}{by}_id", f"{prefix}{by}__last_name", f"{prefix}{by}__first_name", f"{prefix}{by}__username"]
+
+
+def _month_id(value: datetime | None) -> str | None:
+    """'2025-03' for the month a TruncMonth value starts (read in Vietnam time)."""
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m")
+
+
+def satisfaction_breakdown(
+    *, agency_ids: Sequence[int], start: datetime, end: datetime, by: str
+) -> list[dict[str, Any]]:
+    """The summary's figures per group: by "field", "procedure", "clerk", "officer" or "month".
+
+    One dict per group that has ratings in [start, end] or dossiers returned in it, with ``id``
+    (the field / procedure / user id, None for dossiers without an officer; "YYYY-MM" for a month,
+    local time), ``name`` (a procedure also has ``code``) and the keys of ``satisfaction_summary``.
+    Groups of people and places sort by Vietnamese name, months by date. Raises ValueError for
+    another `by`. Ratings carry their own copies of the dossier's field, procedure, clerk
+    (intake clerk) and officer; ``returned`` groups the returned dossiers by the same columns.
+    """
+    if by not in BREAKDOWNS:
+        raise ValueError(f"by must be one of {', '.join(BREAKDOWNS)}")
+    ratings = _ratings(agency_ids, start, end)
+    returned = _returned(agency_ids, start, end)
+    if by == "month":
+        tz = timezone.get_current_timezone()
+        rating_rows = (
+            ratings.annotate(month=TruncMonth("created_at", tzinfo=tz)).values("month").annotate(**_level_counts())
+        )
+        returned_rows = returned.annotate(month=TruncMonth("returned_at", tzinfo=tz)).values("month")
+        returned_rows = returned_rows.annotate(n=Count("id"))
+        key_of: Any = lambda row: _month_id(row["month"])  # noqa: E731
+    else:
+        keys = _group_keys(by)
+        rating_rows = ratings.values(*keys).annotate(**_level_counts())
+        returned_rows = returned.values(*keys).annotate(n=Count("id"))
+        key_of = lambda row: row[f"{by}_id"]  # noqa: E731
+    returned_by_key = {key_of(row): row["n"] for row in returned_rows}
+    groups: dict[Any, dict[str, Any]] = {}
+    for row in rating_rows:
+        key = key_of(row)
+        groups[key] = {"id": key, "name": _group_name(by, row), **_figures(row, returned_by_key.get(key, 0))}
+        if by == "procedure":
+            groups[key]["code"] = row["procedure__code"]
+    for row in returned_rows:
+        key = key_of(row)
+        if key in groups:
+            continue
+        groups[key] = {"id": key, "name": _group_name(by, row), **_figures({}, row["n"])}
+        if by == "procedure":
+            groups[key]["code"] = row["procedure__code"]
+    if by == "month":
+        return sorted(groups.values(), key=lambda g: g["id"] or "")
+    return sorted(groups.values(), key=lambda g: (g["id"] is None, vi_sort_key(g["name"])))
+
+
+def indicator_5_4(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> dict[str, Any]:
+    """QĐ 766 indicator 5.4: 100% − (late rate + unhappy rate), clamped at 0, full marks at ≥ 90.
+
+    Denominator: ``resolved`` = the agencies' dossiers that reached result ready in [start, end]
+    (``Dossier.result_ready_at``). ``late`` = those classified late (DOMAIN.md §5.5). ``unhappy``
+    = those resolved dossiers whose rating (whenever given) is in UNHAPPY_LEVELS — the numerator is
+    a subset of the denominator, so the rate never exceeds 100%; the project has no complaint
+    register yet, so "complaints" count only through unhappy ratings. A dossier both late and
+    unhappy counts in both rates, as the formula adds them. ``late_rate``, ``unhappy_rate`` and
+    ``value`` are percents with 2 decimals (value computed from exact fractions); all three are
+    None and ``full_marks`` False when nothing was resolved. One aggregate query.
+    """
+    row = Dossier.objects.filter(
+        agency_id__in=list(agency_ids), result_ready_at__gte=start, result_ready_at__lte=end
+    ).aggregate(
+        resolved=Count("id"),
+        late=Count("id", filter=Q(timeliness=Timeliness.LATE)),
+        unhappy=Count("id", filter=Q(rating__level__in=UNHAPPY_LEVELS)),
+    )
+    resolved, late, unhappy = row["resolved"], row["late"], row["unhappy"]
+    value: float | None = None
+    if resolved:
+        exact = _HUNDRED - _HUNDRED * (late + unhappy) / resolved
+        value = float(max(exact, Decimal(0)).quantize(_CENT, rounding=ROUND_HALF_UP))
+    return {
+        "resolved": resolved,
+        "late": late,
+        "unhappy": unhappy,
+        "late_rate": percent(late, resolved),
+        "unhappy_rate": percent(unhappy, resolved),
+        "value": value,
+        "full_marks": value is not None and value >= 90,
+    }

@@ -1,0 +1,94 @@
+"""Celery tasks of the dossier app: thin, idempotent, taking ids (see hoso.notifications)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import notifications
+from .constants import NotificationStatus
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_SEND_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(notifications.TransientSendError,),
+    retry_backoff=30,  # 30 s, 60 s, 120 s… between attempts, with jitter
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=MAX_SEND_RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_notification(self, notification_id: int) -> str:
+    """Send one notification at most once; return its status after this attempt.
+
+    Returns at once when the row is gone or no longer pending (already sent or failed). The
+    attempt number is the Celery retry count + 1 and is claimed with a compare-and-set
+    (``notifications.claim_attempt``): a duplicate of this message loses the claim and sends
+    nothing. A TransientSendError is recorded and retried with exponential backoff, up to
+    ``MAX_SEND_RETRIES`` retries; after the last one, or on any other error, the row is FAILED
+    with the error.
+    """
+    status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True).first()
+    if status != NotificationStatus.PENDING:
+        return status or "missing"
+    attempt = self.request.retries + 1
+    if not notifications.claim_attempt(notification_id, attempt):
+        return "claimed elsewhere"
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        notifications.deliver(notification)
+    except notifications.TransientSendError as exc:
+        final = self.request.retries >= self.max_retries
+        notifications.record_failure(notification_id, f"Lần gửi {attempt}: {exc}", final=final)
+        if final:
+            logger.warning("Thông báo %s: gửi không được sau %s lần", notification_id, attempt)
+            return NotificationStatus.FAILED
+        raise  # autoretry_for schedules the next attempt
+    except Exception as exc:
+        # Permanent: a refused address, a backend bug. Retrying would not help; keep the reason.
+        logger.exception("Thông báo %s: gửi không được", notification_id)
+        notifications.record_failure(notification_id, f"Lần gửi {attempt}: {exc!r}", final=True)
+        return NotificationStatus.FAILED
+    notifications.record_sent(notification_id, now=timezone.now())
+    return NotificationStatus.SENT
+
+
+@shared_task(acks_late=True)
+def notify_event(event_id: int) -> list[int]:
+    """Plan the notifications of a dossier event and queue the sends; safe to run twice.
+
+    Each send is queued on its own: a failure to queue one (a broker hiccup; in eager mode, a
+    send error surfacing here) is logged and does not stop the others.
+    """
+    ids = notifications.plan_notifications(event_id)
+    for notification_id in ids:
+        try:
+            send_notification.delay(notification_id)
+        except Exception:
+            logger.exception("Không đưa được thông báo %s vào hàng đợi gửi", notification_id)
+    return ids
+
+
+@shared_task
+def sweep_notifications() -> dict[str, int]:
+    """Every ten minutes (beat): send what a broker outage kept from being sent."""
+    result = notifications.sweep(timezone.now())
+    for notification_id in result.requeued:
+        send_notification.delay(notification_id)
+    if result.events or result.requeued or result.abandoned:
+        logger.warning(
+            "Quét thông báo: %s sự kiện được lập thông báo, %s thông báo gửi lại, %s thông báo bỏ",
+            len(result.events),
+            len(result.requeued),
+            len(result.abandoned),
+        )
+    return {"events": len(result.events), "requeued": len(result.requeued), "abandoned": len(result.abandoned)}

@@ -1,0 +1,205 @@
+"""The dossier page, its workflow actions and its printable slips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from motcua.permissions import staff_required
+
+from .. import workflow
+from ..calendars import calendar_for
+from ..constants import Action
+from ..forms import AssignForm, ExtendForm, NoteForm, RequiredNoteForm, ReturnForm, TransferForm
+from ..models import AccessLog, Dossier
+from ..workcalendar import format_remaining
+
+
+def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
+    """The dossier if it belongs to the user's ward; 404 otherwise (no hint that it exists)."""
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("agency", "procedure", "field", "clerk", "officer"), pk=pk
+    )
+    if dossier.agency_id != request.user.agency_id:
+        raise Http404
+    return dossier
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    form: type[forms.Form]
+    run: Callable[[Dossier, Any, Any], Dossier]  # (dossier, actor, cleaned form) → dossier
+    success: str
+
+
+def _note(form: forms.Form) -> str:
+    return form.cleaned_data.get("note", "")
+
+
+ACTIONS: dict[Action, ActionSpec] = {
+    Action.ASSIGN: ActionSpec(
+        AssignForm,
+        lambda d, u, f: workflow.assign(dossier_id=d.pk, actor=u, officer=f.cleaned_data["officer"], note=_note(f)),
+        "Đã chuyển hồ sơ cho công chức xử lý.",
+    ),
+    Action.REQUEST_SUPPLEMENT: ActionSpec(
+        RequiredNoteForm,
+        lambda d, u, f: workflow.request_supplement(dossier_id=d.pk, actor=u, missing=_note(f)),
+        "Đã yêu cầu bổ sung hồ sơ; thời gian giải quyết tạm dừng. In phiếu yêu cầu bổ sung (mẫu 02).",
+    ),
+    Action.COMPLETE_SUPPLEMENT: ActionSpec(
+        NoteForm,
+        lambda d, u, f: workflow.complete_supplement(dossier_id=d.pk, actor=u, note=_note(f)),
+        "Đã nhận đủ hồ sơ bổ sung; thời gian giải quyết tính tiếp.",
+    ),
+    Action.SUBMIT_FOR_APPROVAL: ActionSpec(
+        NoteForm,
+        lambda d, u, f: workflow.submit_for_approval(dossier_id=d.pk, actor=u, note=_note(f)),
+        "Đã trình lãnh đạo phê duyệt.",
+    ),
+    Action.APPROVE: ActionSpec(
+        NoteForm, lambda d, u, f: workflow.approve(dossier_id=d.pk, actor=u, note=_note(f)), "Đã phê duyệt kết quả."
+    ),
+    Action.SEND_BACK: ActionSpec(
+        RequiredNoteForm,
+        lambda d, u, f: workflow.send_back(dossier_id=d.pk, actor=u, note=_note(f)),
+        "Đã trả lại hồ sơ để xử lý lại.",
+    ),
+    Action.MARK_RESULT_READY: ActionSpec(
+        NoteForm,
+        lambda d, u, f: workflow.mark_result_ready(dossier_id=d.pk, actor=u, note=_note(f)),
+        "Đã ghi nhận hồ sơ có kết quả.",
+    ),
+    Action.RETURN_RESULT: ActionSpec(
+        ReturnForm,
+        lambda d, u, f: workflow.return_result(
+            dossier_id=d.pk,
+            actor=u,
+            collector=f.cleaned_data["collector"],
+            tracking_number=f.cleaned_data["tracking_number"],
+        ),
+        "Đã trả kết quả.",
+    ),
+    Action.EXTEND: ActionSpec(
+        ExtendForm,
+        lambda d, u, f: workflow.extend(dossier_id=d.pk, actor=u, new_due_at=f.new_due_at(), reason=_note(f)),
+        "Đã lập văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04).",
+    ),
+    Action.STOP: ActionSpec(
+        RequiredNoteForm,
+        lambda d, u, f: workflow.stop(dossier_id=d.pk, actor=u, reason=_note(f)),
+        "Đã dừng xử lý hồ sơ (mẫu 05).",
+    ),
+    Action.WITHDRAW: ActionSpec(
+        NoteForm,
+        lambda d, u, f: workflow.withdraw(dossier_id=d.pk, actor=u, note=_note(f)),
+        "Đã ghi nhận công dân rút hồ sơ.",
+    ),
+    Action.TRANSFER: ActionSpec(
+        TransferForm,
+        lambda d, u, f: workflow.transfer(
+            dossier_id=d.pk, actor=u, to_agency=f.cleaned_data["to_agency"], note=_note(f)
+        ),
+        "Đã chuyển hồ sơ liên thông.",
+    ),
+    Action.TRANSFER_BACK: ActionSpec(
+        NoteForm,
+        lambda d, u, f: workflow.transfer_back(dossier_id=d.pk, actor=u, note=_note(f)),
+        "Đã nhận lại hồ sơ liên thông.",
+    ),
+}
+
+
+def _action_form(action: Action, dossier: Dossier, data: Any = None) -> forms.Form:
+    spec = ACTIONS[action]
+    if spec.form is AssignForm:
+        return AssignForm(data, agency_id=dossier.agency_id, prefix=action.value)
+    if spec.form is ReturnForm:
+        # Most results are collected by the applicant in person.
+        return ReturnForm(data, prefix=action.value, initial={"collector": dossier.applicant_name})
+    return spec.form(data, prefix=action.value)
+
+
+@staff_required()
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = _dossier_for(request, pk)
+    AccessLog.objects.create(user=request.user, dossier=dossier, agency_id=dossier.agency_id, kind=AccessLog.Kind.VIEW)
+    now = timezone.now()
+    events = list(dossier.events.select_related("actor"))
+    remaining = None
+    if dossier.is_open and dossier.due_at:
+        calendar = calendar_for(dossier.agency_id)
+        if dossier.paused_at:
+            remaining = "tạm dừng (chờ bổ sung)"
+        elif dossier.extensions:
+            remaining = f"{format_remaining(calendar, now, dossier.shown_due_at)} đến ngày hẹn mới"
+        else:
+            remaining = format_remaining(calendar, now, dossier.due_at)
+    from ..documents import available_documents
+
+    context = {
+        "dossier": dossier,
+        "events": events,
+        "documents": list(dossier.documents.all()),
+        "remaining": remaining,
+        "overdue": bool(dossier.is_open and dossier.due_at and dossier.due_at < now and not dossier.paused_at),
+        "explanation": workflow.explain_due(dossier) if dossier.due_at else [],
+        "actions": [(a, _action_form(a, dossier)) for a in workflow.allowed_actions(dossier, request.user)],
+        "slips": [(spec.slug, spec.title) for spec in available_documents(dossier)],
+        "just_created": request.GET.get("moi") == "1",
+    }
+    return render(request, "hoso/detail.html", context)
+
+
+@require_POST
+@staff_required()
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    dossier = _dossier_for(request, pk)
+    try:
+        chosen = Action(action)
+        spec = ACTIONS[chosen]
+    except (ValueError, KeyError) as exc:
+        raise Http404 from exc
+    form = _action_form(chosen, dossier, request.POST)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".lstrip(": ")
+            for k, v in form.errors.items()
+        )
+        messages.error(request, f"Chưa thực hiện “{chosen.label.lower()}”: {problems}")
+        return redirect("hoso:detail", pk)
+    try:
+        spec.run(dossier, request.user, form)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, spec.success)
+    return redirect("hoso:detail", pk)
+
+
+@staff_required()
+def document(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+    from ..documents import DOCUMENTS, render_document
+
+    dossier = _dossier_for(request, pk)
+    spec = DOCUMENTS.get(form)
+    if spec is None or not spec.available(dossier):
+        raise Http404("Không có phiếu này cho hồ sơ.")
+    paper = "A5" if request.GET.get("kho") == "A5" else "A4"
+    pdf = render_document(dossier, form, paper=paper)
+    AccessLog.objects.create(
+        user=request.user, dossier=dossier, agency_id=dossier.agency_id, kind=AccessLog.Kind.PRINT, detail=spec.title
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("tai") == "1" else "inline"
+    name = f"{form}-{dossier.code or dossier.pk}.pdf"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response

@@ -1,0 +1,70 @@
+"""The public status lookup (no login): the page a receipt's QR code opens, and its JSON twin."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
+
+from motcua.lib.ratelimit import allow
+
+from .. import lookup as public_lookup
+
+NOT_FOUND = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. Hãy kiểm tra lại giấy tiếp nhận."
+TOO_MANY = "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút."
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Status pages are personal: never cached by a proxy, never indexed."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"  # the key is in the URL: don't leak it onwards
+    return response
+
+
+def _limited(request: HttpRequest) -> bool:
+    return not allow(request, "lookup", settings.MOTCUA_LOOKUP_RATE_LIMIT)
+
+
+@require_GET
+def lookup_form(request: HttpRequest) -> HttpResponse:
+    """Ask for the code and the key printed on the receipt, then show the status."""
+    code = request.GET.get("ma", "").strip()[:60]
+    key = request.GET.get("k", "").strip()[:20]
+    if code and key:
+        return redirect(f"/tra-cuu/{quote(code)}/?k={quote(key)}")
+    error = "Hãy nhập cả mã hồ sơ và mã tra cứu." if (code or key) else ""
+    return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": error}))
+
+
+@require_GET
+def lookup(request: HttpRequest, code: str) -> HttpResponse:
+    if _limited(request):
+        return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": TOO_MANY}, status=429))
+    view = public_lookup.lookup(code, request.GET.get("k", ""))
+    if view is None:
+        return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": NOT_FOUND}, status=404))
+    # Only a page with nothing personal to this visitor is shared: no staff navigation, no
+    # one-off messages waiting in the session.
+    anonymous = not request.user.is_authenticated and len(get_messages(request)) == 0
+    if anonymous and view.html:
+        return _private(HttpResponse(view.html))
+    response = render(request, "hoso/lookup/status.html", {"view": view, "agency": view.agency})
+    if anonymous:
+        public_lookup.remember_html(view, response.content.decode())
+    return _private(response)
+
+
+@require_GET
+def lookup_json(request: HttpRequest, code: str) -> JsonResponse:
+    if _limited(request):
+        return _private(JsonResponse({"error": TOO_MANY}, status=429))
+    view = public_lookup.lookup(code, request.GET.get("k", ""))
+    if view is None:
+        return _private(JsonResponse({"error": NOT_FOUND}, status=404))
+    return _private(JsonResponse(view.as_json(), json_dumps_params={"ensure_ascii": False}))

@@ -1,0 +1,206 @@
+"""The tracking book (form 07) on screen, as XLSX and as PDF, for clerks and leaders of the ward.
+
+Officers do not keep the book (the desk does, and the leader checks it): they get 403. Every
+export writes an ``AccessLog`` row (EXPORT, no dossier): the book carries applicants'
+addresses and phone numbers (DOMAIN.md §9).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.constants import Role
+from motcua.lib.text import vi_sort_key
+from motcua.permissions import staff_required
+from thutuc.models import Procedure
+
+from .. import tracking_book as tb
+from ..models import AccessLog
+from ..worklists import offered_procedures
+from .worklists import BAD_CHOICE, BAD_DATE, DATE_INPUTS, DATE_WIDGET
+
+PAGE_SIZE = 50
+KEEPERS = (Role.CLERK, Role.LEADER)
+
+
+class BookForm(forms.Form):
+    """The book's filters; the URL carries Vietnamese parameter names (``tu_ngay=01/01/2025``…)."""
+
+    PARAMS = {
+        "start": "tu_ngay",
+        "end": "den_ngay",
+        "field": "linh_vuc",
+        "procedure": "thu_tuc",
+        "status": "trang_thai",
+    }
+
+    start = forms.DateField(
+        label="Tiếp nhận từ ngày", input_formats=DATE_INPUTS, error_messages={"invalid": BAD_DATE}, widget=DATE_WIDGET
+    )
+    end = forms.DateField(
+        label="Đến ngày", input_formats=DATE_INPUTS, error_messages={"invalid": BAD_DATE}, widget=DATE_WIDGET
+    )
+    field = forms.TypedChoiceField(
+        label="Lĩnh vực", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
+    )
+    procedure = forms.TypedChoiceField(
+        label="Thủ tục", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
+    )
+    status = forms.ChoiceField(
+        label="Trạng thái",
+        required=False,
+        choices=[
+            ("", "Tất cả trạng thái"),
+            (tb.OPEN, "Đang giải quyết"),
+            *((s.value, s.label) for s in tb.BOOK_STATUSES),
+        ],
+        error_messages={"invalid_choice": BAD_CHOICE},
+    )
+
+    def __init__(self, *args: Any, procedures: list[Procedure], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = sorted({p.field_id: p.field.name for p in procedures}.items(), key=lambda x: vi_sort_key(x[1]))
+        self.fields["field"].choices = [("", "Tất cả lĩnh vực"), *fields]
+        self.fields["procedure"].choices = [
+            ("", "Tất cả thủ tục"),
+            *((p.pk, f"{p.code} – {p.name}") for p in procedures),
+        ]
+        for name, bound in self.fields.items():
+            bound.error_messages.setdefault("required", "Hãy nhập ngày theo dạng ngày/tháng/năm.")
+            bound.widget.attrs.setdefault("class", "form-control" if name in ("start", "end") else "form-select")
+
+    def add_prefix(self, field_name: str) -> str:
+        return self.PARAMS.get(field_name, field_name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value is not None and not 2000 <= value.year <= 2100:
+                self.add_error(name, "Năm phải trong khoảng 2000–2100.")
+        if start and end and start > end:
+            self.add_error("end", "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu.")
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        return data
+
+    def criteria(self) -> tb.BookCriteria:
+        data = self.cleaned_data
+        return tb.BookCriteria(
+            start=data["start"],
+            end=data["end"],
+            field_id=data.get("field"),
+            procedure_id=data.get("procedure"),
+            status=data.get("status", ""),
+        )
+
+    def filters_text(self) -> str:
+        """'Lĩnh vực: Hộ tịch; Trạng thái: Đã trả kết quả' — the filters in force, for the exports' title."""
+        parts = []
+        for name in ("field", "procedure", "status"):
+            value = self.cleaned_data.get(name)
+            if value not in (None, ""):
+                labels = {str(key): str(label) for key, label in self.fields[name].choices}
+                parts.append(f"{self.fields[name].label}: {labels.get(str(value), str(value))}")
+        return "; ".join(parts)
+
+
+def _form(request: HttpRequest) -> BookForm:
+    """The filters from the query string; without any, this month up to today."""
+    params = request.GET.copy()
+    if not params.get("tu_ngay") and not params.get("den_ngay"):
+        today = timezone.localdate()
+        params["tu_ngay"] = today.replace(day=1).strftime("%d/%m/%Y")
+        params["den_ngay"] = today.strftime("%d/%m/%Y")
+    return BookForm(params, procedures=offered_procedures(request.user.agency_id))
+
+
+@staff_required(*KEEPERS)
+def book(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    context: dict[str, Any] = {"form": form, "columns": tb.COLUMNS}
+    if form.is_valid():
+        dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
+        page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
+        context.update(page=page, rows=tb.book_rows(page.object_list, first_number=page.start_index()))
+    return render(request, "hoso/tracking_book.html", context, status=200 if form.is_valid() else 400)
+
+
+def _export(request: HttpRequest, kind: str, limit: int) -> tuple[BookForm, list[tb.BookRow]] | HttpResponse:
+    """The validated form and every row, or the book page again (bad input, too many rows)."""
+    if request.user.agency_id is None:
+        raise PermissionDenied("Chỉ cán bộ của một cơ quan mới xuất được sổ theo dõi của cơ quan đó.")
+    form = _form(request)
+    if not form.is_valid():
+        return book(request)
+    dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
+    count = dossiers.count()
+    if count > limit:
+        messages.error(
+            request,
+            f"Khoảng thời gian này có {count} hồ sơ, quá {limit} dòng cho một tệp {kind}: "
+            "hãy chọn khoảng ngày ngắn hơn hoặc lọc theo lĩnh vực.",
+        )
+        return redirect(f"{reverse('hoso:tracking_book')}?{request.GET.urlencode()}")
+    return form, tb.book_rows(dossiers.iterator(chunk_size=2000))
+
+
+def _log_export(request: HttpRequest, criteria: tb.BookCriteria, kind: str) -> None:
+    AccessLog.objects.create(
+        user=request.user,
+        dossier=None,
+        agency_id=request.user.agency_id,
+        kind=AccessLog.Kind.EXPORT,
+        detail=f"Sổ theo dõi {criteria.period_text} ({kind})",
+    )
+
+
+def _filename(criteria: tb.BookCriteria, extension: str) -> str:
+    return f"so-theo-doi-{criteria.start:%Y%m%d}-{criteria.end:%Y%m%d}.{extension}"
+
+
+@staff_required(*KEEPERS)
+def book_xlsx(request: HttpRequest) -> HttpResponse:
+    result = _export(request, "XLSX", tb.XLSX_MAX_ROWS)
+    if isinstance(result, HttpResponse):
+        return result
+    form, rows = result
+    criteria = form.criteria()
+    data = tb.render_xlsx(rows, agency=request.user.agency, criteria=criteria, filters_text=form.filters_text())
+    _log_export(request, criteria, "XLSX")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(criteria, "xlsx")}"'
+    return response
+
+
+@staff_required(*KEEPERS)
+def book_pdf(request: HttpRequest) -> HttpResponse:
+    result = _export(request, "PDF", tb.PDF_MAX_ROWS)
+    if isinstance(result, HttpResponse):
+        return result
+    form, rows = result
+    criteria = form.criteria()
+    context = tb.pdf_context(
+        rows,
+        agency=request.user.agency,
+        criteria=criteria,
+        filters_text=form.filters_text(),
+        today=timezone.localdate(),
+    )
+    data = tb.render_pdf(context)
+    _log_export(request, criteria, "PDF")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{_filename(criteria, "pdf")}"'
+    return response

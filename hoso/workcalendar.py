@@ -1,0 +1,927 @@
+"""The working calendar and the dossier clock (DOMAIN.md §5.4–5.5).
+
+A pure module: no ORM, no settings, no clock. Callers pass every instant in, feed the agency's
+calendar in, and get timezone-aware datetimes in the calendar's zone back.
+
+Contracts shared by every public function:
+
+* instants are timezone-aware ``datetime``s (any zone); a naive one raises ``ValueError``;
+* results are aware datetimes in ``cal.tz``;
+* counts and durations must not be negative (``ValueError``);
+* clock arithmetic is wall-clock arithmetic in ``cal.tz`` (Asia/Ho_Chi_Minh has no DST, so
+  this is also exact elapsed time there);
+* all messages a person may read are Vietnamese.
+
+Working days are looked up in an index built when the calendar is made (2015–2035 plus the
+years its data covers) and widened on demand, so adding N working days costs O(1) and adding
+working time O(log n), whatever N.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+from itertools import pairwise
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "DEFAULT_SESSIONS",
+    "VN_TZ",
+    "ClockState",
+    "Due",
+    "Extend",
+    "Limit",
+    "Pause",
+    "Resume",
+    "Timeliness",
+    "Unit",
+    "WorkCalendar",
+    "add_calendar_days",
+    "add_working_days",
+    "add_working_hours",
+    "add_working_time",
+    "apply_events",
+    "classify",
+    "compute_due",
+    "due_at",
+    "end_of_working_day",
+    "format_remaining",
+    "in_working_hours",
+    "normalise",
+    "working_time_between",
+]
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+#: Mon–Fri sessions of a ward's one-stop desk (morning, afternoon).
+DEFAULT_SESSIONS: tuple[tuple[time, time], ...] = (
+    (time(7, 30), time(11, 30)),
+    (time(13, 30), time(17, 0)),
+)
+
+HOLIDAY = "holiday"
+MAKEUP_WORKDAY = "makeup_workday"
+
+_US = 1_000_000  # microseconds per second: clock times are kept as int µs since midnight
+_ONE_US = timedelta(microseconds=1)
+_INDEX_FIRST = date(2015, 1, 1).toordinal()
+_INDEX_LAST = date(2035, 12, 31).toordinal()
+_GROW_DAYS = 3660  # widen the index ten years at a time
+_MAX_KEPT_DAYS = 200 * 366  # the shared index never spans more than about two centuries
+
+_NO_MORE_WORK = "Lịch làm việc không còn đủ ngày làm việc để tính thời hạn."
+
+_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+class Unit(StrEnum):
+    """Unit of a procedure's time limit."""
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_HOURS = "working_hours"
+    SAME_DAY = "same_day"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A procedure's time limit.
+
+    ``value`` counts days or hours (ignored for ``SAME_DAY``); ``cutoff`` only matters for
+    ``SAME_DAY``: a receipt whose (normalised) clock time is strictly after it is due at the end
+    of the next working day. A string ``unit`` is coerced to ``Unit``.
+    """
+
+    value: int
+    unit: Unit
+    cutoff: time | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.unit, Unit):
+            # Model fields hand us plain strings; accept them so callers need no conversion.
+            object.__setattr__(self, "unit", Unit(self.unit))
+        if isinstance(self.value, bool) or not isinstance(self.value, int):
+            raise ValueError(f"Thời hạn phải là số nguyên, nhận được {self.value!r}.")
+        if self.value < 0:
+            raise ValueError(f"Thời hạn không được âm: {self.value}.")
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due instant and, when asked for, how it was reached, one Vietnamese sentence a step."""
+
+    at: datetime
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The clock stops: a supplement was requested at ``at``."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The clock restarts: the complete supplement arrived at ``at``."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Extend:
+    """Apology with a new appointment issued at ``at`` (form 04)."""
+
+    at: datetime
+    new_due: datetime
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """The dossier clock after its events.
+
+    ``due_at`` is the original due date moved by the pauses: statistics judge by it.
+    ``shown_due_at`` is what the citizen is told: the last extension's ``new_due`` (moved by the
+    pauses after that extension), or ``due_at`` when there was no extension.
+    """
+
+    due_at: datetime
+    shown_due_at: datetime
+    paused: bool
+    supplement_requests: int
+    extensions: int
+    steps: tuple[str, ...]
+
+
+class Timeliness(StrEnum):
+    """How a dossier stands against its due date (DOMAIN.md §5.5)."""
+
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+    WITHIN = "within_deadline"
+    OVERDUE = "overdue"
+
+
+Session = tuple[time, time]
+_USession = tuple[int, int]  # (start, end) in µs since midnight
+
+
+class _Index:
+    """Working days of ordinals ``lo..hi``; immutable once built.
+
+    ``ords[p]`` is the ordinal of the p-th working day, ``first[o - lo]`` the position of the
+    first working day on or after ordinal ``o`` (``len(ords)`` if none), ``sess[p]`` its
+    sessions in µs, ``cum[p]`` the working µs of all days before position ``p`` (one entry
+    more than ``ords``) and ``mid[p]`` its aware midnight, from which results are built.
+    """
+
+    __slots__ = ("cum", "first", "hi", "lo", "mid", "ords", "sess")
+
+    def __init__(self, cal: WorkCalendar, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+        ords: list[int] = []
+        first: list[int] = []
+        sess: list[tuple[_USession, ...]] = []
+        cum = [0]
+        mid: list[datetime] = []
+        tz = cal.tz
+        for o in range(lo, hi + 1):
+            first.append(len(ords))
+            d = date.fromordinal(o)
+            day_sessions = cal._usessions(d)
+            if day_sessions:
+                ords.append(o)
+                sess.append(day_sessions)
+                cum.append(cum[-1] + sum(e - s for s, e in day_sessions))
+                mid.append(datetime(d.year, d.month, d.day, tzinfo=tz))
+        self.ords, self.first, self.sess, self.cum, self.mid = ords, first, sess, cum, mid
+
+    def covers(self, o: int) -> bool:
+        return self.lo <= o <= self.hi
+
+
+class WorkCalendar:
+    """An agency's working calendar: weekly sessions, holidays and make-up working days.
+
+    A day is a working day when it has sessions: its make-up sessions if it is a make-up day,
+    none if it is a holiday, otherwise its weekday's sessions. A date may not be both a holiday
+    and a make-up day. Sessions are half-open ``[start, end)`` local wall-clock intervals, sorted
+    and non-overlapping.
+
+    ``makeup_sessions`` defaults to Monday's sessions (or, if Monday is closed, to the first open
+    weekday's). ``confirmed_years`` defaults to the years whose 1 January is listed as a holiday:
+    1/1 is a statutory holiday every year, so a year's table without it is not loaded yet.
+
+    Instances are immutable from the outside; the internal index may be widened (replaced in one
+    assignment, so concurrent readers see the old or the new one, both correct).
+    """
+
+    def __init__(
+        self,
+        *,
+        weekly: Mapping[int, Sequence[Session]] | None = None,
+        holidays: Mapping[date, str] | None = None,
+        makeup_days: Mapping[date, str] | None = None,
+        makeup_sessions: Sequence[Session] | None = None,
+        tz: ZoneInfo = VN_TZ,
+        confirmed_years: Iterable[int] | None = None,
+    ) -> None:
+        if weekly is None:
+            weekly = dict.fromkeys(range(5), DEFAULT_SESSIONS)
+        for wd in weekly:
+            if wd not in range(7):
+                raise ValueError(f"Thứ trong tuần phải từ 0 (thứ Hai) đến 6 (Chủ nhật): {wd!r}.")
+        self._weekly: tuple[tuple[Session, ...], ...] = tuple(_check_sessions(weekly.get(wd, ())) for wd in range(7))
+        self._weekly_us = tuple(_to_us(s) for s in self._weekly)
+        if makeup_sessions is None:
+            makeup_sessions = next((s for s in self._weekly if s), DEFAULT_SESSIONS)
+        self._makeup_sessions = _check_sessions(makeup_sessions)
+        if not self._makeup_sessions:
+            raise ValueError("Ngày làm bù phải có ít nhất một buổi làm việc.")
+        self._makeup_us = _to_us(self._makeup_sessions)
+
+        self._holidays: dict[date, str] = {_check_date(d): str(n) for d, n in (holidays or {}).items()}
+        self._makeup: dict[date, str] = {_check_date(d): str(n) for d, n in (makeup_days or {}).items()}
+        both = sorted(self._holidays.keys() & self._makeup.keys())
+        if both:
+            raise ValueError(
+                "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù: " + ", ".join(_dmy(d) for d in both) + "."
+            )
+        self.tz = tz
+        if confirmed_years is None:
+            confirmed_years = (d.year for d, _ in self._holidays.items() if (d.month, d.day) == (1, 1))
+        self._confirmed = frozenset(int(y) for y in confirmed_years)
+
+        # An agency open on no weekday works only its make-up days: past the last one there is no
+        # working day at all, and searching further must stop instead of looping forever.
+        self._weekly_has_work = any(self._weekly)
+        special = [d.toordinal() for d in (*self._holidays, *self._makeup)]
+        self._last_makeup = max((d.toordinal() for d in self._makeup), default=0)
+        lo = min([_INDEX_FIRST, *(o - 366 for o in special)])
+        hi = max([_INDEX_LAST, *(o + 366 for o in special)])
+        self._ix = _Index(self, max(1, lo), min(date.max.toordinal(), hi))
+
+    # -- queries --------------------------------------------------------------------------
+    @property
+    def holidays(self) -> Mapping[date, str]:
+        """Days off (other than the weekly ones) and their names, read-only."""
+        return MappingProxyType(self._holidays)
+
+    @property
+    def makeup_days(self) -> Mapping[date, str]:
+        """Make-up working days and their names, read-only."""
+        return MappingProxyType(self._makeup)
+
+    def sessions_on(self, d: date) -> tuple[Session, ...]:
+        """Sessions of day ``d`` in local wall-clock time; ``()`` for a day off."""
+        if d in self._makeup:
+            return self._makeup_sessions
+        if d in self._holidays:
+            return ()
+        return self._weekly[d.weekday()]
+
+    def is_working_day(self, d: date) -> bool:
+        """True when ``d`` has at least one session."""
+        return bool(self.sessions_on(d))
+
+    def is_confirmed(self, year: int) -> bool:
+        """True when the holidays of ``year`` come from official data (see class docstring)."""
+        return year in self._confirmed
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Sequence[object]], **kw: object) -> WorkCalendar:
+        """Build a calendar from ``(date, kind, name)`` rows as in ``holidays_vn.csv``.
+
+        ``date`` is a ``date`` or an ISO string; ``kind`` is ``"holiday"`` or
+        ``"makeup_workday"``; extra columns (``source_url``) are ignored. A date listed twice
+        raises ``ValueError``. ``kw`` goes to the constructor (weekly, tz, confirmed_years…).
+        """
+        holidays: dict[date, str] = {}
+        makeup: dict[date, str] = {}
+        for row in rows:
+            raw, kind, name = row[0], row[1], row[2]
+            d = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+            if d in holidays or d in makeup:
+                raise ValueError(f"Ngày {_dmy(d)} xuất hiện hai lần trong lịch nghỉ.")
+            kind = str(kind).strip()
+            if kind == HOLIDAY:
+                holidays[d] = str(name)
+            elif kind == MAKEUP_WORKDAY:
+                makeup[d] = str(name)
+            else:
+                raise ValueError(f"Loại ngày không hợp lệ: {kind!r} (chỉ nhận holiday, makeup_workday).")
+        return cls(holidays=holidays, makeup_days=makeup, **kw)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"<WorkCalendar tz={self.tz} holidays={len(self._holidays)} makeup_days={len(self._makeup)}>"
+
+    # -- index ----------------------------------------------------------------------------
+    def _usessions(self, d: date) -> tuple[_USession, ...]:
+        if d in self._makeup:
+            return self._makeup_us
+        if d in self._holidays:
+            return ()
+        return self._weekly_us[d.weekday()]
+
+    def _index(self, o: int, ahead: int = 0, *, also: int | None = None) -> _Index:
+        """An index covering ordinal ``o`` (and ``also``) with more than ``ahead + 2`` working
+        days on or after ``o``.
+
+        The two spare days absorb normalisation (to the next working day) and the final move to
+        the next session start, so callers may use positions up to ``first[o - lo] + ahead + 2``.
+        When no wider index can add working days it is returned as it is, and a position past
+        its end raises ``IndexError``, which the public functions turn into ``ValueError``.
+        Positions belong to the index they were read from: never mix two indexes.
+        """
+        lo_need = o if also is None else min(o, also)
+        hi_need = o if also is None else max(o, also)
+        ix = self._ix
+        while True:
+            if (
+                ix.covers(lo_need)
+                and ix.covers(hi_need)
+                and (ix.first[o - ix.lo] + ahead + 2 < len(ix.ords) or not self._can_grow(ix))
+            ):
+                return ix
+            ix = self._grow(ix, lo_need, max(hi_need, o + ahead * 2))
+
+    def _can_grow(self, ix: _Index) -> bool:
+        """Whether widening ``ix`` upwards could add working days."""
+        # A desk open on no weekday works only its make-up days: once the index holds the last
+        # one, widening it cannot add a working day, and searching on would never end.
+        if not self._weekly_has_work and ix.hi > self._last_makeup:
+            return False
+        return ix.hi < date.max.toordinal()
+
+    def _grow(self, ix: _Index, o_lo: int, o_hi: int) -> _Index:
+        """A wider index than ``ix`` covering ``o_lo..o_hi`` with ten years to spare.
+
+        It replaces the shared index unless that would span more than two centuries: a date
+        that far out (often a typo such as 9025) gets a throw-away index of just its window,
+        so one bad input cannot leave every later call with a huge index.
+        """
+        top = date.max.toordinal()
+        lo = max(1, min(ix.lo, o_lo - 366))
+        hi = min(top, max(ix.hi, o_hi) + _GROW_DAYS)
+        if hi - lo <= _MAX_KEPT_DAYS:
+            new = _Index(self, lo, hi)
+            self._ix = new
+            return new
+        lo = max(1, o_lo - 366)
+        # Grow past a previous throw-away index of the same window, so callers' loops progress.
+        hi = min(top, (max(ix.hi, o_hi) if ix.covers(o_lo) else o_hi) + _GROW_DAYS)
+        return _Index(self, lo, hi)
+
+
+# -- small helpers ----------------------------------------------------------------------------
+def _check_date(d: object) -> date:
+    if isinstance(d, datetime) or not isinstance(d, date):
+        raise ValueError(f"Ngày phải là kiểu date: {d!r}.")
+    return d
+
+
+def _check_sessions(sessions: Sequence[Session]) -> tuple[Session, ...]:
+    out = tuple((s, e) for s, e in sessions)
+    for s, e in out:
+        if not (isinstance(s, time) and isinstance(e, time)) or s.tzinfo or e.tzinfo:
+            raise ValueError(f"Buổi làm việc phải là cặp giờ không kèm múi giờ: {(s, e)!r}.")
+        if not s < e:
+            raise ValueError(f"Buổi làm việc phải bắt đầu trước khi kết thúc: {_hm(s)}–{_hm(e)}.")
+    for (_, e1), (s2, _) in pairwise(out):
+        if s2 < e1:
+            raise ValueError("Các buổi làm việc phải theo thứ tự và không chồng lên nhau.")
+    return out
+
+
+def _to_us(sessions: tuple[Session, ...]) -> tuple[_USession, ...]:
+    return tuple((_time_us(s), _time_us(e)) for s, e in sessions)
+
+
+def _time_us(t: time) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * _US + t.microsecond
+
+
+def _clock_us(dt: datetime) -> int:
+    return ((dt.hour * 60 + dt.minute) * 60 + dt.second) * _US + dt.microsecond
+
+
+def _local(cal: WorkCalendar, instant: datetime, what: str = "Thời điểm") -> datetime:
+    """``instant`` in the calendar's zone; refuses naive datetimes."""
+    tz = getattr(instant, "tzinfo", None)
+    if tz is cal.tz and isinstance(instant, datetime):
+        return instant
+    if not isinstance(instant, datetime) or tz is None or instant.utcoffset() is None:
+        raise ValueError(f"{what} phải có múi giờ: {instant!r}.")
+    return instant.astimezone(cal.tz)
+
+
+def _check_count(n: object, what: str = "Số ngày") -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise ValueError(f"{what} phải là số nguyên: {n!r}.")
+    if n < 0:
+        raise ValueError(f"{what} không được âm: {n}.")
+    return n
+
+
+def _dmy(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def _hm(t: time | datetime) -> str:
+    return f"{t.hour:02d} giờ {t.minute:02d} phút"
+
+
+def _when(dt: datetime) -> str:
+    """``16 giờ 20 phút, thứ Sáu, 24/01/2025``."""
+    return f"{_hm(dt)}, {_WEEKDAYS[dt.weekday()]}, {_dmy(dt)}"
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+# -- positions: (p, t) = working day at index position p, clock t µs ------------------------
+def _norm(ix: _Index, o: int, t: int) -> tuple[int, int]:
+    """Normalise ordinal/clock to a position inside a session (or the next session start)."""
+    p = ix.first[o - ix.lo]
+    if ix.ords[p] == o:
+        for s, e in ix.sess[p]:
+            if t < s:
+                return p, s
+            if t < e:
+                return p, t
+        p += 1
+    return p, ix.sess[p][0][0]
+
+
+def _at_clock(ix: _Index, q: int, t: int) -> datetime:
+    """Day at position ``q`` at clock ``t``, or the next session start if ``t`` is outside one."""
+    for s, e in ix.sess[q]:
+        if t < e:
+            return ix.mid[q] + timedelta(microseconds=t if t >= s else s)
+    q += 1
+    return ix.mid[q] + timedelta(microseconds=ix.sess[q][0][0])
+
+
+def _worked_before(ix: _Index, o: int, t: int) -> int:
+    """Working µs from the start of the index to local ordinal ``o`` at clock ``t``."""
+    p = ix.first[o - ix.lo]
+    total = ix.cum[p]
+    if p < len(ix.ords) and ix.ords[p] == o:
+        for s, e in ix.sess[p]:
+            if t <= s:
+                break
+            total += (t if t < e else e) - s
+    return total
+
+
+# -- public arithmetic ------------------------------------------------------------------------
+def normalise(cal: WorkCalendar, instant: datetime) -> datetime:
+    """``instant`` if it lies inside a working session ``[start, end)``, else the next session start."""
+    local = _local(cal, instant)
+    o = local.toordinal()
+    ix = cal._index(o)
+    try:
+        p, t = _norm(ix, o, _clock_us(local))
+    except IndexError:
+        raise ValueError(_NO_MORE_WORK) from None
+    return ix.mid[p] + timedelta(microseconds=t)
+
+
+def in_working_hours(cal: WorkCalendar, instant: datetime) -> bool:
+    """True when ``instant`` lies in a working session, its closing minute included (17:00 is in).
+
+    An appointment must be such an instant: the desk is open to hand the result over.
+    """
+    local = _local(cal, instant)
+    clock = local.time().replace(tzinfo=None)
+    return any(start <= clock <= end for start, end in cal.sessions_on(local.date()))
+
+
+def add_working_days(cal: WorkCalendar, start: datetime, n: int) -> datetime:
+    """Normalise ``start``, then move ``n`` working days forward at the same clock time.
+
+    If that clock time is outside a session on the target day the result is the next session
+    start (11:45 → 13:30 the same day; after the last session → the next working day's first).
+    ``n == 0`` returns the normalised start.
+    """
+    _check_count(n)
+    local = _local(cal, start)
+    o = local.toordinal()
+    ix = cal._index(o, n)
+    try:
+        p, t = _norm(ix, o, _clock_us(local))
+        return _at_clock(ix, p + n, t)
+    except IndexError:
+        raise ValueError(_NO_MORE_WORK) from None
+
+
+def add_calendar_days(cal: WorkCalendar, start: datetime, n: int) -> datetime:
+    """Normalise ``start``, add ``n`` calendar days, then move to the next session start if the
+    result is outside a session (a day off lands on the next working day's opening)."""
+    _check_count(n)
+    landing = _calendar_landing(cal, start, n)
+    return normalise(cal, landing)
+
+
+def _calendar_landing(cal: WorkCalendar, start: datetime, n: int) -> datetime:
+    n0 = normalise(cal, start)
+    d = n0.date() + timedelta(days=n)
+    return datetime.combine(d, n0.timetz())
+
+
+def _to_us_amount(amount: float | Decimal | timedelta) -> int:
+    if isinstance(amount, timedelta):
+        us = amount // _ONE_US
+    elif isinstance(amount, Decimal):
+        if not amount.is_finite():
+            raise ValueError(f"Số giờ không hợp lệ: {amount}.")
+        us = int((amount * 3600 * _US).to_integral_value(ROUND_HALF_EVEN))
+    elif isinstance(amount, int | float) and not isinstance(amount, bool):
+        if not math.isfinite(amount):
+            raise ValueError(f"Số giờ không hợp lệ: {amount}.")
+        us = round(amount * 3600 * _US)
+    else:
+        raise ValueError(f"Số giờ phải là số hoặc timedelta: {amount!r}.")
+    if us < 0:
+        raise ValueError(f"Thời gian cộng thêm không được âm: {amount}.")
+    return us
+
+
+def add_working_time(cal: WorkCalendar, start: datetime, delta: timedelta) -> datetime:
+    """Walk the sessions from the normalised ``start`` consuming ``delta`` of working time.
+
+    Used up exactly at a session end, the result is that end (17:00, not the next opening).
+    A zero ``delta`` returns the normalised start.
+    """
+    us = _to_us_amount(delta)
+    return _add_us(cal, start, us)
+
+
+def add_working_hours(cal: WorkCalendar, start: datetime, hours: float | Decimal | timedelta) -> datetime:
+    """``add_working_time`` with the amount in hours (int, float, Decimal) or a timedelta."""
+    return _add_us(cal, start, _to_us_amount(hours))
+
+
+def _add_us(cal: WorkCalendar, start: datetime, us: int) -> datetime:
+    local = _local(cal, start)
+    o, clock = local.toordinal(), _clock_us(local)
+    ix = cal._index(o)
+    while True:
+        try:
+            p, t = _norm(ix, o, clock)
+        except IndexError:
+            raise ValueError(_NO_MORE_WORK) from None
+        if us == 0:
+            return ix.mid[p] + timedelta(microseconds=t)
+        target = _worked_before(ix, ix.ords[p], t) + us
+        if target <= ix.cum[-1]:
+            break
+        if not cal._can_grow(ix):
+            raise ValueError(_NO_MORE_WORK)
+        # Growing may move the index's lower end, so positions are recomputed after it.
+        ix = cal._grow(ix, o, ix.hi + 1)
+    # The earliest instant by which `target` µs have been worked: cum[q] < target <= cum[q+1].
+    q = bisect_left(ix.cum, target) - 1
+    rem = target - ix.cum[q]
+    for s, e in ix.sess[q]:
+        if rem <= e - s:
+            return ix.mid[q] + timedelta(microseconds=s + rem)
+        rem -= e - s
+    raise AssertionError("unreachable: cum[q+1] covers the remainder")  # pragma: no cover
+
+
+def end_of_working_day(cal: WorkCalendar, d: date) -> datetime:
+    """End of the last session of working day ``d``; ``ValueError`` if ``d`` is a day off."""
+    _check_date(d)
+    sessions = cal.sessions_on(d)
+    if not sessions:
+        raise ValueError(f"{_cap(_WEEKDAYS[d.weekday()])}, {_dmy(d)} không phải ngày làm việc.")
+    return datetime.combine(d, sessions[-1][1], tzinfo=cal.tz)
+
+
+def working_time_between(cal: WorkCalendar, a: datetime, b: datetime) -> timedelta:
+    """Working time inside sessions between ``a`` and ``b``; negative when ``b < a``."""
+    la, lb = _local(cal, a), _local(cal, b)
+    oa, ob = la.toordinal(), lb.toordinal()
+    ix = cal._index(oa, also=ob)
+    return timedelta(microseconds=_worked_before(ix, ob, _clock_us(lb)) - _worked_before(ix, oa, _clock_us(la)))
+
+
+# -- due dates --------------------------------------------------------------------------------
+def compute_due(cal: WorkCalendar, received: datetime, limit: Limit) -> datetime:
+    """The due instant of a dossier received at ``received`` (fast path, no explanation).
+
+    WORKING_DAYS → ``add_working_days``; CALENDAR_DAYS → ``add_calendar_days``; WORKING_HOURS →
+    ``add_working_hours``; SAME_DAY → end of the normalised receipt's day, or of the next working
+    day if the normalised clock time is strictly after ``limit.cutoff``.
+    """
+    unit = limit.unit
+    if unit is Unit.WORKING_DAYS:
+        # add_working_days inlined: this is the hot path of imports and reports.
+        n = limit.value
+        local = _local(cal, received, "Thời điểm tiếp nhận")
+        o = local.toordinal()
+        ix = cal._index(o, n)
+        try:
+            p, t = _norm(ix, o, _clock_us(local))
+            return _at_clock(ix, p + n, t)
+        except IndexError:
+            raise ValueError(_NO_MORE_WORK) from None
+    if unit is Unit.SAME_DAY:
+        local = _local(cal, received, "Thời điểm tiếp nhận")
+        o = local.toordinal()
+        ix = cal._index(o, 1)
+        try:
+            p, t = _norm(ix, o, _clock_us(local))
+            if limit.cutoff is not None and t > _time_us(limit.cutoff):
+                p += 1
+            return ix.mid[p] + timedelta(microseconds=ix.sess[p][-1][1])
+        except IndexError:
+            raise ValueError(_NO_MORE_WORK) from None
+    if unit is Unit.CALENDAR_DAYS:
+        return add_calendar_days(cal, received, limit.value)
+    return add_working_hours(cal, received, limit.value)
+
+
+def due_at(cal: WorkCalendar, received: datetime, limit: Limit, *, explain: bool = True) -> Due:
+    """The due instant and, unless ``explain=False``, the Vietnamese steps that lead to it.
+
+    The steps name the receipt, its normalisation, the rule applied, every day off and counted
+    make-up day between the receipt's day and the due day (plain weekly days off summarised in
+    one sentence), and the due instant.
+    """
+    at = compute_due(cal, received, limit)
+    if not explain:
+        return Due(at=at)
+    return Due(at=at, steps=tuple(_explain(cal, received, limit, at)))
+
+
+def _explain(cal: WorkCalendar, received: datetime, limit: Limit, due: datetime) -> list[str]:
+    rec = _local(cal, received)
+    start = normalise(cal, rec)
+    steps = [f"Tiếp nhận lúc {_when(rec)}."]
+    if start != rec:
+        steps += _days_off_steps(cal, rec.date(), start.date() - timedelta(days=1))
+        reason = "Tiếp nhận vào ngày nghỉ" if not cal.is_working_day(rec.date()) else "Ngoài giờ làm việc"
+        steps.append(f"{reason}: tính từ {_when(start)}.")
+
+    unit = limit.unit
+    if unit is Unit.CALENDAR_DAYS:
+        landing = _calendar_landing(cal, rec, limit.value)
+        steps.append(f"Cộng {limit.value} ngày (tính cả ngày nghỉ): đến {_when(landing)}.")
+        if landing != due:
+            steps += _days_off_steps(cal, landing.date(), due.date() - timedelta(days=1))
+            reason = "Ngoài giờ làm việc" if cal.is_working_day(landing.date()) else "Rơi vào ngày nghỉ"
+            steps.append(f"{reason}: chuyển sang {_when(due)}.")
+    elif unit is Unit.SAME_DAY:
+        next_day = due.date() != start.date()
+        if limit.cutoff is None:
+            steps.append("Trả kết quả trong ngày làm việc.")
+        elif next_day:
+            steps.append(
+                f"Sau giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d}: "
+                "trả kết quả trong ngày làm việc tiếp theo."
+            )
+        else:
+            steps.append(
+                f"Trước giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d}: trả kết quả trong ngày."
+            )
+        steps += _days_off_steps(cal, start.date(), due.date())
+        if next_day:
+            steps.append(f"Tính từ {_WEEKDAYS[due.weekday()]}, {_dmy(due)}.")
+    else:
+        if unit is Unit.WORKING_DAYS:
+            steps.append(f"Cộng {limit.value} ngày làm việc.")
+        else:
+            steps.append(f"Cộng {limit.value} giờ làm việc (chỉ tính trong giờ làm việc).")
+        steps += _days_off_steps(cal, start.date(), due.date())
+        if unit is Unit.WORKING_DAYS and due.time() != start.time():
+            # Only with uneven sessions (e.g. a Saturday-morning desk): the clock time of the
+            # start does not exist on the due day.
+            steps.append(f"Lúc {_hm(start)} ngoài giờ làm việc của ngày đến hạn: chuyển sang {_when(due)}.")
+    steps.append(f"Hạn trả kết quả: {_when(due)}.")
+    return steps
+
+
+def _holiday_label(name: str) -> str:
+    # CSV names read "<holiday> – <which kind of day>"; blocks are grouped by the holiday part.
+    label = name.split(" – ", 1)[0].strip()
+    return label or "ngày nghỉ lễ"
+
+
+def _days_off_steps(cal: WorkCalendar, first: date, last: date) -> list[str]:
+    """Sentences for the days off and make-up days in ``first..last`` (inclusive), in order."""
+    steps: list[str] = []
+    weekly_off: set[int] = set()
+    block: list[object] | None = None  # [first day, last day, label]
+
+    def flush() -> None:
+        nonlocal block
+        if block is not None:
+            b0, b1, label = block
+            span = _dmy(b0) if b0 == b1 else f"{_dmy(b0)}–{_dmy(b1)}"  # type: ignore[arg-type]
+            steps.append(f"{span} là ngày nghỉ ({label}).")
+            block = None
+
+    for o in range(first.toordinal(), last.toordinal() + 1):
+        d = date.fromordinal(o)
+        name = cal._holidays.get(d)
+        if name is not None:
+            label = _holiday_label(name)
+            if block is not None and block[2] == label and block[1] == d - timedelta(days=1):
+                block[1] = d
+            else:
+                flush()
+                block = [d, d, label]
+            continue
+        flush()
+        makeup = cal._makeup.get(d)
+        if makeup is not None:
+            steps.append(
+                f"{_cap(_WEEKDAYS[d.weekday()])} {_dmy(d)} là ngày làm bù ({makeup}), được tính là ngày làm việc."
+            )
+        elif not cal.is_working_day(d):
+            weekly_off.add(d.weekday())
+    flush()
+    if weekly_off:
+        names = ", ".join(_WEEKDAYS[wd] for wd in sorted(weekly_off))
+        steps.append(f"Không tính ngày nghỉ hằng tuần ({names}).")
+    return steps
+
+
+# -- remaining time ---------------------------------------------------------------------------
+def format_remaining(cal: WorkCalendar, now: datetime, due: datetime) -> str:
+    """``còn 2 ngày 3 giờ``, ``còn 45 phút``, ``quá hạn 1 ngày 4 giờ``…
+
+    Days = the largest n with ``add_working_days(from, n) <= to``; the rest is working time,
+    hours shown (floored) after days, hours and minutes when there are no days; zero parts are
+    dropped. Before or at ``due`` counts from ``now`` (exactly at due: ``còn 0 phút``); after it
+    counts from ``due`` to ``now``, minutes rounded up and at least one, so an overdue dossier
+    never reads as zero (e.g. due Friday 17:00 seen on Saturday: ``quá hạn 1 phút``).
+    """
+    lnow, ldue = _local(cal, now), _local(cal, due, "Hạn")
+    overdue = lnow > ldue
+    frm, to = (ldue, lnow) if overdue else (lnow, ldue)
+    days = _whole_working_days(cal, frm, to)
+    rest = working_time_between(cal, add_working_days(cal, frm, days), to) // _ONE_US
+    rest = max(rest, 0)
+    parts: list[str] = []
+    if days:
+        parts.append(f"{days} ngày")
+        hours = rest // (3600 * _US)
+        if hours:
+            parts.append(f"{hours} giờ")
+    else:
+        minutes = -(-rest // (60 * _US)) if overdue else rest // (60 * _US)
+        if overdue:
+            minutes = max(minutes, 1)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            parts.append(f"{hours} giờ")
+        if minutes or not hours:
+            parts.append(f"{minutes} phút")
+    return ("quá hạn " if overdue else "còn ") + " ".join(parts)
+
+
+def _whole_working_days(cal: WorkCalendar, frm: datetime, to: datetime) -> int:
+    """Largest n with ``add_working_days(frm, n) <= to`` (0 if none), for ``frm <= to``."""
+    o_frm, o_to = frm.toordinal(), to.toordinal()
+    ix = cal._index(o_to, 2, also=o_frm)  # room for the candidate n + 1 below
+    try:
+        p, _ = _norm(ix, o_frm, _clock_us(frm))
+    except IndexError:
+        raise ValueError(_NO_MORE_WORK) from None
+    # The candidate can only be off by one: start from the day count and step down.
+    n = max(ix.first[o_to - ix.lo] - p + 1, 0)
+    while n > 0 and add_working_days(cal, frm, n) > to:
+        n -= 1
+    return n
+
+
+# -- the clock --------------------------------------------------------------------------------
+def apply_events(
+    cal: WorkCalendar,
+    base_due: datetime,
+    events: Sequence[Pause | Resume | Extend],
+    *,
+    at: datetime | None = None,
+) -> ClockState:
+    """Replay the clock events of a dossier over its base due date.
+
+    Events must be in time order (equal instants allowed); a ``Resume`` needs an open ``Pause``
+    and a ``Pause`` may not start while one is open. Each completed pause moves ``due_at`` — and
+    ``shown_due_at`` by the part of the pause after the extension — forward by the working time
+    waited (``add_working_time``). An open pause is closed at ``at`` when given (the clock is
+    stopped, so the deadline keeps sliding; ``at`` may not precede the last event); without
+    ``at`` the due dates stay as they were when the pause began.
+    """
+    due = _local(cal, base_due, "Hạn")
+    shown: datetime | None = None
+    extended_at: datetime | None = None
+    paused_since: datetime | None = None
+    requests = extensions = 0
+    steps = [f"Hạn ban đầu: {_when(due)}."]
+    last: datetime | None = None
+
+    def shift(since: datetime, until: datetime, *, open_pause: bool) -> None:
+        nonlocal due, shown
+        waited = working_time_between(cal, since, until)
+        if waited > timedelta(0):
+            due = add_working_time(cal, due, waited)
+        if shown is not None and extended_at is not None:
+            shown_waited = working_time_between(cal, max(since, extended_at), until)
+            if shown_waited > timedelta(0):
+                shown = add_working_time(cal, shown, shown_waited)
+        lead = (
+            f"Đang chờ bổ sung, tính đến {_when(until)}"
+            if open_pause
+            else (f"Nhận đủ hồ sơ bổ sung lúc {_when(until)}")
+        )
+        steps.append(f"{lead}: dừng {_duration(waited)} làm việc, hạn dời đến {_when(due)}.")
+
+    for ev in events:
+        ev_at = _local(cal, ev.at, "Thời điểm sự kiện")
+        if last is not None and ev_at < last:
+            raise ValueError("Các sự kiện phải theo thứ tự thời gian.")
+        last = ev_at
+        if isinstance(ev, Pause):
+            if paused_since is not None:
+                raise ValueError("Hồ sơ đang chờ bổ sung: không thể yêu cầu bổ sung thêm lần nữa.")
+            paused_since = ev_at
+            requests += 1
+            steps.append(f"Yêu cầu bổ sung lần {requests} lúc {_when(ev_at)}: tạm dừng tính thời gian.")
+        elif isinstance(ev, Resume):
+            if paused_since is None:
+                raise ValueError("Nhận hồ sơ bổ sung khi chưa có yêu cầu bổ sung.")
+            shift(paused_since, ev_at, open_pause=False)
+            paused_since = None
+        elif isinstance(ev, Extend):
+            shown = _local(cal, ev.new_due, "Hạn mới")
+            extended_at = ev_at
+            extensions += 1
+            steps.append(f"Xin lỗi và hẹn lại lúc {_when(ev_at)}: hạn mới {_when(shown)}.")
+        else:
+            raise ValueError(f"Sự kiện không hợp lệ: {ev!r}.")
+
+    if paused_since is not None:
+        if at is not None:
+            now = _local(cal, at)
+            if last is not None and now < last:
+                raise ValueError("Thời điểm xem trạng thái không được trước sự kiện cuối cùng.")
+            shift(paused_since, now, open_pause=True)
+        else:
+            steps.append("Đang chờ bổ sung: hạn chưa tính thêm thời gian chờ.")
+    return ClockState(
+        due_at=due,
+        shown_due_at=shown if shown is not None else due,
+        paused=paused_since is not None,
+        supplement_requests=requests,
+        extensions=extensions,
+        steps=tuple(steps),
+    )
+
+
+def _duration(td: timedelta) -> str:
+    minutes = td // timedelta(minutes=1)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} giờ {minutes} phút"
+    return f"{hours} giờ" if hours else f"{minutes} phút"
+
+
+def classify(
+    cal: WorkCalendar,
+    due_at: datetime,
+    *,
+    finished_at: datetime | None = None,
+    at: datetime | None = None,
+    supplement_requests: int = 0,
+    extensions: int = 0,
+) -> Timeliness:
+    """Timeliness against the pause-adjusted original due (never an extension's new date).
+
+    Finished (``finished_at`` given; ``at`` is then ignored): LATE if more than one supplement
+    request, if an apology and new appointment was issued (``extensions`` > 0: DOMAIN.md §5.4,
+    "the dossier still counts as late in statistics"), or if finished after ``due_at``; EARLY if
+    finished on a local date before the due date; otherwise ON_TIME. Unfinished: WITHIN if
+    ``at <= due_at`` else OVERDUE (``at`` required) — an extension never moves that due time.
+    """
+    _check_count(supplement_requests, "Số lần yêu cầu bổ sung")
+    _check_count(extensions, "Số lần gia hạn")
+    due = _local(cal, due_at, "Hạn")
+    if finished_at is not None:
+        fin = _local(cal, finished_at, "Thời điểm xử lý xong")
+        if supplement_requests > 1 or extensions > 0 or fin > due:
+            return Timeliness.LATE
+        return Timeliness.EARLY if fin.date() < due.date() else Timeliness.ON_TIME
+    if at is None:
+        raise ValueError("Cần thời điểm xét (at) cho hồ sơ chưa xử lý xong.")
+    return Timeliness.WITHIN if _local(cal, at) <= due else Timeliness.OVERDUE

@@ -1,0 +1,649 @@
+"""The dossier state machine: the only module that assigns a dossier's status.
+
+The transition table is data (`TRANSITIONS`). Every transition runs in one transaction: it
+locks the dossier row, checks the actor's role and ward and the edge, sets the fields, writes
+exactly one append-only `DossierEvent`, recomputes the clock columns from the events, and queues
+side effects with `transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import partial
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from motcua.constants import Role
+from motcua.models import Agency, User
+from thutuc.models import AgencyProcedure, Procedure
+
+from . import workcalendar as wc
+from .calendars import calendar_for
+from .constants import Action, Delivery, Status
+from .lookup import forget as forget_public_view
+from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
+from .selectors import offer_limit, procedure_limit
+
+# No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
+LOOKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+LOOKUP_KEY_LENGTH = 8
+
+
+class WorkflowError(Exception):
+    """A refused action; the message is shown to the user as it is."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[Status]
+    target: Status | None  # None: the dossier stays in its state (extension, reassignment)
+    roles: frozenset[str]
+    # Officers may act only on dossiers assigned to them; leaders on every dossier of the ward.
+    assigned_officer_only: bool = False
+
+
+def _t(action: Action, sources: Iterable[Status], target: Status | None, *roles: str, own: bool = False) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(roles), own)
+
+
+_WORKING = (Status.RECEIVED, Status.PROCESSING, Status.WAITING_SUPPLEMENT, Status.PENDING_APPROVAL)
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in [
+        _t(Action.ASSIGN, [Status.RECEIVED, Status.PROCESSING], Status.PROCESSING, Role.CLERK, Role.LEADER),
+        _t(
+            Action.REQUEST_SUPPLEMENT,
+            [Status.PROCESSING],
+            Status.WAITING_SUPPLEMENT,
+            Role.OFFICER,
+            Role.LEADER,
+            own=True,
+        ),
+        _t(
+            Action.COMPLETE_SUPPLEMENT,
+            [Status.WAITING_SUPPLEMENT],
+            Status.PROCESSING,
+            Role.CLERK,
+            Role.OFFICER,
+            Role.LEADER,
+        ),
+        _t(Action.SUBMIT_FOR_APPROVAL, [Status.PROCESSING], Status.PENDING_APPROVAL, Role.OFFICER, own=True),
+        _t(Action.APPROVE, [Status.PENDING_APPROVAL], Status.RESULT_READY, Role.LEADER),
+        _t(Action.SEND_BACK, [Status.PENDING_APPROVAL], Status.PROCESSING, Role.LEADER),
+        _t(Action.MARK_RESULT_READY, [Status.PROCESSING], Status.RESULT_READY, Role.OFFICER, Role.LEADER, own=True),
+        _t(Action.RETURN_RESULT, [Status.RESULT_READY], Status.RETURNED, Role.CLERK),
+        _t(Action.EXTEND, [*_WORKING, Status.TRANSFERRED], None, Role.OFFICER, Role.LEADER, own=True),
+        _t(Action.STOP, _WORKING, Status.STOPPED, Role.LEADER),
+        _t(Action.WITHDRAW, [*_WORKING, Status.TRANSFERRED], Status.WITHDRAWN, Role.CLERK, Role.LEADER),
+        _t(Action.TRANSFER, [Status.PROCESSING], Status.TRANSFERRED, Role.OFFICER, Role.LEADER, own=True),
+        _t(Action.TRANSFER_BACK, [Status.TRANSFERRED], Status.PROCESSING, Role.CLERK, Role.OFFICER, Role.LEADER),
+    ]
+}
+INTAKE_ROLES = frozenset({Role.CLERK, Role.LEADER})
+
+
+# -- checks -----------------------------------------------------------------------------------
+def refusal(dossier: Dossier, action: Action, actor: User) -> str | None:
+    """Why `actor` may not do `action` on `dossier` now, or None when allowed."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return "Thao tác không hợp lệ."
+    if not actor.is_active or actor.agency_id != dossier.agency_id:
+        return "Hồ sơ thuộc cơ quan khác: bạn không được thao tác."
+    if actor.role not in transition.roles:
+        return f"Vai trò {actor.get_role_display()} không được “{action.label.lower()}”."
+    if dossier.status not in transition.sources:
+        return f"Không thể “{action.label.lower()}” khi hồ sơ đang ở trạng thái “{dossier.get_status_display()}”."
+    if transition.assigned_officer_only and actor.role == Role.OFFICER and dossier.officer_id != actor.pk:
+        return "Hồ sơ không được phân công cho bạn."
+    return None
+
+
+def allowed_actions(dossier: Dossier, actor: User) -> list[Action]:
+    """The actions the page offers this user on this dossier."""
+    return [action for action in TRANSITIONS if refusal(dossier, action, actor) is None]
+
+
+# -- the clock --------------------------------------------------------------------------------
+def clock_events(events: Iterable[DossierEvent]) -> list[wc.Pause | wc.Resume | wc.Extend]:
+    result: list[wc.Pause | wc.Resume | wc.Extend] = []
+    for event in events:
+        if event.action == Action.REQUEST_SUPPLEMENT:
+            result.append(wc.Pause(at=event.at))
+        elif event.action == Action.COMPLETE_SUPPLEMENT:
+            result.append(wc.Resume(at=event.at))
+        elif event.action == Action.EXTEND:
+            result.append(wc.Extend(at=event.at, new_due=datetime.fromisoformat(event.data["new_due_at"])))
+    return result
+
+
+def _apply_clock(dossier: Dossier, calendar: wc.WorkCalendar, events: Sequence[DossierEvent]) -> list[str]:
+    """Set due_at, shown_due_at, paused_at, supplement_requests, extensions from the events."""
+    state = wc.apply_events(calendar, dossier.base_due_at, clock_events(events))
+    dossier.due_at = state.due_at
+    dossier.shown_due_at = state.shown_due_at
+    dossier.supplement_requests = state.supplement_requests
+    dossier.extensions = state.extensions
+    pauses = [e.at for e in events if e.action == Action.REQUEST_SUPPLEMENT]
+    dossier.paused_at = pauses[-1] if state.paused else None
+    return ["due_at", "shown_due_at", "supplement_requests", "extensions", "paused_at"]
+
+
+def resolution_seconds(
+    calendar: wc.WorkCalendar, received_at: datetime, finished_at: datetime, events: Sequence[DossierEvent]
+) -> int:
+    """Working seconds from receipt to result ready, less the working time spent waiting for supplements."""
+    total = wc.working_time_between(calendar, received_at, finished_at)
+    paused_since: datetime | None = None
+    for event in events:
+        if event.action == Action.REQUEST_SUPPLEMENT:
+            paused_since = event.at
+        elif event.action == Action.COMPLETE_SUPPLEMENT and paused_since is not None:
+            total -= wc.working_time_between(calendar, paused_since, event.at)
+            paused_since = None
+    return max(0, int(total.total_seconds()))
+
+
+def explain_due(dossier: Dossier) -> list[str]:
+    """The Vietnamese explanation of the dossier's current due date, step by step."""
+    calendar = calendar_for(dossier.agency_id)
+    steps: list[str] = []
+    if dossier.manual_due_at:
+        steps.append(
+            f"Ngày hẹn do cán bộ tiếp nhận nhập: {timezone.localtime(dossier.manual_due_at):%H:%M %d/%m/%Y}"
+            f" (thủ tục không có thời hạn tính tự động: {dossier.procedure_snapshot.get('time_limit_text', '')})."
+        )
+    else:
+        steps.extend(wc.due_at(calendar, dossier.received_at, _snapshot_limit(dossier)).steps)
+    events = list(dossier.events.all())
+    if any(e.action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND) for e in events):
+        steps.extend(wc.apply_events(calendar, dossier.base_due_at, clock_events(events)).steps)
+    return steps
+
+
+def _snapshot_limit(dossier: Dossier) -> wc.Limit:
+    limit = dossier.procedure_snapshot["limit"]
+    cutoff = limit.get("cutoff")
+    return wc.Limit(
+        value=limit["value"],
+        unit=limit["unit"],
+        cutoff=time.fromisoformat(cutoff) if cutoff else None,
+    )
+
+
+# -- intake -----------------------------------------------------------------------------------
+@dataclass
+class Intake:
+    """What the clerk entered at the counter (already validated and normalised by the form)."""
+
+    procedure: Procedure
+    applicant_name: str
+    applicant_kind: str = "citizen"
+    applicant_id_kind: str = "cccd"
+    applicant_id_number: str = ""
+    applicant_phone: str = ""
+    applicant_email: str = ""
+    applicant_address: str = ""
+    channel: int = 1
+    sets: int = 1
+    delivery: str = Delivery.DESK
+    delivery_address: str = ""
+    fee_amount: int = 0
+    note: str = ""
+    documents: list[tuple[int | None, str, str, int]] = field(default_factory=list)  # (required id, name, form, qty)
+    manual_due_at: datetime | None = None
+    # The form's one-time token: a second POST of the same form finds the first dossier.
+    token: uuid.UUID | None = None
+    # The ward's offer of the procedure when the caller has read it already (checked again here).
+    offer: AgencyProcedure | None = None
+
+
+def new_lookup_key() -> str:
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
+
+
+def procedure_snapshot(
+    procedure: Procedure, limit: wc.Limit | None, fee_text: str, limit_text: str | None = None
+) -> dict[str, Any]:
+    return {
+        "code": procedure.code,
+        "name": procedure.display_name,
+        "field": procedure.field.name,
+        "time_limit_text": procedure.time_limit_text if limit_text is None else limit_text,
+        "limit": None
+        if limit is None
+        else {
+            "value": limit.value,
+            "unit": limit.unit.value,
+            "cutoff": limit.cutoff.strftime("%H:%M") if limit.cutoff else None,
+        },
+        "fee_text": fee_text,
+        "documents": [
+            {"name": d.name, "form": d.form, "quantity": d.quantity, "mandatory": d.mandatory}
+            for d in procedure.documents.all()
+        ],
+    }
+
+
+def _next_code(agency: Agency, day: date) -> str:
+    """The day's next gapless number for the agency, in one statement.
+
+    The upsert creates the day's counter at 1 or adds one to it and returns the number; the row it
+    wrote stays locked until the intake transaction ends, so concurrent intakes queue here and a
+    rolled-back intake gives its number back.
+    """
+    table = connection.ops.quote_name(DossierCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the model's own table
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        (seq,) = cursor.fetchone()
+    return agency.dossier_code_pattern.format(agency=agency.code, date=day, seq=seq)
+
+
+def _check_intake(agency: Agency, actor: User, intake: Intake) -> AgencyProcedure:
+    """The ward's offer of the procedure, if this actor may receive it there."""
+    if not actor.is_active or actor.agency_id != agency.pk:
+        raise WorkflowError("Bạn chỉ tiếp nhận hồ sơ cho cơ quan của mình.")
+    if actor.role not in INTAKE_ROLES:
+        raise WorkflowError(f"Vai trò {actor.get_role_display()} không được tiếp nhận hồ sơ.")
+    procedure, offer = intake.procedure, intake.offer
+    if offer is None or offer.agency_id != agency.pk or offer.procedure_id != procedure.pk:
+        offer = AgencyProcedure.objects.filter(agency=agency, procedure=procedure).first()
+    if not procedure.active or offer is None or not offer.active:
+        raise WorkflowError(f"Cơ quan không nhận thủ tục {procedure.code}.")
+    offer.procedure = procedure  # already loaded: spare the query
+    return offer
+
+
+def _new_dossier(
+    agency: Agency, actor: User, intake: Intake, status: Status, now: datetime, offer: AgencyProcedure
+) -> Dossier:
+    limit = offer_limit(intake.procedure, offer)
+    fee_text = offer.effective_fee_text()
+    return Dossier(
+        agency=agency,
+        status=status,
+        lookup_key=new_lookup_key(),
+        procedure=intake.procedure,
+        field_id=intake.procedure.field_id,
+        procedure_snapshot=procedure_snapshot(intake.procedure, limit, fee_text, offer.effective_limit_text()),
+        channel=intake.channel,
+        applicant_kind=intake.applicant_kind,
+        applicant_name=intake.applicant_name,
+        applicant_id_kind=intake.applicant_id_kind,
+        applicant_id_number=intake.applicant_id_number,
+        applicant_phone=intake.applicant_phone,
+        applicant_email=intake.applicant_email,
+        applicant_address=intake.applicant_address,
+        sets=intake.sets,
+        delivery=intake.delivery,
+        delivery_address=intake.delivery_address,
+        fee_amount=intake.fee_amount,
+        note=intake.note,
+        intake_token=intake.token,
+        clerk=actor,
+        created_at=now,
+    )
+
+
+def preview_due(
+    agency: Agency, procedure: Procedure, received: datetime, *, offer: AgencyProcedure | None = None
+) -> wc.Due | None:
+    """The appointment the intake page shows before submitting (None: the clerk sets one)."""
+    if offer is not None and offer.agency_id == agency.pk and offer.procedure_id == procedure.pk:
+        limit = offer_limit(procedure, offer)
+    else:
+        limit = procedure_limit(procedure, agency)
+    if limit is None:
+        return None
+    return wc.due_at(calendar_for(agency.pk), received, limit)
+
+
+@transaction.atomic
+def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None = None) -> Dossier:
+    """Accept a complete dossier: code, lookup key, appointment, documents, one RECEIVE event."""
+    now = now or timezone.now()
+    offer = _check_intake(agency, actor, intake)
+    dossier = _new_dossier(agency, actor, intake, Status.RECEIVED, now, offer)
+    calendar = calendar_for(agency.pk)
+    limit = offer_limit(intake.procedure, offer)
+    if limit is None:
+        if intake.manual_due_at is None:
+            raise WorkflowError("Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả kết quả.")
+        if intake.manual_due_at <= now:
+            raise WorkflowError("Ngày hẹn trả phải sau thời điểm tiếp nhận.")
+        dossier.manual_due_at = intake.manual_due_at
+        base_due = intake.manual_due_at
+    else:
+        base_due = wc.compute_due(calendar, now, limit)
+    dossier.received_at = now
+    dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
+    dossier.code = _next_code(agency, timezone.localtime(now).date())
+    # Field validation only: the database itself enforces uniqueness and the check constraints.
+    dossier.full_clean(
+        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
+    )
+    dossier.save()
+    DossierDocument.objects.bulk_create(
+        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
+        for rid, name, form, qty in intake.documents
+    )
+    _write_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
+    return dossier
+
+
+@transaction.atomic
+def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: datetime | None = None) -> Dossier:
+    """Form 02: the papers are incomplete; the citizen is told, once and in writing, what to add."""
+    return _not_received(agency, actor, intake, Status.GUIDED, Action.GUIDE, missing, now)
+
+
+@transaction.atomic
+def refuse(*, agency: Agency, actor: User, intake: Intake, reason: str, now: datetime | None = None) -> Dossier:
+    """Form 03: the dossier is refused with a concrete reason."""
+    return _not_received(agency, actor, intake, Status.REFUSED, Action.REFUSE, reason, now)
+
+
+def _not_received(
+    agency: Agency, actor: User, intake: Intake, status: Status, action: Action, text: str, now: datetime | None
+) -> Dossier:
+    now = now or timezone.now()
+    if not text.strip():
+        raise WorkflowError(
+            "Hãy ghi rõ giấy tờ cần bổ sung." if action == Action.GUIDE else "Hãy ghi rõ lý do từ chối."
+        )
+    offer = _check_intake(agency, actor, intake)
+    dossier = _new_dossier(agency, actor, intake, status, now, offer)
+    dossier.note = text.strip()
+    # Field validation only: the database itself enforces uniqueness and the check constraints.
+    dossier.full_clean(
+        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
+    )
+    dossier.save()
+    _write_event(dossier, action, "", status, actor, now, text.strip(), {})
+    return dossier
+
+
+# -- transitions on a received dossier --------------------------------------------------------
+def _write_event(
+    dossier: Dossier,
+    action: Action,
+    source: str,
+    target: str,
+    actor: User,
+    now: datetime,
+    note: str,
+    data: dict,
+    *,
+    due_at: datetime | None = None,
+) -> DossierEvent:
+    event = DossierEvent(
+        dossier=dossier,
+        action=action,
+        from_status=source,
+        to_status=target,
+        actor=actor,
+        at=now,
+        note=note,
+        data=data,
+        due_at=due_at,
+    )
+    event.save()
+    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
+    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications
+
+    if action in NOTIFYING_ACTIONS:
+        # After commit only: a rolled-back action must never reach the applicant.
+        transaction.on_commit(partial(queue_event_notifications, event.pk))
+    return event
+
+
+def _transition(
+    dossier_id: int,
+    action: Action,
+    actor: User,
+    *,
+    now: datetime | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    apply: Callable[[Dossier, datetime], list[str]] | None = None,
+) -> Dossier:
+    """Lock, check, change, record one event, recompute the clock. Raises WorkflowError."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+        if dossier is None:
+            raise WorkflowError("Không tìm thấy hồ sơ.")
+        reason = refusal(dossier, action, actor)
+        if reason:
+            raise WorkflowError(reason)
+        last = dossier.events.order_by("-at", "-id").values_list("at", flat=True).first()
+        if last is not None and now < last:
+            raise WorkflowError("Thời điểm thao tác không được trước thao tác gần nhất.")
+        transition = TRANSITIONS[action]
+        source = dossier.status
+        target = transition.target or source
+        changed = apply(dossier, now) if apply else []
+        dossier.status = target
+        # The clock with this event included; the event then records the due time it leaves in force,
+        # so reports can tell what the due time was at any past instant.
+        pending = DossierEvent(dossier=dossier, action=action, at=now, data=data or {})
+        calendar = calendar_for(dossier.agency_id)
+        events = [*dossier.events.all(), pending]
+        changed += _apply_clock(dossier, calendar, events)
+        _write_event(dossier, action, source, target, actor, now, note.strip(), data or {}, due_at=dossier.due_at)
+        transaction.on_commit(partial(forget_public_view, dossier.code))
+        if action in (Action.APPROVE, Action.MARK_RESULT_READY):
+            dossier.result_ready_at = now
+            dossier.timeliness = wc.classify(
+                calendar,
+                dossier.due_at,
+                finished_at=now,
+                supplement_requests=dossier.supplement_requests,
+                extensions=dossier.extensions,
+            ).value
+            dossier.resolution_seconds = resolution_seconds(calendar, dossier.received_at, now, events)
+            changed += ["result_ready_at", "timeliness", "resolution_seconds"]
+        dossier.save(update_fields=sorted({"status", *changed}))
+    return dossier
+
+
+def assign(*, dossier_id: int, actor: User, officer: User, note: str = "", now: datetime | None = None) -> Dossier:
+    def apply(dossier: Dossier, _: datetime) -> list[str]:
+        if officer.agency_id != dossier.agency_id or officer.role != Role.OFFICER or not officer.is_active:
+            raise WorkflowError("Chỉ phân công cho công chức chuyên môn của cơ quan.")
+        if dossier.officer_id == officer.pk:
+            raise WorkflowError(f"Hồ sơ đã được phân công cho {officer}.")
+        dossier.officer = officer
+        return ["officer"]
+
+    return _transition(
+        dossier_id,
+        Action.ASSIGN,
+        actor,
+        now=now,
+        note=note,
+        data={"officer_id": officer.pk, "officer": str(officer)},
+        apply=apply,
+    )
+
+
+def request_supplement(*, dossier_id: int, actor: User, missing: str, now: datetime | None = None) -> Dossier:
+    """Form 02 during processing: the clock pauses until the complete supplement arrives."""
+    if not missing.strip():
+        raise WorkflowError("Hãy ghi rõ giấy tờ cần bổ sung, hoàn thiện.")
+    return _transition(dossier_id, Action.REQUEST_SUPPLEMENT, actor, now=now, note=missing)
+
+
+def complete_supplement(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
+    return _transition(dossier_id, Action.COMPLETE_SUPPLEMENT, actor, now=now, note=note)
+
+
+def submit_for_approval(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
+    return _transition(dossier_id, Action.SUBMIT_FOR_APPROVAL, actor, now=now, note=note)
+
+
+def approve(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
+    return _transition(dossier_id, Action.APPROVE, actor, now=now, note=note)
+
+
+def send_back(*, dossier_id: int, actor: User, note: str, now: datetime | None = None) -> Dossier:
+    if not note.strip():
+        raise WorkflowError("Hãy ghi rõ lý do trả lại.")
+    return _transition(dossier_id, Action.SEND_BACK, actor, now=now, note=note)
+
+
+def mark_result_ready(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
+    return _transition(dossier_id, Action.MARK_RESULT_READY, actor, now=now, note=note)
+
+
+def return_result(
+    *, dossier_id: int, actor: User, collector: str = "", tracking_number: str = "", now: datetime | None = None
+) -> Dossier:
+    """Hand the result over at the desk (who collected it) or by post (tracking number)."""
+
+    def apply(dossier: Dossier, moment: datetime) -> list[str]:
+        if dossier.delivery == Delivery.POST and not tracking_number.strip():
+            raise WorkflowError("Kết quả gửi qua bưu chính: hãy nhập mã bưu gửi.")
+        if dossier.delivery == Delivery.DESK and not collector.strip():
+            raise WorkflowError("Hãy nhập họ tên người nhận kết quả.")
+        dossier.returned_at = moment
+        return ["returned_at"]
+
+    data = {"collector": collector.strip(), "tracking_number": tracking_number.strip()}
+    return _transition(dossier_id, Action.RETURN_RESULT, actor, now=now, data=data, apply=apply)
+
+
+def extend(*, dossier_id: int, actor: User, new_due_at: datetime, reason: str, now: datetime | None = None) -> Dossier:
+    """Form 04: apology and a new appointment, issued before the current appointment passes."""
+    if not reason.strip():
+        raise WorkflowError("Hãy ghi rõ lý do chậm giải quyết.")
+
+    def apply(dossier: Dossier, moment: datetime) -> list[str]:
+        if moment >= dossier.shown_due_at:
+            raise WorkflowError("Đã quá ngày hẹn: văn bản xin lỗi và hẹn lại phải gửi trước khi hết hạn.")
+        if new_due_at <= dossier.shown_due_at:
+            raise WorkflowError("Ngày hẹn mới phải sau ngày hẹn hiện tại.")
+        if not wc.in_working_hours(calendar_for(dossier.agency_id), new_due_at):
+            raise WorkflowError(
+                f"Ngày hẹn mới ({timezone.localtime(new_due_at):%H:%M %d/%m/%Y}) không rơi vào giờ làm việc "
+                "của cơ quan (ngày nghỉ hoặc ngoài giờ): hãy hẹn vào một buổi làm việc để công dân đến nhận "
+                "được kết quả."
+                "được kết quả."
+            )
+        return []
+
+    return _transition(
+        dossier_id, Action.EXTEND, actor, now=now, note=reason, data={"new_due_at": new_due_at.isoformat()}, apply=apply
+    )
+
+
+def stop(*, dossier_id: int, actor: User, reason: str, now: datetime | None = None) -> Dossier:
+    """Form 05: processing stops, with the reason."""
+    if not reason.strip():
+        raise WorkflowError("Hãy ghi rõ lý do dừng xử lý.")
+
+    def apply(dossier: Dossier, moment: datetime) -> list[str]:
+        dossier.stopped_at = moment
+        return ["stopped_at"]
+
+    return _transition(dossier_id, Action.STOP, actor, now=now, note=reason, apply=apply)
+
+
+def withdraw(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
+    def apply(dossier: Dossier, moment: datetime) -> list[str]:
+        dossier.withdrawn_at = moment
+        return ["withdrawn_at"]
+
+    return _transition(dossier_id, Action.WITHDRAW, actor, now=now, note=note, apply=apply)
+
+
+def transfer(*, dossier_id: int, actor: User, to_agency: str, note: str = "", now: datetime | None = None) -> Dossier:
+    if not to_agency.strip():
+        raise WorkflowError("Hãy ghi cơ quan nhận hồ sơ liên thông.")
+    return _transition(dossier_id, Action.TRANSFER, actor, now=now, note=note, data={"to_agency": to_agency.strip()})
+
+
+def transfer_back(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
+    return _transition(dossier_id, Action.TRANSFER_BACK, actor, now=now, note=note)
+
+
+# -- recomputation from the events ------------------------------------------------------------
+CLOCK_COLUMNS = (
+    "status",
+    "base_due_at",
+    "due_at",
+    "shown_due_at",
+    "paused_at",
+    "supplement_requests",
+    "extensions",
+    "result_ready_at",
+    "timeliness",
+    "resolution_seconds",
+    "returned_at",
+    "withdrawn_at",
+    "stopped_at",
+)
+_FINISH = {Action.APPROVE, Action.MARK_RESULT_READY}
+_DATE_COLUMNS = {Action.RETURN_RESULT: "returned_at", Action.WITHDRAW: "withdrawn_at", Action.STOP: "stopped_at"}
+
+
+def expected_clock(
+    dossier: Dossier, events: Sequence[DossierEvent], calendar: wc.WorkCalendar
+) -> tuple[dict[str, Any], dict[int, datetime | None]]:
+    """What the clock columns of `dossier` and the due time of each event must be, from its events alone.
+
+    The base due time is the one the RECEIVE event recorded (what the citizen was told), or, for
+    an older row without it, the appointment computed from the snapshot's limit.
+    """
+    columns: dict[str, Any] = {name: getattr(dossier, name) for name in CLOCK_COLUMNS}
+    if not events or dossier.received_at is None:
+        return columns, {}
+    receive_event = next((e for e in events if e.action == Action.RECEIVE), None)
+    base = (receive_event.due_at if receive_event else None) or dossier.manual_due_at
+    if base is None:
+        base = wc.compute_due(calendar, dossier.received_at, _snapshot_limit(dossier))
+    event_dues: dict[int, datetime | None] = {}
+    for i, event in enumerate(events):
+        event_dues[event.pk] = wc.apply_events(calendar, base, clock_events(events[: i + 1])).due_at
+    state = wc.apply_events(calendar, base, clock_events(events))
+    pauses = [e.at for e in events if e.action == Action.REQUEST_SUPPLEMENT]
+    columns.update(
+        status=events[-1].to_status,
+        base_due_at=base,
+        due_at=state.due_at,
+        shown_due_at=state.shown_due_at,
+        paused_at=pauses[-1] if state.paused else None,
+        supplement_requests=state.supplement_requests,
+        extensions=state.extensions,
+        result_ready_at=None,
+        timeliness="",
+        resolution_seconds=None,
+        returned_at=None,
+        withdrawn_at=None,
+        stopped_at=None,
+    )
+    for i, event in enumerate(events):
+        if event.action in _FINISH:
+            before = events[: i + 1]
+            requests = sum(1 for e in before if e.action == Action.REQUEST_SUPPLEMENT)
+            extended = sum(1 for e in before if e.action == Action.EXTEND)
+            columns["result_ready_at"] = event.at
+            columns["timeliness"] = wc.classify(
+                calendar, event_dues[event.pk], finished_at=event.at, supplement_requests=requests, extensions=extended
+            ).value
+            columns["resolution_seconds"] = resolution_seconds(calendar, dossier.received_at, event.at, before)
+        elif event.action in _DATE_COLUMNS:
+            columns[_DATE_COLUMNS[event.action]] = event.at
+    return columns, event_dues

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _register_sqlite_collation(sender: object, connection: object, **kwargs: object) -> None:
+    """Give SQLite the Vietnamese collation PostgreSQL has through ICU, under the same name."""
+    if getattr(connection, "vendor", "") == "sqlite":
+        from django.conf import settings
+
+        from .lib.text import vi_compare
+
+        connection.connection.create_collation(settings.VI_COLLATION, vi_compare)  # type: ignore[attr-defined]
+
+
+class MotcuaConfig(AppConfig):
+    name = "motcua"
+    verbose_name = "Cơ quan và cán bộ"
+
+    def ready(self) -> None:
+        connection_created.connect(_register_sqlite_collation, dispatch_uid="motcua_sqlite_collation")

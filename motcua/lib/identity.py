@@ -1,0 +1,151 @@
+"""Checks and normal forms of Vietnamese personal identifiers, phones and names (DOMAIN.md §9)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+# Province codes of the CCCD (Thông tư 07/2016/TT-BCA, still used for the new căn cước).
+CCCD_PROVINCES = frozenset(
+    f"{n:03d}"
+    for n in (
+        1,
+        2,
+        4,
+        6,
+        8,
+        10,
+        11,
+        12,
+        14,
+        15,
+        17,
+        19,
+        20,
+        22,
+        24,
+        25,
+        26,
+        27,
+        30,
+        31,
+        33,
+        34,
+        35,
+        36,
+        37,
+        38,
+        40,
+        42,
+        44,
+        45,
+        46,
+        48,
+        49,
+        51,
+        52,
+        54,
+        56,
+        58,
+        60,
+        62,
+        64,
+        66,
+        67,
+        68,
+        70,
+        72,
+        74,
+        75,
+        77,
+        79,
+        80,
+        82,
+        83,
+        84,
+        86,
+        87,
+        89,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
+    )
+)
+MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+_NON_DIGITS = re.compile(r"[\s.\-()]")
+_SPACES = re.compile(r"\s+")
+
+
+def validate_cccd(value: str, *, today: date) -> str:
+    """A 12-digit căn cước number: province 001–096, century-and-sex digit, birth year not in the future."""
+    number = _NON_DIGITS.sub("", value or "")
+    if not re.fullmatch(r"\d{12}", number):
+        raise ValidationError("Số căn cước/CCCD phải gồm đúng 12 chữ số.", code="cccd_length")
+    if number[:3] not in CCCD_PROVINCES:
+        raise ValidationError(
+            f"Số căn cước/CCCD không hợp lệ: mã tỉnh nơi đăng ký khai sinh “{number[:3]}” không tồn tại.",
+            code="cccd_province",
+        )
+    century_digit = int(number[3])
+    if century_digit > 5:
+        raise ValidationError(
+            "Số căn cước/CCCD không hợp lệ: chữ số thứ 4 (thế kỷ, giới tính) phải từ 0 đến 5.", code="cccd_century"
+        )
+    birth_year = 1900 + 100 * (century_digit // 2) + int(number[4:6])
+    if birth_year > today.year or birth_year < today.year - 130:
+        raise ValidationError(f"Số căn cước/CCCD không hợp lệ: năm sinh {birth_year} không thể có.", code="cccd_year")
+    return number
+
+
+def validate_cmnd(value: str) -> str:
+    number = _NON_DIGITS.sub("", value or "")
+    if not re.fullmatch(r"\d{9}", number):
+        raise ValidationError("Số CMND phải gồm đúng 9 chữ số.", code="cmnd_length")
+    return number
+
+
+def validate_passport(value: str) -> str:
+    number = (value or "").strip().upper().replace(" ", "")
+    if not re.fullmatch(r"[A-Z0-9]{6,12}", number):
+        raise ValidationError("Số hộ chiếu chỉ gồm chữ cái và chữ số, dài 6–12 ký tự.", code="passport")
+    return number
+
+
+def validate_tax_code(value: str) -> str:
+    number = _NON_DIGITS.sub("", value or "")
+    if not re.fullmatch(r"\d{10}(\d{3})?", number.replace("-", "")):
+        raise ValidationError("Mã số thuế gồm 10 hoặc 13 chữ số.", code="tax_code")
+    return number
+
+
+def normalise_mobile(value: str) -> str:
+    """'+84 912 345 678' → '0912345678'; refuses anything but a 10-digit Vietnamese mobile."""
+    number = _NON_DIGITS.sub("", value or "")
+    if number.startswith("+84"):
+        number = "0" + number[3:]
+    elif number.startswith("84") and len(number) == 11:
+        number = "0" + number[2:]
+    if not re.fullmatch(r"\d{10}", number) or not number.startswith(MOBILE_PREFIXES):
+        raise ValidationError(
+            "Số điện thoại di động phải có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.", code="phone"
+        )
+    return number
+
+
+def normalise_person_name(value: str) -> str:
+    """Trim, collapse spaces and capitalise each word: '  nguyễn   văn AN ' → 'Nguyễn Văn An'."""
+    words = _SPACES.sub(" ", value or "").strip().split(" ")
+    return " ".join(word[:1].upper() + word[1:].lower() for word in words if word)
+
+
+def mask_name(full_name: str) -> str:
+    """'Nguyễn Văn An' → 'Nguyễn V. A.': the family name and initials only, for public pages."""
+    words = normalise_person_name(full_name).split(" ")
+    if not words or not words[0]:
+        return ""
+    return " ".join([words[0], *(f"{w[0]}." for w in words[1:])])

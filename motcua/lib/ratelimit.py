@@ -1,0 +1,51 @@
+"""A fixed-window request limit per client address, kept in the Django cache (Redis in production)."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+@dataclass(frozen=True)
+class Rate:
+    requests: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'30/10m' → 30 requests per 10 minutes; '60/h', '5/30s'."""
+        match = _RATE.match(text)
+        if not match:
+            raise ValueError(f"Giới hạn truy cập “{text}” không đúng dạng, ví dụ 30/10m.")
+        count, multiple, unit = match.groups()
+        return cls(int(count), int(multiple or 1) * _UNIT_SECONDS[unit])
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; behind a trusted proxy, the first X-Forwarded-For entry."""
+    if getattr(settings, "MOTCUA_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def allow(request: HttpRequest, scope: str, rate: str | Rate) -> bool:
+    """Count this request against `rate` for (scope, client); False once the window is full."""
+    limit = rate if isinstance(rate, Rate) else Rate.parse(rate)
+    window = int(time.time() // limit.seconds)
+    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    try:
+        count = cache.incr(key)  # one round trip in the common case
+    except ValueError:  # the window's first request: create the counter
+        # If another request created it meanwhile, add() fails and we count on top of it.
+        count = 1 if cache.add(key, 1, timeout=limit.seconds + 5) else cache.incr(key)
+    return count <= limit.requests

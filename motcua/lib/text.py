@@ -1,0 +1,52 @@
+"""Vietnamese text helpers: diacritic-free folding for search, and alphabetical sort keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+# Vietnamese alphabet order: each letter with a circumflex, breve or horn is its own letter.
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+# Tone marks are a secondary difference: ngang < huyền < hỏi < ngã < sắc < nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
+
+
+def fold(text: str) -> str:
+    """Lower-case text with every diacritic removed and spaces collapsed ("Đăng ký" → "dang ky")."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def _letters(word: str) -> tuple[list[int], list[int]]:
+    primary: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFC", word.lower()):
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], parts[1:]
+        letter = base + "".join(m for m in marks if m in _LETTER_MARKS)
+        letter = unicodedata.normalize("NFC", letter)
+        index = _ALPHABET.find(letter) if len(letter) == 1 else -1
+        # Letters outside the alphabet (f, j, w, z, digits, punctuation) sort by code point after it.
+        primary.append(index if index >= 0 else 100 + ord(letter[0]))
+        tones.append(next((_TONES[m] for m in marks if m in _TONES), 0))
+    return primary, tones
+
+
+def vi_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """A key that orders strings as a Vietnamese dictionary does: letters first, then tones."""
+    primary, tones = _letters(text)
+    return tuple(primary), tuple(tones), text
+
+
+def vi_compare(left: str, right: str) -> int:
+    """SQLite collation function with the order of vi_sort_key."""
+    a, b = vi_sort_key(left), vi_sort_key(right)
+    return (a > b) - (a < b)
+
+
+def normalise_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text or "").strip()

@@ -1,0 +1,112 @@
+"""The wards (agencies) a deployment serves and their staff."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .constants import AGENCY_CODE_PATTERN, DEFAULT_DOSSIER_CODE_PATTERN, Role
+
+agency_code_validator = RegexValidator(
+    AGENCY_CODE_PATTERN,
+    "Mã định danh cơ quan không đúng dạng QCVN 102:2016 (ví dụ 000.25.31.H49).",
+)
+
+
+class Agency(models.Model):
+    """A ward or commune one-stop desk (Trung tâm Phục vụ hành chính công cấp xã)."""
+
+    code = models.CharField(
+        "mã định danh",
+        max_length=20,
+        unique=True,
+        validators=[agency_code_validator],
+        help_text="Mã định danh cơ quan theo QCVN 102:2016; đứng đầu mã hồ sơ.",
+    )
+    name = models.CharField("tên", max_length=200, help_text="Ví dụ: Phường Hoàn Kiếm")
+    parent_name = models.CharField("tỉnh/thành phố", max_length=200, blank=True)
+    desk_name = models.CharField(
+        "tên bộ phận tiếp nhận",
+        max_length=200,
+        default="Trung tâm Phục vụ hành chính công",
+        help_text="Dòng thứ hai của quốc hiệu bên trái trên phiếu.",
+    )
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    place_name = models.CharField(
+        "địa danh", max_length=100, blank=True, help_text="Dùng ở dòng ngày tháng: “Hà Nội, ngày …”."
+    )
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    leader_name = models.CharField("họ tên lãnh đạo", max_length=120, blank=True)
+    leader_title = models.CharField("chức danh lãnh đạo", max_length=120, blank=True, default="Chủ tịch")
+    opening_hours = models.CharField(
+        "giờ làm việc",
+        max_length=200,
+        blank=True,
+        default="Sáng 07:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu",
+    )
+    dossier_code_pattern = models.CharField(
+        "mẫu mã hồ sơ",
+        max_length=80,
+        default=DEFAULT_DOSSIER_CODE_PATTERN,
+        help_text="Các trường: {agency}, {date:%y%m%d}, {seq:04d}.",
+    )
+    survey_scale = models.PositiveSmallIntegerField(
+        "thang đánh giá hài lòng", choices=[(3, "3 mức"), (5, "5 mức")], default=3
+    )
+    active = models.BooleanField("đang hoạt động", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "cơ quan"
+        verbose_name_plural = "cơ quan"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def committee_name(self) -> str:
+        """The issuing body on the left of the national header, e.g. 'ỦY BAN NHÂN DÂN PHƯỜNG X'."""
+        return f"Ủy ban nhân dân {self.name}".upper()
+
+
+class User(AbstractUser):
+    """A member of staff. Citizens never log in."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan",
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        help_text="Để trống chỉ với quản trị hệ thống toàn tỉnh.",
+    )
+    role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.CLERK)
+    title = models.CharField("chức vụ", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = "cán bộ"
+        verbose_name_plural = "cán bộ"
+        constraints = [
+            # Everyone but a deployment-wide superuser works for one ward.
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=False) | models.Q(is_superuser=True),
+                name="user_agency_required_unless_superuser",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (last_name) before the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and (self.is_superuser or self.role in roles)

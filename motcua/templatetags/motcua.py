@@ -1,0 +1,48 @@
+"""Vietnamese formats for templates: {% load motcua %} then |ngay, |ngay_gio, |thu_ngay_gio, |chu, |dong."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+
+from motcua.lib import dates
+
+register = template.Library()
+
+
+@register.filter
+def ngay(value: date | datetime | None) -> str:
+    """dd/mm/yyyy."""
+    return dates.date_short(value) if value else ""
+
+
+@register.filter
+def ngay_gio(value: datetime | None) -> str:
+    """HH:MM dd/mm/yyyy."""
+    return dates.datetime_short(value) if value else ""
+
+
+@register.filter
+def thu_ngay_gio(value: datetime | None) -> str:
+    """'17:00, thứ Hai, 03/02/2025'."""
+    if not value:
+        return ""
+    local = dates._local(value)
+    return f"{local:%H:%M}, {dates.WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y}"
+
+
+@register.filter
+def chu(value: date | datetime | None) -> str:
+    """'ngày 17 tháng 7 năm 2020', or with a time '14 giờ 00 phút, ngày …'."""
+    if not value:
+        return ""
+    return dates.datetime_words(value) if isinstance(value, datetime) else dates.date_words(value)
+
+
+@register.filter
+def dong(value: int | None) -> str:
+    """50000 → '50.000 đồng'."""
+    if value is None:
+        return ""
+    return f"{int(value):,}".replace(",", ".") + " đồng"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from hoso.views import lookup
+from hoso.views import surveys as survey_views
+
+from . import views
+
+admin.site.site_header = "Một cửa – Quản trị"
+admin.site.site_title = "Một cửa"
+admin.site.index_title = "Quản trị hệ thống"
+
+handler403 = "motcua.views.permission_denied"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("lam-viec/", views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("thu-tuc/", include("thutuc.urls")),
+    path("ho-so/", include("hoso.urls")),
+    path("tra-cuu/", lookup.lookup_form, name="lookup_form"),
+    path("tra-cuu/<str:code>/", lookup.lookup, name="lookup"),
+    path("api/v1/tra-cuu/<str:code>/", lookup.lookup_json, name="lookup_json"),
+    path("danh-gia/<str:token>/", survey_views.public_survey, name="survey_public"),
+    path("bao-cao/", include("baocao.urls")),
+    path("quan-tri/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
+]

@@ -1,0 +1,48 @@
+"""Staff home page, health check and error pages."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+
+from .constants import Role
+from .permissions import staff_required
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Staff land on their work page; everyone else on the public catalogue."""
+    return redirect("home" if request.user.is_authenticated else "thutuc:list")
+
+
+ROLE_HOME = {
+    Role.CLERK: "hoso:worklist_clerk",
+    Role.OFFICER: "hoso:worklist_officer",
+    Role.LEADER: "hoso:worklist_leader",
+}
+
+
+@staff_required()
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts on its own worklist; admins on the overview."""
+    target = ROLE_HOME.get(request.user.role)
+    if target and request.GET.get("tong-quan") != "1":
+        return redirect(target)
+    return render(request, "motcua/home.html", {"agency": request.user.agency})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page without a <link rel="icon"> (the admin, PDFs)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "Bạn không có quyền truy cập trang này."
+    return render(request, "403.html", {"message": message}, status=403)

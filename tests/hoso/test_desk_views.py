@@ -1,0 +1,326 @@
+"""The counter pages: intake with validation, the dossier page, actions, slips, access."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from hoso.constants import Status
+from hoso.models import AccessLog, Dossier, DossierEvent
+from hoso.workcalendar import VN_TZ
+from motcua.demo import load_demo
+from thutuc.models import Procedure
+
+pytestmark = pytest.mark.django_db
+
+BIRTH = "1.001193"  # same day, cut-off 15:00; demo documents: tờ khai, giấy chứng sinh, ủy quyền (optional)
+
+
+@pytest.fixture
+def demo(db):
+    agency, _ = load_demo()
+    return agency
+
+
+@pytest.fixture
+def desk(demo, django_user_model):
+    return {u.username: u for u in django_user_model.objects.filter(agency=demo)}
+
+
+def form_data(procedure: Procedure, **overrides) -> dict:
+    data = {
+        "token": str(uuid.uuid4()),
+        "applicant_kind": "citizen",
+        "applicant_name": "  nguyễn   văn AN ",
+        "applicant_id_kind": "cccd",
+        "applicant_id_number": "001 090 012345",
+        "applicant_phone": "+84 912 345 678",
+        "applicant_email": "",
+        "applicant_address": "Số 5 phố Hàng Bạc",
+        "channel": "1",
+        "sets": "1",
+        "delivery": "desk",
+        "delivery_address": "",
+        "fee_amount": "0",
+        "manual_due_time": "17:00",
+        "action": "receive",
+    }
+    for doc in procedure.documents.filter(mandatory=True):
+        data[f"doc_{doc.pk}"] = "on"
+        data[f"qty_{doc.pk}"] = str(doc.quantity)
+    data.update(overrides)
+    return data
+
+
+def post_intake(client, code: str, data: dict):
+    return client.post(reverse("hoso:intake", args=[code]), data)
+
+
+def test_a_clerk_receives_a_dossier_and_lands_on_its_page_with_the_receipt(client, demo, desk, time_machine):
+    time_machine.move_to(datetime(2025, 3, 7, 15, 30, tzinfo=VN_TZ))  # Fri 15:30, after the 15:00 cut-off
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    response = post_intake(client, BIRTH, form_data(procedure, fee_amount="50.000 đ"))
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302 and response.url == reverse("hoso:detail", args=[dossier.pk]) + "?moi=1"
+    assert dossier.code == "000.00.01.H26-250307-0001"
+    # Normalised: name title-cased and trimmed, CCCD without spaces, phone in national form.
+    assert (dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_phone) == (
+        "Nguyễn Văn An",
+        "001090012345",
+        "0912345678",
+    )
+    # Received after the cut-off on a Friday → end of the next working day, Mon 10/03/2025 17:00.
+    assert dossier.due_at == datetime(2025, 3, 10, 17, 0, tzinfo=VN_TZ)
+    assert dossier.documents.count() == 2
+    assert dossier.fee_amount == 50000  # typed "50.000 đ"
+    page = client.get(response.url).content.decode()
+    assert "Hồ sơ 000.00.01.H26-250307-0001" in page and "17:00, thứ Hai, 10/03/2025" in page
+    assert reverse("hoso:document", args=[dossier.pk, "tiep-nhan"]) in page
+
+
+def test_the_intake_page_previews_the_appointment_with_its_explanation(client, demo, desk, time_machine):
+    time_machine.move_to(datetime(2025, 1, 24, 16, 20, tzinfo=VN_TZ))  # Fri before Tết 2025
+    client.force_login(desk["canbo"])
+    page = client.get(reverse("hoso:intake", args=["2.000815"])).content.decode()
+    assert "17:00, thứ Hai, 03/02/2025" in page
+    assert "25/01/2025–02/02/2025 là ngày nghỉ" in page
+
+
+def test_the_intake_page_warns_when_the_year_is_not_confirmed(client, demo, desk, time_machine):
+    time_machine.move_to(datetime(2027, 3, 1, 9, 0, tzinfo=VN_TZ))
+    client.force_login(desk["canbo"])
+    page = client.get(reverse("hoso:intake", args=[BIRTH])).content.decode()
+    assert "Năm 2027 chưa có lịch nghỉ lễ chính thức" in page
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"applicant_id_number": "0010900123"}, "phải gồm đúng 12 chữ số"),
+        ({"applicant_id_number": "003090012345"}, "mã tỉnh nơi đăng ký khai sinh “003” không tồn tại"),
+        ({"applicant_id_number": "001790012345"}, "chữ số thứ 4"),
+        ({"applicant_phone": "0212345678"}, "bắt đầu bằng 03, 05, 07, 08 hoặc 09"),
+        ({"applicant_phone": "09123"}, "10 chữ số"),
+        ({"applicant_name": "   "}, "Trường này là bắt buộc"),
+        ({"applicant_id_number": ""}, "Hãy nhập số căn cước"),
+        ({"delivery": "post"}, "hãy nhập địa chỉ nhận"),
+        ({"sets": "0"}, "Số bộ hồ sơ ít nhất là 1."),
+        ({"fee_amount": "-5"}, "Lệ phí không được âm."),
+        ({"fee_amount": "năm chục"}, "Lệ phí ghi bằng số đồng"),
+    ],
+)
+def test_bad_input_gets_a_vietnamese_message_and_nothing_is_written(client, demo, desk, override, message):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    response = post_intake(client, BIRTH, form_data(procedure, **override))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Dossier.objects.exists() and not DossierEvent.objects.exists()
+
+
+def test_missing_mandatory_papers_are_not_received(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    data = form_data(procedure)
+    birth_certificate = procedure.documents.get(name__startswith="Giấy chứng sinh")
+    del data[f"doc_{birth_certificate.pk}"]
+    response = post_intake(client, BIRTH, data)
+    html = response.content.decode()
+    assert response.status_code == 400 and "Chưa nhận đủ giấy tờ bắt buộc: Giấy chứng sinh" in html
+    assert "hướng dẫn bổ sung (mẫu 02)" in html
+    assert not Dossier.objects.exists()
+
+
+def test_a_double_submit_creates_one_dossier(client, demo, desk):
+    client.force_login(desk["canbo"])
+    data = form_data(Procedure.objects.get(code=BIRTH))
+    first = post_intake(client, BIRTH, data)
+    second = post_intake(client, BIRTH, data)
+    dossier = Dossier.objects.get()
+    assert first.url.startswith(reverse("hoso:detail", args=[dossier.pk]))
+    assert second.url == reverse("hoso:detail", args=[dossier.pk])
+    assert DossierEvent.objects.count() == 1
+
+
+def test_guiding_and_refusing_are_recorded_with_their_slips(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    data = form_data(procedure, action="guide", missing="Giấy chứng sinh bản chính", applicant_id_number="")
+    post_intake(client, BIRTH, data)
+    refused = form_data(procedure, action="refuse", reason="Người nộp không có giấy tờ tùy thân")
+    post_intake(client, BIRTH, refused)
+    statuses = sorted(Dossier.objects.values_list("status", flat=True))
+    assert statuses == [Status.GUIDED, Status.REFUSED]
+    assert not Dossier.objects.exclude(code=None).exists()
+    empty_reason = form_data(procedure, action="refuse", reason=" ")
+    assert "Hãy ghi rõ lý do từ chối" in post_intake(client, BIRTH, empty_reason).content.decode()
+    assert Dossier.objects.count() == 2
+
+
+def test_a_procedure_without_a_computed_limit_asks_for_the_appointment(client, demo, desk, time_machine):
+    time_machine.move_to(datetime(2025, 3, 3, 9, 0, tzinfo=VN_TZ))
+    client.force_login(desk["canbo"])
+    code = Procedure.objects.filter(time_limit_unit="").order_by("code").values_list("code", flat=True).first()
+    procedure = Procedure.objects.get(code=code)
+    response = post_intake(client, code, form_data(procedure))
+    assert "hãy nhập ngày hẹn trả" in response.content.decode() and not Dossier.objects.exists()
+    post_intake(client, code, form_data(procedure, manual_due_date="2025-04-02", manual_due_time="16:00"))
+    assert Dossier.objects.get().due_at == datetime(2025, 4, 2, 16, 0, tzinfo=VN_TZ)
+
+
+def test_the_procedure_search_ignores_diacritics_and_offers_only_the_wards_procedures(client, demo, desk):
+    client.force_login(desk["canbo"])
+    html = client.get(reverse("hoso:intake_search"), {"q": "chung thuc ban sao"}).content.decode()
+    assert reverse("hoso:intake", args=["2.000815"]) in html
+    assert client.get(reverse("hoso:intake", args=["9.999999"])).status_code == 404
+
+
+def test_anonymous_users_go_to_login_and_officers_cannot_receive(client, demo, desk):
+    for url in [reverse("hoso:intake_search"), reverse("hoso:intake", args=[BIRTH])]:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(desk["congchuc"])
+    assert client.get(reverse("hoso:intake", args=[BIRTH])).status_code == 403
+    assert post_intake(client, BIRTH, form_data(Procedure.objects.get(code=BIRTH))).status_code == 403
+    assert not Dossier.objects.exists()
+
+
+def _received(client, desk) -> Dossier:
+    client.force_login(desk["canbo"])
+    post_intake(client, BIRTH, form_data(Procedure.objects.get(code=BIRTH)))
+    return Dossier.objects.get()
+
+
+def test_the_dossier_page_is_logged_and_closed_to_other_wards(client, demo, desk, other_clerk):
+    dossier = _received(client, desk)
+    client.get(reverse("hoso:detail", args=[dossier.pk]))
+    assert AccessLog.objects.filter(dossier=dossier, user=desk["canbo"], kind="view").count() == 1
+    client.force_login(other_clerk)
+    assert client.get(reverse("hoso:detail", args=[dossier.pk])).status_code == 404
+    assert client.get(reverse("hoso:document", args=[dossier.pk, "tiep-nhan"])).status_code == 404
+    assert client.post(reverse("hoso:act", args=[dossier.pk, "withdraw"])).status_code == 404
+    assert not AccessLog.objects.filter(user=other_clerk).exists()
+
+
+def test_actions_go_through_the_workflow_and_refusals_show_a_message(client, demo, desk):
+    dossier = _received(client, desk)
+    officer = desk["congchuc"]
+    url = reverse("hoso:act", args=[dossier.pk, "assign"])
+    client.post(url, {"assign-officer": officer.pk})
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.officer) == (Status.PROCESSING, officer)
+    # The clerk may not approve; the page says why and nothing is written.
+    response = client.post(reverse("hoso:act", args=[dossier.pk, "approve"]), follow=True)
+    assert "không được “phê duyệt”" in response.content.decode()
+    client.force_login(officer)
+    response = client.post(
+        reverse("hoso:act", args=[dossier.pk, "request_supplement"]), {"request_supplement-note": ""}, follow=True
+    )
+    assert "Chưa thực hiện “yêu cầu bổ sung hồ sơ”" in response.content.decode()
+    assert dossier.events.count() == 2
+    assert client.post(reverse("hoso:act", args=[dossier.pk, "no_such_action"])).status_code == 404
+    assert client.get(reverse("hoso:act", args=[dossier.pk, "assign"])).status_code == 405
+
+
+def test_the_receipt_pdf_is_served_and_its_printing_logged(client, demo, desk):
+    dossier = _received(client, desk)
+    response = client.get(reverse("hoso:document", args=[dossier.pk, "tiep-nhan"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AccessLog.objects.filter(dossier=dossier, kind="print").exists()
+    assert client.get(reverse("hoso:document", args=[dossier.pk, "xin-loi"])).status_code == 404
+
+
+def test_a_certification_received_at_1530_on_a_friday_is_due_at_the_end_of_the_next_working_day(
+    client, demo, desk, time_machine, tmp_path
+):
+    """Acceptance: 2.000815 (same day, cut-off 15:00) received Fri 14/03/2025 15:30 → Mon 17/03/2025 17:00."""
+    import subprocess
+
+    time_machine.move_to(datetime(2025, 3, 14, 15, 30, tzinfo=VN_TZ))
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code="2.000815")
+    post_intake(client, "2.000815", form_data(procedure))
+    dossier = Dossier.objects.get()
+    assert dossier.due_at == datetime(2025, 3, 17, 17, 0, tzinfo=VN_TZ)
+    pdf = tmp_path / "giay-tiep-nhan.pdf"
+    pdf.write_bytes(client.get(reverse("hoso:document", args=[dossier.pk, "tiep-nhan"])).content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = " ".join(text.split())
+    assert "15 giờ 30 phút, ngày 14 tháng 3 năm 2025" in words
+    assert "17 giờ 00 phút, ngày 17 tháng 3 năm 2025" in words
+
+
+def test_a_wards_own_limit_and_fee_rule_the_intake_of_a_procedure_without_a_national_limit(
+    client, demo, desk, time_machine
+):
+    from thutuc.models import AgencyProcedure
+
+    time_machine.move_to(datetime(2025, 3, 5, 9, 0, tzinfo=VN_TZ), tick=False)  # Wed 09:00
+    offer = AgencyProcedure.objects.filter(agency=demo, procedure__time_limit_unit="", active=True).first()
+    assert offer is not None, "the demo ward offers procedures whose national limit is not computable"
+    offer.time_limit_value, offer.time_limit_unit, offer.fee_amount = 5, "working_days", 20000
+    offer.save()
+    procedure = offer.procedure
+    client.force_login(desk["canbo"])
+    page = client.get(reverse("hoso:intake", args=[procedure.code])).content.decode()
+    assert "5 ngày làm việc – thời hạn riêng của cơ quan" in page
+    assert 'name="fee_amount" value="20000"' in page
+    assert "nhập ngày hẹn trả ở biểu mẫu" not in page  # the ward's limit computes the appointment
+    # No appointment typed: the ward's limit gives it (Wed 05/03 + 5 working days = Wed 12/03 09:00).
+    data = form_data(procedure, fee_amount="20000")
+    response = post_intake(client, procedure.code, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier = Dossier.objects.get()
+    assert dossier.due_at == datetime(2025, 3, 12, 9, 0, tzinfo=VN_TZ)
+    assert dossier.procedure_snapshot["time_limit_text"] == "5 ngày làm việc – thời hạn riêng của cơ quan"
+    assert dossier.procedure_snapshot["limit"] == {"value": 5, "unit": "working_days", "cutoff": None}
+
+
+def test_the_same_form_posted_twice_keeps_the_first_dossier_and_its_number(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    data = form_data(procedure)
+    first = post_intake(client, BIRTH, data)
+    second = post_intake(client, BIRTH, data)
+    dossier = Dossier.objects.get()
+    assert first.url.endswith("?moi=1") and second.url == reverse("hoso:detail", args=[dossier.pk])
+    third = post_intake(client, BIRTH, form_data(procedure, confirm_duplicate="on"))  # a new form: next number
+    assert third.status_code == 302
+    assert sorted(d.code[-4:] for d in Dossier.objects.all()) == ["0001", "0002"]
+
+
+def test_without_a_query_the_wards_most_used_procedures_come_first_then_a_to_z(client, demo, desk):
+    from motcua.lib.text import vi_sort_key
+
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    for _ in range(2):
+        assert post_intake(client, BIRTH, form_data(procedure, confirm_duplicate="on")).status_code == 302
+    shown = list(client.get(reverse("hoso:intake_search")).context["procedures"])
+    assert shown[0].code == BIRTH
+    names = [p.name for p in shown[1:]]
+    assert names == sorted(names, key=vi_sort_key)  # Vietnamese alphabetical order after the used ones
+
+
+def test_the_form_sent_again_after_the_back_button_asks_before_a_second_dossier(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    assert post_intake(client, BIRTH, form_data(procedure)).status_code == 302
+    # Back, the page reloads with a new token and the browser refills the fields: submit again.
+    again = post_intake(client, BIRTH, form_data(procedure))
+    page = again.content.decode()
+    assert again.status_code == 400 and Dossier.objects.count() == 1
+    first = Dossier.objects.get()
+    assert f"Hồ sơ {first.code} của cùng người nộp, cùng thủ tục vừa được tiếp nhận" in page
+    assert 'name="confirm_duplicate"' in page
+    # A true second dossier of the same person: the clerk ticks the confirmation.
+    confirmed = post_intake(client, BIRTH, form_data(procedure, confirm_duplicate="on"))
+    assert confirmed.status_code == 302 and Dossier.objects.count() == 2
+    # Another applicant is not held up.
+    other = form_data(procedure, applicant_id_number="001190099999", applicant_name="Trần Thị Bình")
+    assert post_intake(client, BIRTH, other).status_code == 302 and Dossier.objects.count() == 3

@@ -1,0 +1,174 @@
+"""The public status lookup: right key, wrong key, unknown code, rate limit, no personal data."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from hoso import workflow
+from hoso.documents import lookup_url
+from hoso.workcalendar import VN_TZ
+from motcua.demo import load_demo
+from thutuc.models import Procedure
+
+pytestmark = pytest.mark.django_db
+
+ID_NUMBER, PHONE, ADDRESS, EMAIL = "001090012345", "0912345678", "Số 5 phố Hàng Bạc", "an.nguyen@example.vn"
+
+
+def vn(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VN_TZ)
+
+
+@pytest.fixture
+def dossier(db, django_user_model):
+    agency, _ = load_demo()
+    clerk = django_user_model.objects.get(username="canbo")
+    intake = workflow.Intake(
+        procedure=Procedure.objects.get(code="1.001193"),
+        applicant_name="Nguyễn Văn An",
+        applicant_id_number=ID_NUMBER,
+        applicant_phone=PHONE,
+        applicant_address=ADDRESS,
+        applicant_email=EMAIL,
+    )
+    return workflow.receive(agency=agency, actor=clerk, intake=intake, now=vn(2025, 3, 7, 9, 0))
+
+
+def page(client, dossier, key=None):
+    return client.get(reverse("lookup", args=[dossier.code]), {"k": dossier.lookup_key if key is None else key})
+
+
+def api(client, dossier, key=None):
+    return client.get(reverse("lookup_json", args=[dossier.code]), {"k": dossier.lookup_key if key is None else key})
+
+
+def assert_no_personal_data(body: str) -> None:
+    for secret in (ID_NUMBER, PHONE, ADDRESS, EMAIL, "Nguyễn Văn An"):
+        assert secret not in body
+
+
+def test_the_right_key_shows_the_status_in_plain_words_with_a_masked_name(client, dossier):
+    response = page(client, dossier)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Đăng ký khai sinh" in html and "Nguyễn V. A." in html
+    assert "Hồ sơ đã được tiếp nhận" in html and "Tiếp nhận hồ sơ" in html
+    assert "17:00, thứ Sáu, 07/03/2025" in html  # same day, received before the cut-off
+    assert_no_personal_data(html)
+    assert response["Cache-Control"].startswith("max-age=0") and "no-store" in response["Cache-Control"]
+
+
+def test_the_json_lookup_has_our_status_and_the_national_code_and_no_personal_data(client, dossier):
+    response = api(client, dossier)
+    body = response.content.decode()
+    data = json.loads(body)
+    assert data["code"] == dossier.code and data["status"] == "received"
+    assert data["national_status"] == {"code": 2, "label": "Được tiếp nhận"}
+    assert data["received_at"] == "2025-03-07T09:00:00+07:00" and data["due_at"] == "2025-03-07T17:00:00+07:00"
+    assert data["result_ready_at"] is None and data["timeline"] == [
+        {"at": "2025-03-07T09:00:00+07:00", "step": "Tiếp nhận hồ sơ"}
+    ]
+    assert_no_personal_data(body)
+
+
+def test_a_wrong_key_and_an_unknown_code_get_the_same_answer(client, dossier):
+    wrong = page(client, dossier, key="AAAAAAAA")
+    unknown = client.get(reverse("lookup", args=["000.00.01.H26-250307-9999"]), {"k": dossier.lookup_key})
+    assert wrong.status_code == unknown.status_code == 404
+    message = "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này"
+    assert message in wrong.content.decode() and message in unknown.content.decode()
+    wrong_api = api(client, dossier, key="AAAAAAAA")
+    unknown_api = client.get(reverse("lookup_json", args=["X"]), {"k": "AAAAAAAA"})
+    assert wrong_api.status_code == unknown_api.status_code == 404
+    assert json.loads(wrong_api.content) == json.loads(unknown_api.content)
+    assert page(client, dossier, key="").status_code == 404
+
+
+def test_the_key_is_read_as_printed_with_spaces_or_lower_case(client, dossier):
+    typed = " ".join(dossier.lookup_key[i : i + 4] for i in (0, 4)).lower()
+    assert page(client, dossier, key=typed).status_code == 200
+
+
+def test_requests_are_rate_limited_per_client_address(client, dossier, settings):
+    settings.MOTCUA_LOOKUP_RATE_LIMIT = "3/10m"
+    statuses = [page(client, dossier).status_code for _ in range(3)]
+    limited = page(client, dossier)
+    assert statuses == [200, 200, 200] and limited.status_code == 429
+    assert "tra cứu quá nhiều lần" in limited.content.decode()
+    assert api(client, dossier).status_code == 429
+    # Another address is not affected.
+    other = client.get(reverse("lookup", args=[dossier.code]), {"k": dossier.lookup_key}, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 200
+
+
+def test_a_supplement_request_tells_the_citizen_what_to_bring(client, dossier, django_user_model):
+    clerk = django_user_model.objects.get(username="canbo")
+    officer = django_user_model.objects.get(username="congchuc")
+    workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    workflow.request_supplement(
+        dossier_id=dossier.pk, actor=officer, missing="Bản chính giấy chứng sinh", now=vn(2025, 3, 7, 10)
+    )
+    html = page(client, dossier).content.decode()
+    assert "Hồ sơ cần bổ sung giấy tờ" in html and "Bản chính giấy chứng sinh" in html
+    data = json.loads(api(client, dossier).content)
+    assert data["national_status"]["code"] == 5
+    assert [s["step"] for s in data["timeline"]] == [
+        "Tiếp nhận hồ sơ",
+        "Chuyển bộ phận chuyên môn giải quyết",
+        "Yêu cầu bổ sung giấy tờ",
+    ]
+    assert "Trần Văn Minh" not in html  # staff names stay inside
+
+
+def test_the_receipt_qr_points_at_this_page(client, dossier, settings):
+    settings.MOTCUA_PUBLIC_URL = "https://motcua.example.gov.vn"
+    url = lookup_url(dossier)
+    assert url == f"https://motcua.example.gov.vn/tra-cuu/{dossier.code}/?k={dossier.lookup_key}"
+    assert client.get(url.removeprefix("https://motcua.example.gov.vn")).status_code == 200
+
+
+def test_the_form_redirects_to_the_status_page_and_asks_for_both_fields(client, dossier):
+    response = client.get(reverse("lookup_form"), {"ma": dossier.code, "k": dossier.lookup_key})
+    assert response.status_code == 302 and response.url == f"/tra-cuu/{dossier.code}/?k={dossier.lookup_key}"
+    assert "Hãy nhập cả mã hồ sơ và mã tra cứu" in client.get(reverse("lookup_form"), {"ma": "x"}).content.decode()
+
+
+def test_guided_dossiers_have_no_public_page(client, dossier, django_user_model):
+    clerk = django_user_model.objects.get(username="canbo")
+    intake = workflow.Intake(procedure=Procedure.objects.get(code="1.001193"), applicant_name="Lê Văn Bình")
+    guided = workflow.guide(agency=dossier.agency, actor=clerk, intake=intake, missing="Tờ khai")
+    assert client.get(reverse("lookup", args=["None"]), {"k": guided.lookup_key}).status_code == 404
+
+
+def test_a_cached_status_is_refreshed_as_soon_as_the_dossier_moves(
+    client, dossier, django_user_model, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    assert "Hồ sơ đã được tiếp nhận" in page(client, dossier).content.decode()
+    with django_assert_num_queries(0):  # served from the cache: no query at all
+        assert api(client, dossier).status_code == 200
+    clerk = django_user_model.objects.get(username="canbo")
+    officer = django_user_model.objects.get(username="congchuc")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    assert "Hồ sơ đang được giải quyết" in page(client, dossier).content.decode()
+    assert page(client, dossier, key="AAAAAAAA").status_code == 404  # the cache never skips the key check
+
+
+def test_the_cached_page_is_shared_only_with_anonymous_visitors(client, dossier, django_user_model):
+    first = page(client, dossier).content.decode()
+    assert page(client, dossier).content.decode() == first  # served from the cache
+    staff = django_user_model.objects.get(username="canbo")
+    client.force_login(staff)
+    staff_page = page(client, dossier).content.decode()
+    assert "Đăng xuất" in staff_page and "Đăng xuất" not in first
+    client.logout()
+    assert "Đăng xuất" not in page(client, dossier).content.decode()
+
+
+def test_a_code_typed_in_lower_case_on_a_phone_is_found(client, dossier):
+    response = client.get(reverse("lookup", args=[dossier.code.lower()]), {"k": dossier.lookup_key.lower()})
+    assert response.status_code == 200 and dossier.code in response.content.decode()

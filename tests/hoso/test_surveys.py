@@ -1,0 +1,778 @@
+"""Satisfaction surveys: tokens, one rating per dossier, follow-ups, figures, pages and permissions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from hoso import surveys, workflow
+from hoso.constants import FollowUpStatus, SatisfactionLevel, Status, SurveyChannel
+from hoso.documents import DOCUMENTS, document_context, render_document
+from hoso.models import Dossier, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
+from hoso.views.surveys import parse_rate
+from hoso.workcalendar import VN_TZ
+from motcua.constants import Role
+from motcua.demo import load_holidays
+from tests.conftest import need
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from thutuc.constants import TimeUnit
+
+pytestmark = pytest.mark.django_db
+
+VERY = SatisfactionLevel.VERY_SATISFIED
+SATISFIED = SatisfactionLevel.SATISFIED
+NEUTRAL = SatisfactionLevel.NEUTRAL
+UNHAPPY = SatisfactionLevel.DISSATISFIED
+VERY_UNHAPPY = SatisfactionLevel.VERY_DISSATISFIED
+
+
+def vn(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VN_TZ)
+
+
+RECEIVED = vn(2025, 3, 3, 9, 0)  # Monday
+READY = vn(2025, 3, 4, 10, 0)
+RETURNED = vn(2025, 3, 5, 9, 0)
+AFTER_RETURN = vn(2025, 3, 5, 9, 5)
+
+
+@pytest.fixture(autouse=True)
+def _at_the_desk():
+    """The clock runs from just after the return (services called without `now`, and the pages)."""
+    with time_machine.travel(AFTER_RETURN + timedelta(minutes=5), tick=True):
+        yield
+
+
+@pytest.fixture
+def procedure(agency):
+    load_holidays()
+    p = ProcedureFactory(code="1.000001", name="Cấp giấy xác nhận thử nghiệm", time_limit_unit=TimeUnit.WORKING_DAYS)
+    AgencyProcedureFactory(agency=agency, procedure=p)
+    return p
+
+
+def ready_dossier(agency, clerk, officer, procedure, *, name: str = "Nguyễn Văn An") -> Dossier:
+    intake = workflow.Intake(
+        procedure=procedure,
+        applicant_name=name,
+        applicant_id_number="001190012345",
+        applicant_phone="0912345678",
+        applicant_address="Số 7 phố Hàng Bạc",
+    )
+    d = workflow.receive(agency=agency, actor=clerk, intake=intake, now=RECEIVED)
+    workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=RECEIVED + timedelta(minutes=30))
+    return workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=READY)
+
+
+def returned_dossier(agency, clerk, officer, procedure, **kw) -> Dossier:
+    d = ready_dossier(agency, clerk, officer, procedure, **kw)
+    return workflow.return_result(dossier_id=d.pk, actor=clerk, collector="Nguyễn Văn An", now=RETURNED)
+
+
+@pytest.fixture
+def dossier(agency, clerk, officer, procedure):
+    return returned_dossier(agency, clerk, officer, procedure)
+
+
+def answer(level=VERY, comment: str = "", **answers: str) -> surveys.Answer:
+    return surveys.Answer(level=level, answers=answers, comment=comment)
+
+
+def rate_by_link(dossier, level=VERY, comment: str = "", now=AFTER_RETURN) -> SatisfactionRating:
+    token = surveys.link_token_for(dossier, now=now)
+    return surveys.submit_by_token(token=token.token, answer=answer(level, comment), channel="link", now=now)
+
+
+# -- tokens -----------------------------------------------------------------------------------
+def test_a_link_token_records_one_rating_with_the_dossiers_denormalised_links(dossier, clerk, officer):
+    rating = rate_by_link(dossier, SATISFIED, "Nhanh gọn")
+    assert (rating.dossier, rating.agency_id, rating.procedure_id, rating.field_id) == (
+        dossier,
+        dossier.agency_id,
+        dossier.procedure_id,
+        dossier.field_id,
+    )
+    assert (rating.clerk, rating.officer, rating.level, rating.scale) == (clerk, officer, SATISFIED, 3)
+    assert (rating.channel, rating.recorded_by, rating.created_at) == ("link", None, AFTER_RETURN)
+    assert SurveyToken.objects.get(dossier=dossier).used_at == AFTER_RETURN
+
+
+def test_a_used_token_says_the_rating_is_already_recorded(dossier):
+    token = surveys.link_token_for(dossier, now=AFTER_RETURN)
+    surveys.submit_by_token(token=token.token, answer=answer(), channel="link", now=AFTER_RETURN)
+    with pytest.raises(surveys.AlreadyRated, match="đã được ghi nhận"):
+        surveys.submit_by_token(token=token.token, answer=answer(UNHAPPY), channel="link", now=AFTER_RETURN)
+    assert surveys.check_token(token.token, now=AFTER_RETURN).state is surveys.TokenState.USED
+    assert SatisfactionRating.objects.get().level == VERY
+
+
+def test_a_second_rating_by_another_channel_says_already_recorded(dossier, clerk):
+    counter = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
+    rate_by_link(dossier)
+    assert surveys.check_token(counter.token, now=AFTER_RETURN).state is surveys.TokenState.RATED
+    with pytest.raises(surveys.AlreadyRated):
+        surveys.submit_by_token(token=counter.token, answer=answer(UNHAPPY), channel="counter", now=AFTER_RETURN)
+    with pytest.raises(surveys.AlreadyRated):
+        surveys.record_paper(dossier_id=dossier.pk, actor=clerk, answer=answer(UNHAPPY), now=AFTER_RETURN)
+    assert SatisfactionRating.objects.count() == 1
+
+
+def test_a_counter_token_expires_after_thirty_minutes(dossier, clerk):
+    token = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
+    assert token.expires_at == AFTER_RETURN + timedelta(minutes=30)
+    late = AFTER_RETURN + timedelta(minutes=31)
+    assert surveys.check_token(token.token, now=late).state is surveys.TokenState.EXPIRED
+    with pytest.raises(surveys.SurveyError, match="hết hạn"):
+        surveys.submit_by_token(token=token.token, answer=answer(), channel="counter", now=late)
+    assert not SatisfactionRating.objects.exists()
+
+
+def test_a_link_sent_at_result_ready_opens_at_the_return_and_closes_fourteen_days_later(
+    agency, clerk, officer, procedure
+):
+    d = ready_dossier(agency, clerk, officer, procedure)
+    url = surveys.survey_link_for(d, now=READY)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert url == f"http://127.0.0.1:8000/danh-gia/{token}/"
+    assert surveys.check_token(token, now=READY).state is surveys.TokenState.NOT_RETURNED
+    with pytest.raises(surveys.SurveyError, match="chưa được trả kết quả"):
+        surveys.submit_by_token(token=token, answer=answer(), channel="link", now=READY)
+    workflow.return_result(dossier_id=d.pk, actor=clerk, collector="Nguyễn Văn An", now=RETURNED)
+    assert surveys.check_token(token, now=RETURNED + timedelta(days=14)).state is surveys.TokenState.VALID
+    assert surveys.check_token(token, now=RETURNED + timedelta(days=14, seconds=1)).state is surveys.TokenState.EXPIRED
+    surveys.submit_by_token(token=token, answer=answer(), channel="link", now=RETURNED + timedelta(days=13))
+    assert SatisfactionRating.objects.get().dossier_id == d.pk
+
+
+def test_survey_link_for_gives_the_same_link_until_it_is_used(dossier):
+    first = surveys.survey_link_for(dossier, now=AFTER_RETURN)
+    assert surveys.survey_link_for(dossier, now=AFTER_RETURN + timedelta(days=1)) == first
+    assert SurveyToken.objects.filter(channel="link").count() == 1
+
+
+def test_no_link_before_the_result_or_fourteen_days_after_the_return(agency, clerk, officer, procedure, dossier):
+    d = workflow.receive(
+        agency=agency, actor=clerk, intake=workflow.Intake(procedure=procedure, applicant_name="Lê Hoa"), now=RECEIVED
+    )
+    with pytest.raises(surveys.SurveyError, match="chưa có kết quả"):
+        surveys.survey_link_for(d, now=RECEIVED)
+    with pytest.raises(surveys.SurveyError, match="14 ngày"):
+        surveys.survey_link_for(dossier, now=RETURNED + timedelta(days=15))
+
+
+def test_a_token_bound_to_another_dossier_is_refused(agency, clerk, officer, procedure, dossier):
+    other = returned_dossier(agency, clerk, officer, procedure, name="Trần Thị Bình")
+    token = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
+    with pytest.raises(surveys.SurveyError, match="không đúng"):
+        surveys.submit_by_token(
+            token=token.token, answer=answer(), channel="counter", dossier_id=other.pk, now=AFTER_RETURN
+        )
+    assert not SatisfactionRating.objects.exists()
+
+
+def test_a_token_of_another_channel_or_garbage_is_unknown(dossier):
+    link = surveys.link_token_for(dossier, now=AFTER_RETURN)
+    assert surveys.check_token(link.token, channel="counter").state is surveys.TokenState.UNKNOWN
+    for garbage in ("", "x" * 500, "'; drop table --", "không-có"):
+        assert surveys.check_token(garbage).state is surveys.TokenState.UNKNOWN
+    with pytest.raises(surveys.SurveyError, match="không đúng"):
+        surveys.submit_by_token(token=link.token, answer=answer(), channel="counter", now=AFTER_RETURN)
+
+
+def test_a_dossier_not_returned_cannot_be_rated_by_any_channel(agency, clerk, officer, leader, procedure):
+    d = ready_dossier(agency, clerk, officer, procedure)
+    with pytest.raises(surveys.SurveyError, match="chưa được trả kết quả"):
+        surveys.invite_at_counter(dossier_id=d.pk, actor=clerk, now=READY)
+    with pytest.raises(surveys.SurveyError, match="chưa được trả kết quả"):
+        surveys.record_paper(dossier_id=d.pk, actor=leader, answer=answer(), now=READY)
+    assert not SatisfactionRating.objects.exists() and not SurveyToken.objects.exists()
+
+
+def test_inviting_twice_reuses_the_live_counter_token(dossier, clerk):
+    first = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
+    second = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN + timedelta(minutes=1))
+    assert first.pk == second.pk and SurveyToken.objects.count() == 1
+
+
+def test_only_the_clerk_who_returned_the_dossier_invites_at_their_counter(dossier, agency, leader, other_clerk):
+    colleague = UserFactory(agency=agency, role=Role.CLERK)
+    with pytest.raises(surveys.SurveyError, match="đã trả kết quả"):
+        surveys.invite_at_counter(dossier_id=dossier.pk, actor=colleague, now=AFTER_RETURN)
+    with pytest.raises(surveys.SurveyError, match="Chỉ cán bộ một cửa"):
+        surveys.invite_at_counter(dossier_id=dossier.pk, actor=leader, now=AFTER_RETURN)
+    with pytest.raises(surveys.SurveyError, match="cơ quan của bạn"):
+        surveys.invite_at_counter(dossier_id=dossier.pk, actor=other_clerk, now=AFTER_RETURN)
+
+
+def test_the_counter_screen_shows_the_oldest_live_invitation_of_its_clerk(agency, clerk, officer, procedure):
+    first = returned_dossier(agency, clerk, officer, procedure)
+    second = returned_dossier(agency, clerk, officer, procedure, name="Trần Thị Bình")
+    colleague = UserFactory(agency=agency, role=Role.CLERK)
+    surveys.invite_at_counter(dossier_id=second.pk, actor=clerk, now=AFTER_RETURN + timedelta(minutes=1))
+    surveys.invite_at_counter(dossier_id=first.pk, actor=clerk, now=AFTER_RETURN)
+    now = AFTER_RETURN + timedelta(minutes=2)
+    assert surveys.pending_counter_token(clerk=clerk, now=now).dossier_id == first.pk
+    assert surveys.pending_counter_token(clerk=colleague, now=now) is None
+    assert surveys.pending_counter_token(clerk=clerk, now=AFTER_RETURN + timedelta(hours=1)) is None
+
+
+def test_declining_at_the_counter_ends_the_invitation(dossier, clerk):
+    token = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
+    surveys.decline_at_counter(token=token.token, actor=clerk, now=AFTER_RETURN + timedelta(minutes=1))
+    assert surveys.pending_counter_token(clerk=clerk, now=AFTER_RETURN + timedelta(minutes=2)) is None
+
+
+# -- answers ----------------------------------------------------------------------------------
+def test_the_three_level_scale_refuses_a_five_level_answer_and_the_five_level_scale_takes_it(agency, dossier):
+    token = surveys.link_token_for(dossier, now=AFTER_RETURN)
+    with pytest.raises(surveys.SurveyError, match="mức độ hài lòng"):
+        surveys.submit_by_token(token=token.token, answer=answer(NEUTRAL), channel="link", now=AFTER_RETURN)
+    agency.survey_scale = 5
+    agency.save(update_fields=["survey_scale"])
+    rating = surveys.submit_by_token(token=token.token, answer=answer(NEUTRAL), channel="link", now=AFTER_RETURN)
+    assert (rating.level, rating.scale) == (NEUTRAL, 5)
+
+
+def test_criteria_answers_are_kept_and_checked_against_the_wards_options(agency, dossier):
+    visits = SurveyCriterion.objects.create(
+        agency=agency, question="Số lần phải đi lại", options=["0", "1", "2 lần trở lên"]
+    )
+    SurveyCriterion.objects.create(agency=agency, question="Không dùng nữa", options=["a", "b"], active=False)
+    token = surveys.link_token_for(dossier, now=AFTER_RETURN)
+    bad = surveys.Answer(level=VERY, answers={str(visits.pk): "3"})
+    with pytest.raises(surveys.SurveyError, match="tiêu chí"):
+        surveys.submit_by_token(token=token.token, answer=bad, channel="link", now=AFTER_RETURN)
+    good = surveys.Answer(level=VERY, answers={str(visits.pk): "2 lần trở lên"}, comment="  Tốt  ")
+    rating = surveys.submit_by_token(token=token.token, answer=good, channel="link", now=AFTER_RETURN)
+    assert (rating.answers, rating.comment) == ({str(visits.pk): "2 lần trở lên"}, "Tốt")
+
+
+def test_a_paper_form_is_marked_as_such_and_recorded_by_the_clerk(dossier, clerk):
+    rating = surveys.record_paper(dossier_id=dossier.pk, actor=clerk, answer=answer(SATISFIED), now=AFTER_RETURN)
+    assert (rating.channel, rating.recorded_by) == (SurveyChannel.PAPER, clerk)
+
+
+def test_officers_and_other_wards_cannot_record_paper_forms(dossier, officer, other_clerk):
+    with pytest.raises(surveys.SurveyError, match="Chỉ cán bộ một cửa hoặc lãnh đạo"):
+        surveys.record_paper(dossier_id=dossier.pk, actor=officer, answer=answer(), now=AFTER_RETURN)
+    with pytest.raises(surveys.SurveyError, match="cơ quan của bạn"):
+        surveys.record_paper(dossier_id=dossier.pk, actor=other_clerk, answer=answer(), now=AFTER_RETURN)
+    assert not SatisfactionRating.objects.exists()
+
+
+# -- one rating per dossier under concurrency (PostgreSQL) --------------------------------------
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_submits_for_one_dossier_by_every_channel_give_exactly_one_rating(dossier, clerk, leader):
+    need(connection.vendor == "postgresql", "Concurrent inserts need PostgreSQL (set DATABASE_URL).")
+    link = surveys.link_token_for(dossier, now=AFTER_RETURN)
+    counter = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
+    calls = [
+        lambda: surveys.submit_by_token(token=link.token, answer=answer(VERY), channel="link", now=AFTER_RETURN),
+        lambda: surveys.submit_by_token(token=link.token, answer=answer(VERY), channel="link", now=AFTER_RETURN),
+        lambda: surveys.submit_by_token(token=counter.token, answer=answer(UNHAPPY), channel="counter"),
+        lambda: surveys.submit_by_token(token=counter.token, answer=answer(UNHAPPY), channel="counter"),
+        lambda: surveys.record_paper(dossier_id=dossier.pk, actor=clerk, answer=answer(SATISFIED)),
+        lambda: surveys.record_paper(dossier_id=dossier.pk, actor=leader, answer=answer(SATISFIED)),
+    ]
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def work(call) -> None:
+        try:
+            barrier.wait()
+            call()
+            result = "rated"
+        except surveys.AlreadyRated:
+            result = "already"
+        except BaseException as exc:  # reported below
+            result = repr(exc)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    for _ in range(5):  # several rounds: the race must never produce two rows or an error
+        SatisfactionRating.objects.all().delete()
+        SurveyToken.objects.update(used_at=None)
+        outcomes.clear()
+        threads = [threading.Thread(target=work, args=(call,)) for call in calls]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["already"] * 5 + ["rated"]
+        assert SatisfactionRating.objects.filter(dossier=dossier).count() == 1
+        assert FollowUp.objects.count() == SatisfactionRating.objects.filter(level=UNHAPPY).count()
+
+
+# -- follow-ups -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("comment", "negative"),
+    [
+        ("", False),
+        ("Cán bộ nhiệt tình, chu đáo", False),
+        ("Không phiền hà, không phải đi lại nhiều lần", False),
+        ("Cán bộ thái độ kém", True),
+        ("Chậm trễ hai ngày so với giấy hẹn", True),
+        ("CÁN BỘ HÁCH DỊCH!!!", True),
+        ("Tôi không hài lòng vì phải đi lại nhiều lần", True),
+        ("Thủ tục còn phiền hà.", True),
+        ("kem", True),  # typed without diacritics
+        ("Kém cỏi", True),
+        ("Chẳng nhũng nhiễu gì", False),
+    ],
+)
+def test_a_comment_is_negative_when_it_holds_a_listed_phrase_not_negated(comment, negative):
+    assert surveys.is_negative_comment(comment) is negative
+
+
+def test_an_unhappy_answer_opens_one_follow_up_and_a_happy_one_none(agency, clerk, officer, procedure):
+    happy = rate_by_link(returned_dossier(agency, clerk, officer, procedure))
+    unhappy = rate_by_link(returned_dossier(agency, clerk, officer, procedure), UNHAPPY)
+    very_unhappy_dossier = returned_dossier(agency, clerk, officer, procedure)
+    agency.survey_scale = 5
+    agency.save(update_fields=["survey_scale"])
+    very_unhappy = rate_by_link(very_unhappy_dossier, VERY_UNHAPPY)
+    assert not FollowUp.objects.filter(rating=happy).exists()
+    assert FollowUp.objects.get(rating=unhappy).status == FollowUpStatus.NEW
+    assert FollowUp.objects.get(rating=very_unhappy).agency_id == agency.pk
+    assert FollowUp.objects.count() == 2
+
+
+def test_a_satisfied_answer_with_a_negative_comment_opens_a_follow_up(dossier):
+    rating = rate_by_link(dossier, SATISFIED, "Được, nhưng phải chờ đợi lâu")
+    assert FollowUp.objects.filter(rating=rating).count() == 1
+
+
+def test_the_leader_moves_a_follow_up_to_contacted_then_resolved_with_notes(dossier, leader):
+    item = FollowUp.objects.get(rating=rate_by_link(dossier, UNHAPPY))
+    assert list(surveys.open_follow_ups(dossier.agency_id)) == [item]
+    with pytest.raises(surveys.SurveyError, match="Hãy ghi kết quả xử lý"):
+        surveys.update_follow_up(follow_up_id=item.pk, actor=leader, status="resolved", note=" ")
+    surveys.update_follow_up(follow_up_id=item.pk, actor=leader, status="contacted", note="Đã gọi điện cho ông An")
+    item = surveys.update_follow_up(follow_up_id=item.pk, actor=leader, status="resolved", note="Đã xin lỗi")
+    assert item.status == "resolved" and item.updated_by == leader
+    assert "Đã gọi điện cho ông An" in item.note and "Đã xin lỗi" in item.note
+    assert list(surveys.open_follow_ups(dossier.agency_id)) == []
+
+
+def test_only_a_leader_of_the_ward_updates_a_follow_up(dossier, clerk, other_agency):
+    item = FollowUp.objects.get(rating=rate_by_link(dossier, UNHAPPY))
+    other_leader = UserFactory(agency=other_agency, role=Role.LEADER)
+    with pytest.raises(surveys.SurveyError, match="Chỉ lãnh đạo"):
+        surveys.update_follow_up(follow_up_id=item.pk, actor=clerk, status="contacted", note="")
+    with pytest.raises(surveys.SurveyError, match="cơ quan của bạn"):
+        surveys.update_follow_up(follow_up_id=item.pk, actor=other_leader, status="contacted", note="")
+    item.refresh_from_db()
+    assert item.status == "new"
+
+
+# -- figures ----------------------------------------------------------------------------------
+def bulk_returned(agency, clerk, procedure, count: int, *, at: datetime, late: int = 0, officer=None) -> list[Dossier]:
+    """`count` returned dossiers written directly (figures need hundreds; the workflow is tested above)."""
+    start = Dossier.objects.count()
+    rows = [
+        Dossier(
+            agency=agency,
+            code=f"TEST-{start + i:06d}",
+            lookup_key="ACDEFGHJ",
+            status=Status.RETURNED,
+            procedure=procedure,
+            field_id=procedure.field_id,
+            applicant_name="Nguyễn Văn An",
+            clerk=clerk,
+            officer=officer,
+            received_at=at - timedelta(days=5),
+            base_due_at=at - timedelta(days=1),
+            due_at=at - timedelta(days=1),
+            shown_due_at=at - timedelta(days=1),
+            result_ready_at=at - timedelta(hours=2),
+            returned_at=at,
+            timeliness="late" if i < late else "on_time",
+        )
+        for i in range(count)
+    ]
+    return Dossier.objects.bulk_create(rows)
+
+
+def bulk_rate(dossiers: list[Dossier], level: str, at: datetime) -> None:
+    SatisfactionRating.objects.bulk_create(
+        SatisfactionRating(
+            dossier=d,
+            agency_id=d.agency_id,
+            procedure_id=d.procedure_id,
+            field_id=d.field_id,
+            clerk_id=d.clerk_id,
+            officer_id=d.officer_id,
+            level=level,
+            channel="link",
+            created_at=at,
+        )
+        for d in dossiers
+    )
+
+
+H1_2018 = (vn(2018, 1, 1), vn(2018, 12, 31, 23, 59, 59))
+
+
+def test_779_satisfied_ratings_show_100_percent_and_one_unhappy_more_shows_99_87(
+    agency, clerk, officer, procedure, dossier
+):
+    # The Đà Nẵng ward of DOMAIN.md §10: 779/779 satisfied in 2018.
+    dossiers = bulk_returned(agency, clerk, procedure, 779, at=vn(2018, 6, 1, 9))
+    bulk_rate(dossiers[:500], VERY, vn(2018, 6, 1, 10))
+    bulk_rate(dossiers[500:], SATISFIED, vn(2018, 6, 1, 10))
+    start, end = H1_2018
+    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=start, end=end)
+    assert (summary["ratings"], summary["satisfied_percent"], summary["returned"]) == (779, 100.0, 779)
+    assert summary["response_rate"] == 100.0
+    assert summary["by_level"] == {"very_satisfied": 500, "satisfied": 279, "neutral": 0, "dissatisfied": 0,
+                                   "very_dissatisfied": 0}  # fmt: skip
+    assert summary["percent_by_level"]["very_satisfied"] == 64.18  # 500/779
+    assert not FollowUp.objects.exists()
+
+    rate_by_link(dossier, UNHAPPY)  # rated 2025: move it into the period, as if rated in 2018
+    SatisfactionRating.objects.filter(dossier=dossier).update(created_at=vn(2018, 12, 31, 23, 59, 59))
+    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=start, end=end)
+    assert (summary["ratings"], summary["satisfied_percent"]) == (780, 99.87)
+    assert summary["by_level"]["dissatisfied"] == 1 and summary["percent_by_level"]["dissatisfied"] == 0.13
+    assert summary["response_rate"] == 100.13  # 780 ratings / 779 returned in 2018 (one returned in 2025)
+    assert FollowUp.objects.count() == 1
+
+
+def test_the_summary_period_is_inclusive_and_limited_to_the_given_agencies(agency, other_agency, clerk, procedure):
+    start, end = vn(2025, 1, 1), vn(2025, 6, 30, 23, 59, 59)
+    AgencyProcedureFactory(agency=other_agency, procedure=procedure)
+    other_clerk = UserFactory(agency=other_agency, role=Role.CLERK)
+    edge = bulk_returned(agency, clerk, procedure, 4, at=start)
+    bulk_rate(edge[:1], VERY, start)  # first instant: in
+    bulk_rate(edge[1:2], UNHAPPY, end)  # last instant: in
+    bulk_rate(edge[2:3], VERY, start - timedelta(seconds=1))  # before: out
+    bulk_rate(edge[3:], VERY, end + timedelta(seconds=1))  # after: out
+    bulk_rate(bulk_returned(other_agency, other_clerk, procedure, 2, at=start), VERY, start)
+    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=start, end=end)
+    assert (summary["ratings"], summary["satisfied_percent"], summary["returned"]) == (2, 50.0, 4)
+    assert summary["response_rate"] == 50.0
+    both = surveys.satisfaction_summary(agency_ids=[agency.pk, other_agency.pk], start=start, end=end)
+    assert (both["ratings"], both["returned"]) == (4, 6)
+
+
+def test_an_empty_period_has_zero_counts_and_no_percentages(agency):
+    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=vn(2020, 1, 1), end=vn(2020, 12, 31))
+    assert summary["ratings"] == 0 and summary["returned"] == 0
+    assert set(summary["by_level"]) == set(SatisfactionLevel.values)
+    assert summary["satisfied_percent"] is None and summary["response_rate"] is None
+    assert set(summary["percent_by_level"].values()) == {0.0}
+
+
+def test_the_breakdown_groups_by_field_clerk_officer_and_month(agency, clerk, officer, procedure):
+    land = ProcedureFactory(field=FieldFactory(name="Đất đai"), name="Xác nhận đất đai")
+    clerk_b = UserFactory(agency=agency, role=Role.CLERK, last_name="Trần Thị", first_name="Bình")
+    march = bulk_returned(agency, clerk, procedure, 3, at=vn(2025, 3, 10, 9), officer=officer)
+    april = bulk_returned(agency, clerk_b, land, 4, at=vn(2025, 4, 1, 0, 30))  # 31/03 17:30 UTC: April in Vietnam
+    bulk_rate(march[:2], VERY, vn(2025, 3, 10, 10))
+    bulk_rate(march[2:], UNHAPPY, vn(2025, 3, 10, 10))
+    bulk_rate(april[:1], SATISFIED, vn(2025, 4, 1, 0, 45))
+    period = {"agency_ids": [agency.pk], "start": vn(2025, 1, 1), "end": vn(2025, 12, 31, 23, 59)}
+
+    by_field = surveys.satisfaction_breakdown(**period, by="field")
+    assert [(g["name"], g["ratings"], g["returned"], g["satisfied_percent"]) for g in by_field] == [
+        ("Đất đai", 1, 4, 100.0),
+        ("Hộ tịch", 3, 3, 66.67),
+    ]
+    assert by_field[1]["response_rate"] == 100.0 and by_field[0]["response_rate"] == 25.0
+    by_clerk = surveys.satisfaction_breakdown(**period, by="clerk")
+    assert [(g["id"], g["name"], g["ratings"]) for g in by_clerk] == [
+        (clerk.pk, "Nguyễn Văn An", 3),
+        (clerk_b.pk, "Trần Thị Bình", 1),
+    ]
+    by_officer = surveys.satisfaction_breakdown(**period, by="officer")
+    assert [(g["id"], g["ratings"], g["returned"]) for g in by_officer] == [(officer.pk, 3, 3), (None, 1, 4)]
+    assert by_officer[1]["name"] == "Chưa phân công"
+    by_month = surveys.satisfaction_breakdown(**period, by="month")
+    assert [(g["id"], g["name"], g["ratings"], g["returned"]) for g in by_month] == [
+        ("2025-03", "Tháng 03/2025", 3, 3),
+        ("2025-04", "Tháng 04/2025", 1, 4),
+    ]
+    by_procedure = surveys.satisfaction_breakdown(**period, by="procedure")
+    assert {g["code"] for g in by_procedure} == {procedure.code, land.code}
+    with pytest.raises(ValueError):
+        surveys.satisfaction_breakdown(**period, by="ward")
+
+
+def test_indicator_5_4_subtracts_the_late_and_unhappy_rates_from_100(agency, clerk, procedure):
+    # 200 resolved in the quarter: 6 late, 8 rated unhappy (2 of them also late) → 100 − (3 + 4) = 93.
+    at = vn(2025, 2, 10, 9)
+    resolved = bulk_returned(agency, clerk, procedure, 200, at=at, late=6)
+    bulk_rate(resolved[4:12], UNHAPPY, at)
+    bulk_rate(resolved[12:150], VERY, at)
+    bulk_returned(agency, clerk, procedure, 5, at=vn(2025, 4, 2, 9), late=5)  # resolved after: out
+    figures = surveys.indicator_5_4(agency_ids=[agency.pk], start=vn(2025, 1, 1), end=vn(2025, 3, 31, 23, 59, 59))
+    assert figures == {
+        "resolved": 200,
+        "late": 6,
+        "unhappy": 8,
+        "late_rate": 3.0,
+        "unhappy_rate": 4.0,
+        "value": 93.0,
+        "full_marks": True,
+    }
+
+
+def test_indicator_5_4_is_clamped_at_zero_and_undefined_without_resolved_dossiers(agency, clerk, procedure):
+    at = vn(2025, 2, 10, 9)
+    resolved = bulk_returned(agency, clerk, procedure, 3, at=at, late=3)
+    bulk_rate(resolved, UNHAPPY, at)
+    figures = surveys.indicator_5_4(agency_ids=[agency.pk], start=vn(2025, 1, 1), end=vn(2025, 3, 31))
+    assert (figures["late_rate"], figures["unhappy_rate"], figures["value"], figures["full_marks"]) == (
+        100.0,
+        100.0,
+        0.0,
+        False,
+    )
+    empty = surveys.indicator_5_4(agency_ids=[agency.pk], start=vn(2024, 1, 1), end=vn(2024, 3, 31))
+    assert empty["resolved"] == 0 and empty["value"] is None and empty["full_marks"] is False
+
+
+def test_figures_run_in_a_fixed_number_of_queries(agency, clerk, procedure, django_assert_max_num_queries):
+    bulk_rate(bulk_returned(agency, clerk, procedure, 50, at=vn(2025, 2, 10, 9)), VERY, vn(2025, 2, 10, 9))
+    period = {"agency_ids": [agency.pk], "start": vn(2025, 1, 1), "end": vn(2025, 3, 31)}
+    with django_assert_max_num_queries(2):
+        surveys.satisfaction_summary(**period)
+    with django_assert_max_num_queries(2):
+        surveys.satisfaction_breakdown(**period, by="clerk")
+    with django_assert_max_num_queries(1):
+        surveys.indicator_5_4(**period)
+
+
+# -- the return slip --------------------------------------------------------------------------
+def test_the_return_slip_is_available_once_returned_and_holds_the_survey_link(agency, clerk, officer, procedure):
+    d = ready_dossier(agency, clerk, officer, procedure)
+    assert not DOCUMENTS["tra-ket-qua"].available(d)
+    d = workflow.return_result(dossier_id=d.pk, actor=clerk, collector="Nguyễn Văn An", now=RETURNED)
+    context = document_context(d, "tra-ket-qua")
+    token = SurveyToken.objects.get(dossier=d, channel="link")
+    assert context["survey_url"] == f"http://127.0.0.1:8000/danh-gia/{token.token}/"
+    assert "<svg" in context["qr_svg"] and context["collector"] == "Nguyễn Văn An"
+    assert context["title"] == "Phiếu trả kết quả"
+    document_context(d, "tra-ket-qua")  # printed again: the same token
+    assert SurveyToken.objects.filter(dossier=d).count() == 1
+
+
+def test_the_return_slip_prints_as_a_pdf_with_the_survey_address(dossier, tmp_path):
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed.")
+    pdf = tmp_path / "tra-ket-qua.pdf"
+    pdf.write_bytes(render_document(dossier, "tra-ket-qua"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    token = SurveyToken.objects.get(dossier=dossier, channel="link").token
+    assert "PHIẾU TRẢ KẾT QUẢ" in text and dossier.code in text and "đánh giá mức độ hài lòng" in text
+    # The long address wraps on the slip: compare without the layout's spaces and line breaks.
+    assert token in "".join(text.split())
+
+
+def test_the_return_slip_of_a_rated_dossier_thanks_instead_of_inviting(client, dossier, tmp_path):
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed.")
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    assert client.post(url, {"level": "satisfied"}).status_code == 302
+    context = document_context(dossier, "tra-ket-qua")
+    assert context["survey_url"] == "" and context["qr_svg"] == "" and context["already_rated"]
+    pdf = tmp_path / "tra-ket-qua.pdf"
+    pdf.write_bytes(render_document(dossier, "tra-ket-qua"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "đã đánh giá mức độ hài lòng đối với hồ sơ này" in flat and "Mời" not in flat
+
+
+# -- pages ------------------------------------------------------------------------------------
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_public_page_shows_a_masked_name_and_no_personal_data(client, dossier):
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nguyễn V. A." in html and dossier.code in html and "Rất hài lòng" in html
+    for secret in ("0912345678", "001190012345", "Hàng Bạc", "Nguyễn Văn An"):
+        assert secret not in html
+
+
+def test_the_public_page_records_a_vote_then_says_it_is_recorded(client, dossier):
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    response = client.post(url, {"level": "satisfied", "comment": "Nhanh"})
+    assert response.status_code == 302 and response["Location"].endswith("?xong=1")
+    assert "Cảm ơn" in client.get(response["Location"]).content.decode()
+    again = client.post(url, {"level": "dissatisfied"})
+    assert "đã được ghi nhận" in again.content.decode()
+    assert SatisfactionRating.objects.get().level == "satisfied" and not FollowUp.objects.exists()
+
+
+def test_the_public_page_refuses_bad_input_with_a_message_and_writes_nothing(client, dossier):
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    for data in ({}, {"level": "neutral"}, {"level": "very_satisfied", "comment": "x" * 2001}):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert 'role="alert"' in response.content.decode()
+    assert not SatisfactionRating.objects.exists() and SurveyToken.objects.get().used_at is None
+
+
+def test_the_public_page_answers_unknown_and_expired_tokens_without_error(client, dossier):
+    assert client.get("/danh-gia/khong-co-ma-nay/").status_code == 404
+    assert client.get("/danh-gia/" + "x" * 300 + "/").status_code == 404
+    token = surveys.link_token_for(dossier, now=AFTER_RETURN)
+    SurveyToken.objects.filter(pk=token.pk).update(expires_at=AFTER_RETURN)
+    response = client.get(f"/danh-gia/{token.token}/")
+    assert response.status_code == 410 and "hết hạn" in response.content.decode()
+
+
+def test_the_public_page_is_rate_limited_per_client_address(client, dossier, settings):
+    settings.MOTCUA_SURVEY_RATE_LIMIT = "3/1m"
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    assert [client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert "Quá nhiều lượt truy cập" in client.get(url).content.decode()
+    assert Client(REMOTE_ADDR="10.0.0.9").get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"), [("30/10m", (30, 600)), ("5/s", (5, 1)), ("100/1h", (100, 3600)), ("rác", (30, 600))]
+)
+def test_the_rate_limit_setting_is_read_as_count_per_window(spec, expected):
+    assert parse_rate(spec) == expected
+
+
+def test_the_counter_flow_from_the_invitation_to_the_idle_screen(dossier, clerk):
+    client = logged_in(clerk)
+    idle = reverse("hoso:survey_counter")
+    assert "Chờ đánh giá" in client.get(idle).content.decode()
+    assert client.get(reverse("hoso:survey_counter_poll")).json() == {"url": None}
+    response = client.post(reverse("hoso:survey_invite", args=[dossier.pk]), follow=True)
+    assert "Đã mời công dân đánh giá" in response.content.decode()
+    vote_url = client.get(reverse("hoso:survey_counter_poll")).json()["url"]
+    assert client.get(idle)["Location"] == vote_url
+    page = client.get(vote_url).content.decode()
+    assert "Nguyễn V. A." in page and "0912345678" not in page
+    response = client.post(vote_url, {"level": "very_satisfied"})
+    assert response["Location"] == f"{idle}?cam-on=1"
+    assert "Cảm ơn" in client.get(response["Location"]).content.decode()
+    assert SatisfactionRating.objects.get().channel == "counter"
+    assert client.get(reverse("hoso:survey_counter_poll")).json() == {"url": None}
+    assert "đã được ghi nhận" in client.get(vote_url).content.decode()
+
+
+def test_skipping_at_the_counter_goes_back_to_idle_without_a_rating(dossier, clerk):
+    client = logged_in(clerk)
+    token = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk)
+    response = client.post(reverse("hoso:survey_counter_vote", args=[token.token]), {"bo_qua": "1"})
+    assert response["Location"] == reverse("hoso:survey_counter")
+    assert client.get(reverse("hoso:survey_counter")).status_code == 200
+    assert not SatisfactionRating.objects.exists()
+
+
+def test_the_paper_form_page_records_a_paper_rating(dossier, clerk):
+    client = logged_in(clerk)
+    url = reverse("hoso:survey_paper", args=[dossier.pk])
+    assert "Ghi nhận phiếu đánh giá giấy" in client.get(url).content.decode()
+    assert "Xin chọn một mức độ" in client.post(url, {}).content.decode()
+    response = client.post(url, {"level": "dissatisfied", "comment": "Chờ lâu"})
+    assert response["Location"] == reverse("hoso:detail", args=[dossier.pk])
+    rating = SatisfactionRating.objects.get()
+    assert (rating.channel, rating.recorded_by, FollowUp.objects.count()) == ("paper", clerk, 1)
+    client.post(url, {"level": "very_satisfied"})  # repeated POST: harmless
+    assert SatisfactionRating.objects.get().level == "dissatisfied"
+
+
+def test_the_dossier_panel_offers_the_invitation_then_shows_the_rating(dossier, clerk, rf):
+    request = rf.get("/")
+    html = render_to_string("hoso/surveys/_dossier_panel.html", {"dossier": dossier, "user": clerk}, request)
+    assert "Mời đánh giá tại quầy" in html and "Nhập phiếu đánh giá giấy" in html
+    rate_by_link(dossier, SATISFIED)
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    html = render_to_string("hoso/surveys/_dossier_panel.html", {"dossier": dossier, "user": clerk}, request)
+    assert "Mời đánh giá tại quầy" not in html and "Hài lòng" in html and "Mã QR / đường dẫn" in html
+
+
+def test_the_leaders_page_lists_open_items_and_updates_them(dossier, leader):
+    rate_by_link(dossier, UNHAPPY, "Cán bộ hách dịch")
+    item = FollowUp.objects.get()
+    client = logged_in(leader)
+    page = client.get(reverse("hoso:follow_ups")).content.decode()
+    assert dossier.code in page and "Cán bộ hách dịch" in page
+    response = client.post(
+        reverse("hoso:follow_up_update", args=[item.pk]),
+        {f"y{item.pk}-status": "resolved", f"y{item.pk}-note": "Đã xin lỗi công dân"},
+        follow=True,
+    )
+    assert "Đã cập nhật" in response.content.decode()
+    assert dossier.code not in client.get(reverse("hoso:follow_ups")).content.decode()
+    assert dossier.code in client.get(reverse("hoso:follow_ups") + "?tat-ca=1").content.decode()
+    bad = client.post(reverse("hoso:follow_up_update", args=[item.pk]), {f"y{item.pk}-status": "lạ"}, follow=True)
+    assert "không hợp lệ" in bad.content.decode()
+
+
+def test_the_open_follow_ups_fragment_counts_the_open_items(dossier, leader, rf):
+    rate_by_link(dossier, UNHAPPY, "Chậm trễ")
+    context = {"open_follow_ups": surveys.open_follow_ups(leader.agency_id), "user": leader}
+    html = render_to_string("hoso/surveys/_open_follow_ups.html", context, rf.get("/"))
+    assert dossier.code in html and "Chậm trễ" in html and ">1<" in html.replace(" ", "")
+
+
+# -- permissions ------------------------------------------------------------------------------
+STAFF_PAGES = [
+    ("get", "hoso:survey_counter", False),
+    ("get", "hoso:survey_counter_poll", False),
+    ("get", "hoso:follow_ups", False),
+    ("get", "hoso:survey_paper", True),
+    ("post", "hoso:survey_invite", True),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "needs_pk"), STAFF_PAGES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, dossier, method, name, needs_pk):
+    url = reverse(name, args=[dossier.pk] if needs_pk else [])
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_anonymous_visitors_cannot_open_a_counter_vote(client, dossier, clerk):
+    token = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk)
+    response = client.get(reverse("hoso:survey_counter_vote", args=[token.token]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_another_wards_staff_get_404_on_this_wards_dossiers_and_tokens(dossier, clerk, other_clerk, other_agency):
+    token = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk)
+    item = FollowUp.objects.get(rating=rate_by_link(returned_dossier_for_follow_up(dossier, clerk), UNHAPPY))
+    client = logged_in(other_clerk)
+    assert client.get(reverse("hoso:survey_counter_vote", args=[token.token])).status_code == 404
+    assert client.get(reverse("hoso:survey_paper", args=[dossier.pk])).status_code == 404
+    assert client.post(reverse("hoso:survey_invite", args=[dossier.pk])).status_code == 404
+    other_leader = UserFactory(agency=other_agency, role=Role.LEADER)
+    assert logged_in(other_leader).post(reverse("hoso:follow_up_update", args=[item.pk])).status_code == 404
+    assert not SatisfactionRating.objects.filter(dossier=dossier).exists()
+
+
+def returned_dossier_for_follow_up(dossier, clerk) -> Dossier:
+    """A second returned dossier of the same ward (for a follow-up item)."""
+    return returned_dossier(dossier.agency, clerk, dossier.officer, dossier.procedure, name="Lê Văn Cường")
+
+
+def test_wrong_roles_get_403(dossier, officer, clerk, leader):
+    assert logged_in(officer).get(reverse("hoso:survey_paper", args=[dossier.pk])).status_code == 403
+    assert logged_in(officer).get(reverse("hoso:survey_counter")).status_code == 403
+    assert logged_in(leader).post(reverse("hoso:survey_invite", args=[dossier.pk])).status_code == 403
+    assert logged_in(clerk).get(reverse("hoso:follow_ups")).status_code == 403
+    assert not SurveyToken.objects.exists()

@@ -1,0 +1,226 @@
+"""Reading and validating a procedure list (the columns of data/procedures_cap_xa.csv).
+
+Pure parsing: no database. `thutuc.services.import_procedures` writes what this returns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from motcua.lib.tabular import Row, read_rows
+from motcua.lib.text import fold, normalise_spaces
+
+from .constants import PROCEDURE_CODE_PATTERN, OnlineLevel, TimeUnit
+
+REQUIRED_COLUMNS = ("code", "name", "field", "time_limit_text", "time_limit_working_days", "fee_text")
+OPTIONAL_COLUMNS = ("online_level", "source_url", "unit", "cutoff")
+EXPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+_CODE = re.compile(PROCEDURE_CODE_PATTERN)
+_CUTOFF_IN_TEXT = re.compile(r"sau (\d{1,2}) gio(?: (\d{1,2}) phut)?")
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+_AMOUNT = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ\b|vnđ)", re.IGNORECASE)
+_CHANNEL_FEE = re.compile(r"(trực tiếp|trực tuyến|bưu chính)\s*:\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*đồng", re.IGNORECASE)
+
+# Accepted spellings of the optional `unit` column (English value or the Vietnamese label).
+UNIT_ALIASES = {
+    **{u.value: u.value for u in TimeUnit},
+    "ngay lam viec": TimeUnit.WORKING_DAYS,
+    "ngay": TimeUnit.CALENDAR_DAYS,
+    "ngay lich": TimeUnit.CALENDAR_DAYS,
+    "gio lam viec": TimeUnit.WORKING_HOURS,
+    "gio": TimeUnit.WORKING_HOURS,
+    "trong ngay": TimeUnit.SAME_DAY,
+}
+ONLINE_LEVELS = {
+    "": OnlineLevel.NONE,
+    "toan trinh": OnlineLevel.FULL,
+    "mot phan": OnlineLevel.PARTIAL,
+    "full": OnlineLevel.FULL,
+    "partial": OnlineLevel.PARTIAL,
+}
+
+
+@dataclass
+class ProcedureRecord:
+    """One valid row, ready to be written."""
+
+    line: int
+    code: str
+    name: str
+    field: str
+    time_limit_text: str
+    time_limit_value: int | None
+    time_limit_unit: str
+    cutoff: time | None
+    fee_text: str
+    online_level: str
+    source_url: str
+    fees: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass
+class RowError:
+    line: int
+    reasons: list[str]
+
+    def __str__(self) -> str:
+        return f"Dòng {self.line}: " + "; ".join(self.reasons) + "."
+
+
+@dataclass
+class ParsedFile:
+    records: list[ProcedureRecord]
+    errors: list[RowError]
+
+
+def _amount(text: str) -> int:
+    return int(re.sub(r"[.,]", "", text))
+
+
+def parse_fees(fee_text: str) -> dict[str, int | None]:
+    """Fee per channel in đồng from the published text; None where the text needs a person.
+
+    'Miễn phí' → 0 everywhere; 'trực tiếp: 50,000 đồng; trực tuyến: 150,000 đồng' → per channel;
+    a single amount applies to every channel; anything else (per page, per copy caps) → None.
+    """
+    folded = fold(fee_text)
+    if folded.startswith("mien phi") or folded in {"khong", "0", "0 dong"}:
+        return {"fee_counter": 0, "fee_online": 0, "fee_post": 0}
+    per_channel = {fold(label): _amount(value) for label, value in _CHANNEL_FEE.findall(fee_text)}
+    if per_channel:
+        return {
+            "fee_counter": per_channel.get("truc tiep"),
+            "fee_online": per_channel.get("truc tuyen"),
+            "fee_post": per_channel.get("buu chinh"),
+        }
+    amounts = _AMOUNT.findall(fee_text)
+    single = _amount(amounts[0]) if len(amounts) == 1 else None
+    return {"fee_counter": single, "fee_online": single, "fee_post": single}
+
+
+def cutoff_from_text(text: str) -> time | None:
+    """'… nhận hồ sơ sau 15 giờ thì trả …' → 15:00."""
+    match = _CUTOFF_IN_TEXT.search(fold(text))
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
+    v = row.values
+    reasons: list[str] = []
+    code = v.get("code", "").strip()
+    name = normalise_spaces(v.get("name", ""))
+    field_name = normalise_spaces(v.get("field", ""))
+    if not code:
+        reasons.append("thiếu mã thủ tục")
+    elif not _CODE.match(code):
+        reasons.append(f"mã thủ tục “{code}” không đúng dạng (ví dụ 1.001193)")
+    elif code in seen:
+        reasons.append(f"mã thủ tục {code} trùng với dòng {seen[code]}")
+    if not name:
+        reasons.append("thiếu tên thủ tục")
+    elif len(name) > 1500:
+        reasons.append("tên thủ tục dài quá 1500 ký tự")
+    if not field_name:
+        reasons.append("thiếu lĩnh vực")
+    elif len(field_name) > 200:
+        reasons.append("tên lĩnh vực dài quá 200 ký tự")
+
+    raw_value = v.get("time_limit_working_days", "").strip()
+    raw_unit = v.get("unit", "").strip()
+    raw_cutoff = v.get("cutoff", "").strip()
+    text = normalise_spaces(v.get("time_limit_text", ""))
+    value: int | None = None
+    if raw_value:
+        try:
+            value = int(raw_value)
+        except ValueError:
+            reasons.append(f"thời hạn “{raw_value}” không phải số nguyên")
+        else:
+            if value < 0:
+                reasons.append(f"thời hạn không được âm ({value})")
+    unit = ""
+    if raw_unit:
+        unit = UNIT_ALIASES.get(fold(raw_unit), "")
+        if not unit:
+            reasons.append(
+                f"đơn vị thời hạn “{raw_unit}” không hợp lệ (working_days, calendar_days, working_hours hoặc same_day)"
+            )
+    elif value is not None:
+        unit = TimeUnit.SAME_DAY if value == 0 else TimeUnit.WORKING_DAYS
+    if unit == TimeUnit.SAME_DAY:
+        if value not in (None, 0):
+            reasons.append("thủ tục trong ngày phải có thời hạn 0")
+        value = 0
+    elif unit and value is None:
+        reasons.append("có đơn vị thời hạn nhưng thiếu số")
+    elif unit and value == 0:
+        reasons.append("thời hạn 0 chỉ dùng với đơn vị trong ngày (same_day)")
+
+    cutoff: time | None = None
+    if raw_cutoff:
+        match = _HHMM.match(raw_cutoff)
+        if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
+            cutoff = time(int(match.group(1)), int(match.group(2)))
+        else:
+            reasons.append(f"giờ chốt “{raw_cutoff}” không đúng dạng HH:MM")
+    elif unit == TimeUnit.SAME_DAY:
+        cutoff = cutoff_from_text(text)
+    if cutoff is not None and unit != TimeUnit.SAME_DAY:
+        reasons.append("giờ chốt chỉ áp dụng cho thủ tục trong ngày")
+
+    raw_level = v.get("online_level", "").strip()
+    online_level = ONLINE_LEVELS.get(fold(raw_level))
+    if online_level is None:
+        reasons.append(f"mức độ trực tuyến “{raw_level}” không hợp lệ (Toàn trình, Một phần hoặc để trống)")
+    source_url = v.get("source_url", "").strip()
+    if source_url:
+        try:
+            URLValidator()(source_url)
+        except ValidationError:
+            reasons.append(f"địa chỉ nguồn “{source_url[:60]}” không hợp lệ")
+        if len(source_url) > 500:
+            reasons.append("địa chỉ nguồn dài quá 500 ký tự")
+
+    if code and code not in seen:
+        seen[code] = row.line
+    if reasons:
+        return RowError(line=row.line, reasons=reasons)
+    fee_text = normalise_spaces(v.get("fee_text", ""))
+    return ProcedureRecord(
+        line=row.line,
+        code=code,
+        name=name,
+        field=field_name,
+        time_limit_text=text,
+        time_limit_value=value,
+        time_limit_unit=unit,
+        cutoff=cutoff,
+        fee_text=fee_text,
+        online_level=online_level or "",
+        source_url=source_url,
+        fees=parse_fees(fee_text),
+    )
+
+
+def parse_procedure_file(data: bytes, filename: str) -> ParsedFile:
+    """Validate every row; the caller writes nothing unless `errors` is empty.
+
+    Raises motcua.lib.tabular.TabularError when the file itself cannot be read.
+    """
+    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS)
+    seen: dict[str, int] = {}
+    records: list[ProcedureRecord] = []
+    errors: list[RowError] = []
+    for row in rows:
+        result = _validate(row, seen)
+        (errors if isinstance(result, RowError) else records).append(result)  # type: ignore[arg-type]
+    return ParsedFile(records=records, errors=errors)
