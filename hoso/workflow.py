@@ -540,7 +540,6 @@ def extend(*, dossier_id: int, actor: User, new_due_at: datetime, reason: str, n
                 f"Ngày hẹn mới ({timezone.localtime(new_due_at):%H:%M %d/%m/%Y}) không rơi vào giờ làm việc "
                 "của cơ quan (ngày nghỉ hoặc ngoài giờ): hãy hẹn vào một buổi làm việc để công dân đến nhận "
                 "được kết quả."
-                "được kết quả."
             )
         return []
 

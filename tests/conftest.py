@@ -6,12 +6,18 @@ import os
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from motcua.constants import Role
 
 from .factories import PASSWORD, AgencyFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("MOTCUA_REQUIRE_SERVICES") == "1"
+
+# Property tests: random on a laptop, where a new failing example is a find; in CI the examples are
+# derived from the test itself, so a red run reproduces exactly (and prints the blob to replay).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 def need(condition: bool, reason: str) -> None:

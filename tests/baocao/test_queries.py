@@ -499,7 +499,11 @@ def _step(desk, name, op, at):
         desk.resume(name, at)
     elif op == "extend" and d.status in (Status.PROCESSING, Status.WAITING_SUPPLEMENT) and at < d.shown_due_at:
         workflow.extend(
-            dossier_id=d.pk, actor=desk.officer, new_due_at=d.shown_due_at + timedelta(days=3), reason="Chậm", now=at
+            dossier_id=d.pk,
+            actor=desk.officer,
+            new_due_at=wc.add_working_days(calendar_for(d.agency_id), d.shown_due_at, 3),
+            reason="Chậm",
+            now=at,
         )
     elif op == "ready" and d.status == Status.PROCESSING:
         desk.ready(name, at)
