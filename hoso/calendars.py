@@ -19,9 +19,20 @@ from .models import CalendarDay, WorkingSession
 from .workcalendar import DEFAULT_SESSIONS, WorkCalendar
 
 _VERSION_KEY = "workcalendar:version"
-# Years the pure module indexes; years among them without official data fall back to `holidays`.
-FALLBACK_YEARS = range(2015, 2036)
-FALLBACK_LABEL = "Ngày nghỉ dự kiến năm {year}, chưa có thông báo chính thức"
+# Years without official data fall back to `holidays` (34 years cost about 5 ms to build): as far
+# as any appointment, extension or limit could reach, so no year is silently holiday-free.
+FALLBACK_YEARS = range(2015, 2061)
+FALLBACK_NOTE = "dự kiến, chưa có thông báo chính thức"
+# The package names each day ("29 Tết", "Mùng hai Tết Nguyên Đán"…); explanations group a block
+# of days under the holiday's name, so each day is filed under the holiday it belongs to.
+_FALLBACK_GROUPS = (
+    ("Dương lịch", "Tết Dương lịch"),
+    ("Tết", "Tết Nguyên đán"),
+    ("Giỗ Tổ", "Giỗ Tổ Hùng Vương"),
+    ("Chiến thắng", "Ngày Chiến thắng 30/4"),
+    ("Lao động", "Ngày Quốc tế Lao động 1/5"),
+    ("Quốc khánh", "Quốc khánh 2/9"),
+)
 
 _built: dict[int | None, tuple[str, WorkCalendar]] = {}
 _lock = threading.Lock()
@@ -71,7 +82,7 @@ def build_calendar(agency_id: int | None) -> WorkCalendar:
     for d, name in _fallback_holidays([y for y in FALLBACK_YEARS if y not in confirmed]).items():
         if d not in days:
             # The label before " – " groups a block of days in the explanation.
-            holidays[d] = f"{FALLBACK_LABEL.format(year=d.year)} – {name}"
+            holidays[d] = f"{fallback_group(name)} năm {d.year}, {FALLBACK_NOTE} – {name}"
 
     # Monday to Friday keep the default sessions unless the ward declares that weekday's own;
     # any other day (Saturday morning…) is open only with declared sessions.
@@ -98,6 +109,11 @@ def _fallback_holidays(years: list[int]) -> dict[date, str]:
     import holidays as holidays_package
 
     return dict(holidays_package.country_holidays("VN", years=years, language="vi").items())
+
+
+def fallback_group(name: str) -> str:
+    """The holiday a day named by the `holidays` package belongs to ("29 Tết" → Tết Nguyên đán)."""
+    return next((group for key, group in _FALLBACK_GROUPS if key in name), name.replace(" (nghỉ bù)", ""))
 
 
 def unconfirmed_years(calendar: WorkCalendar, *years: int) -> list[int]:

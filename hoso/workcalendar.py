@@ -678,7 +678,7 @@ def _explain(cal: WorkCalendar, received: datetime, limit: Limit, due: datetime)
         landing = _calendar_landing(cal, rec, limit.value)
         steps.append(f"Cộng {limit.value} ngày (tính cả ngày nghỉ): đến {_when(landing)}.")
         if landing != due:
-            steps += _days_off_steps(cal, landing.date(), due.date() - timedelta(days=1))
+            steps += _days_off_steps(cal, landing.date(), due.date() - timedelta(days=1), counting=False)
             reason = "Ngoài giờ làm việc" if cal.is_working_day(landing.date()) else "Rơi vào ngày nghỉ"
             steps.append(f"{reason}: chuyển sang {_when(due)}.")
     elif unit is Unit.SAME_DAY:
@@ -687,12 +687,13 @@ def _explain(cal: WorkCalendar, received: datetime, limit: Limit, due: datetime)
             steps.append("Trả kết quả trong ngày làm việc.")
         elif next_day:
             steps.append(
-                f"Sau giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d}: "
+                f"Sau giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d} phút: "
                 "trả kết quả trong ngày làm việc tiếp theo."
             )
         else:
             steps.append(
-                f"Trước giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d}: trả kết quả trong ngày."
+                f"Không muộn hơn giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d} phút: "
+                "trả kết quả trong ngày."
             )
         steps += _days_off_steps(cal, start.date(), due.date())
         if next_day:
@@ -717,8 +718,12 @@ def _holiday_label(name: str) -> str:
     return label or "ngày nghỉ lễ"
 
 
-def _days_off_steps(cal: WorkCalendar, first: date, last: date) -> list[str]:
-    """Sentences for the days off and make-up days in ``first..last`` (inclusive), in order."""
+def _days_off_steps(cal: WorkCalendar, first: date, last: date, *, counting: bool = True) -> list[str]:
+    """Sentences for the days off and make-up days in ``first..last`` (inclusive), in order.
+
+    ``counting``: the days are being counted (working days, hours), so weekly days off are
+    "not counted"; otherwise (calendar days) they are named as the days the result cannot be
+    handed over."""
     steps: list[str] = []
     weekly_off: set[int] = set()
     block: list[object] | None = None  # [first day, last day, label]
@@ -746,14 +751,17 @@ def _days_off_steps(cal: WorkCalendar, first: date, last: date) -> list[str]:
         makeup = cal._makeup.get(d)
         if makeup is not None:
             steps.append(
-                f"{_cap(_WEEKDAYS[d.weekday()])} {_dmy(d)} là ngày làm bù ({makeup}), được tính là ngày làm việc."
+                f"{_cap(_WEEKDAYS[d.weekday()])} {_dmy(d)} là ngày làm bù, được tính là ngày làm việc: {makeup}."
             )
         elif not cal.is_working_day(d):
             weekly_off.add(d.weekday())
     flush()
     if weekly_off:
         names = ", ".join(_WEEKDAYS[wd] for wd in sorted(weekly_off))
-        steps.append(f"Không tính ngày nghỉ hằng tuần ({names}).")
+        if counting:
+            steps.append(f"Không tính ngày nghỉ hằng tuần ({names}).")
+        else:
+            steps.append(f"{_cap(names)} là ngày nghỉ hằng tuần, không trả kết quả.")
     return steps
 
 
@@ -761,18 +769,20 @@ def _days_off_steps(cal: WorkCalendar, first: date, last: date) -> list[str]:
 def format_remaining(cal: WorkCalendar, now: datetime, due: datetime) -> str:
     """``còn 2 ngày 3 giờ``, ``còn 45 phút``, ``quá hạn 1 ngày 4 giờ``…
 
-    Days = the largest n with ``add_working_days(from, n) <= to``; the rest is working time,
-    hours shown (floored) after days, hours and minutes when there are no days; zero parts are
-    dropped. Before or at ``due`` counts from ``now`` (exactly at due: ``còn 0 phút``); after it
-    counts from ``due`` to ``now``, minutes rounded up and at least one, so an overdue dossier
-    never reads as zero (e.g. due Friday 17:00 seen on Saturday: ``quá hạn 1 phút``).
+    Days = the largest n with ``add_working_days(from, n) <= normalise(to)``; the rest is working
+    time, hours shown (floored) after days, hours and minutes when there are no days; zero parts
+    are dropped. Both ends are taken as working time, so a closing instant equals the next
+    opening: Wed 17:00 → Fri 17:00 is two whole days, as Wed 16:59 → Fri 16:59 is. Before or at
+    ``due`` counts from ``now`` (exactly at due: ``còn 0 phút``); after it counts from ``due`` to
+    ``now``, minutes rounded up and at least one, so an overdue dossier never reads as zero (e.g.
+    due Friday 17:00 seen on Saturday: ``quá hạn 1 phút``).
     """
     lnow, ldue = _local(cal, now), _local(cal, due, "Hạn")
     overdue = lnow > ldue
     frm, to = (ldue, lnow) if overdue else (lnow, ldue)
-    days = _whole_working_days(cal, frm, to)
-    rest = working_time_between(cal, add_working_days(cal, frm, days), to) // _ONE_US
-    rest = max(rest, 0)
+    days = _whole_working_days(cal, frm, normalise(cal, to))
+    used = working_time_between(cal, frm, add_working_days(cal, frm, days))
+    rest = max((working_time_between(cal, frm, to) - used) // _ONE_US, 0)
     parts: list[str] = []
     if days:
         parts.append(f"{days} ngày")

@@ -126,6 +126,22 @@ def test_a_year_without_official_data_falls_back_and_says_so(demo):
     assert due_json("--received", "2025-03-03 09:00", "--days", "1")["unconfirmed_years"] == []
 
 
+def test_fallback_years_name_their_holidays_and_reach_far_ahead(demo):
+    # Tết 2036 (27/01–01/02 by the package): Fri 25/01/2036 + 3 working days skips it.
+    result = due_json("--received", "2036-01-25 10:00", "--days", "3")
+    assert result["due_at"] == "2036-02-06T10:00:00+07:00"
+    assert result["unconfirmed_years"] == [2036]
+    assert (
+        "27/01/2036–01/02/2036 là ngày nghỉ (Tết Nguyên đán năm 2036, dự kiến, chưa có thông báo chính thức)."
+        in result["explanation"]
+    )
+
+
+def test_a_cutoff_only_goes_with_a_same_day_limit(demo):
+    with pytest.raises(CommandError, match="chỉ dùng cho thủ tục trong ngày"):
+        call_command("due_date", "--received", "2025-10-24 15:00", "--days", "3", "--cutoff", "15:00")
+
+
 def test_the_admin_warns_about_unconfirmed_years(client, demo, django_user_model, time_machine):
     time_machine.move_to(datetime(2027, 3, 1, 9, 0, tzinfo=VN_TZ))
     admin = django_user_model.objects.create_superuser("root", "root@example.vn", "x-long-password-1")

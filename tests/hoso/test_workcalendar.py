@@ -335,7 +335,7 @@ def test_it_explains_a_same_day_receipt_after_the_cutoff_before_tet() -> None:
     assert due.at == vn(2025, 2, 3, 17)
     assert due.steps == (
         "Tiếp nhận lúc 16 giờ 20 phút, thứ Sáu, 24/01/2025.",
-        "Sau giờ chốt 15 giờ 00: trả kết quả trong ngày làm việc tiếp theo.",
+        "Sau giờ chốt 15 giờ 00 phút: trả kết quả trong ngày làm việc tiếp theo.",
         "25/01/2025–02/02/2025 là ngày nghỉ (Tết Nguyên đán Ất Tỵ 2025).",
         "Tính từ thứ Hai, 03/02/2025.",
         "Hạn trả kết quả: 17 giờ 00 phút, thứ Hai, 03/02/2025.",
@@ -348,7 +348,7 @@ def test_it_explains_a_counted_makeup_saturday() -> None:
     assert due.steps == (
         "Tiếp nhận lúc 10 giờ 00 phút, thứ Sáu, 25/04/2025.",
         "Cộng 3 ngày làm việc.",
-        "Thứ Bảy 26/04/2025 là ngày làm bù (Làm bù cho ngày nghỉ hoán đổi 02/5/2025), được tính là ngày làm việc.",
+        "Thứ Bảy 26/04/2025 là ngày làm bù, được tính là ngày làm việc: Làm bù cho ngày nghỉ hoán đổi 02/5/2025.",
         "Không tính ngày nghỉ hằng tuần (Chủ nhật).",
         "Hạn trả kết quả: 10 giờ 00 phút, thứ Ba, 29/04/2025.",
     )
@@ -386,10 +386,31 @@ def test_it_explains_a_receipt_on_a_holiday() -> None:
         "01/01/2026–04/01/2026 là ngày nghỉ (Tết Dương lịch 2026).",
         "Tiếp nhận vào ngày nghỉ: tính từ 07 giờ 30 phút, thứ Hai, 05/01/2026.",
         "Cộng 5 ngày làm việc.",
-        "Thứ Bảy 10/01/2026 là ngày làm bù (Làm bù cho ngày nghỉ hoán đổi 02/01/2026 "
-        "(Công văn 12729/VPCP-KGVX)), được tính là ngày làm việc.",
+        "Thứ Bảy 10/01/2026 là ngày làm bù, được tính là ngày làm việc: Làm bù cho ngày nghỉ hoán đổi 02/01/2026 "
+        "(Công văn 12729/VPCP-KGVX).",
         "Hạn trả kết quả: 07 giờ 30 phút, thứ Bảy, 10/01/2026.",
     )
+
+
+def test_it_explains_calendar_days_landing_on_a_weekend() -> None:
+    # Fri 24/01/2025 16:20 + 15 calendar days → Sat 08/02/2025 16:20, a weekly day off →
+    # Mon 10/02/2025 07:30. Calendar days count the weekends: only the landing is moved.
+    due = due_at(real_calendar(), vn(2025, 1, 24, 16, 20), Limit(15, Unit.CALENDAR_DAYS))
+    assert due.at == vn(2025, 2, 10, 7, 30)
+    assert due.steps == (
+        "Tiếp nhận lúc 16 giờ 20 phút, thứ Sáu, 24/01/2025.",
+        "Cộng 15 ngày (tính cả ngày nghỉ): đến 16 giờ 20 phút, thứ Bảy, 08/02/2025.",
+        "Thứ Bảy, Chủ nhật là ngày nghỉ hằng tuần, không trả kết quả.",
+        "Rơi vào ngày nghỉ: chuyển sang 07 giờ 30 phút, thứ Hai, 10/02/2025.",
+        "Hạn trả kết quả: 07 giờ 30 phút, thứ Hai, 10/02/2025.",
+    )
+
+
+def test_a_receipt_exactly_at_the_cutoff_is_not_after_it() -> None:
+    # Fri 24/10/2025 15:00 sharp, cut-off 15:00: same day, and the sentence does not say "before".
+    due = due_at(real_calendar(), vn(2025, 10, 24, 15), Limit(0, Unit.SAME_DAY, time(15)))
+    assert due.at == vn(2025, 10, 24, 17)
+    assert due.steps[1] == "Không muộn hơn giờ chốt 15 giờ 00 phút: trả kết quả trong ngày."
 
 
 def test_the_fast_path_builds_no_explanation() -> None:
@@ -589,8 +610,17 @@ REMAINING_CASES = [
     (vn(2025, 1, 9, 9, 30), vn(2025, 1, 9, 14), "còn 2 giờ 30 phút"),
     # Exactly at the due instant.
     (vn(2025, 1, 9, 11), vn(2025, 1, 9, 11), "còn 0 phút"),
-    # Sun 05/01/2025 20:00 → due Mon 06/01 17:00: a whole working day, but Tue 07:30 is past it.
-    (vn(2025, 1, 5, 20), vn(2025, 1, 6, 17), "còn 7 giờ 30 phút"),
+    # Sun 05/01/2025 20:00 → due Mon 06/01 17:00: the whole of Monday's working time is left.
+    (vn(2025, 1, 5, 20), vn(2025, 1, 6, 17), "còn 1 ngày"),
+    # Wed 12/03/2025 17:00 → due Fri 14/03 17:00: Thursday and Friday, as from 16:59 to 16:59.
+    (vn(2025, 3, 12, 17), vn(2025, 3, 14, 17), "còn 2 ngày"),
+    (vn(2025, 3, 12, 16, 59), vn(2025, 3, 14, 16, 59), "còn 2 ngày"),
+    # Wed 12/03/2025 11:30 → due Thu 13/03 11:30: one day (the lunch break is no working time).
+    (vn(2025, 3, 12, 11, 30), vn(2025, 3, 13, 11, 30), "còn 1 ngày"),
+    # Due Thu 13/03/2025 17:00, now Mon 17/03 17:00: Friday and Monday have passed.
+    (vn(2025, 3, 17, 17), vn(2025, 3, 13, 17), "quá hạn 2 ngày"),
+    # Due Fri 14/03/2025 17:00, now Mon 17/03 16:00: Monday 07:30–16:00 = 7.5 h − 1 h.
+    (vn(2025, 3, 17, 16), vn(2025, 3, 14, 17), "quá hạn 6 giờ 30 phút"),
     # Tết: Fri 24/01/2025 16:00 → due Mon 03/02 17:00: Mon 03/02 16:00 is 1 day on, then 1 h.
     (vn(2025, 1, 24, 16), vn(2025, 2, 3, 17), "còn 1 ngày 1 giờ"),
     # Due Thu 09/01/2025 09:00, now Fri 10/01 15:00: Fri 09:00 is 1 day on, then 2.5 h + 1.5 h.

@@ -104,4 +104,6 @@ class Command(BaseCommand):
                 raise CommandError(f"Giờ chốt “{cutoff}” không đúng dạng HH:MM.") from exc
         if unit == Unit.SAME_DAY and days:
             raise CommandError("Thủ tục trong ngày dùng --days 0.")
+        if parsed is not None and unit != Unit.SAME_DAY:
+            raise CommandError("Giờ chốt (--cutoff) chỉ dùng cho thủ tục trong ngày (--days 0 --unit same_day).")
         return Limit(value=days, unit=Unit(unit), cutoff=parsed)
