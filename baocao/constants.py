@@ -89,6 +89,7 @@ TABLE_GROUPS: tuple[tuple[str, int], ...] = (
 )
 FORM_CODE = "Biểu II.06a/VPCP/KSTT"
 DOCUMENT_SUFFIX = "/BC-UBND"
+BLANK_NUMBER = "\u00a0" * 8  # room to write the number by hand
 
 # A report whose worker died keeps status RUNNING; after this long another worker may take it over.
 STALE_RUNNING_SECONDS = 20 * 60

@@ -24,6 +24,8 @@ from motcua.models import Agency
 
 from . import charts
 from .constants import (
+    BLANK_NUMBER,
+    DOCUMENT_SUFFIX,
     FORM_CODE,
     NARRATIVE_SECTIONS,
     TABLE_COLUMNS,
@@ -165,8 +167,14 @@ def one_stop_sentences(figures: Mapping[str, Any]) -> list[str]:
     if t[WITHDRAWN_KEY]:
         sentences.append(f"Số hồ sơ công dân rút hoặc dừng xử lý trong kỳ: {number(t[WITHDRAWN_KEY])} hồ sơ.")
     extras = []
+    if ind.get("procedures_published") is not None:
+        sentences.insert(0, f"Số thủ tục hành chính được công khai, tiếp nhận: {number(ind['procedures_published'])}.")
     if ind.get("apologies") is not None:
-        extras.append(f"số văn bản xin lỗi, hẹn lại ngày trả kết quả: {number(ind['apologies'])}")
+        letters = ind.get("apology_letters")
+        extras.append(
+            f"số hồ sơ có văn bản xin lỗi, hẹn lại ngày trả kết quả: {number(ind['apologies'])}"
+            + (f" ({number(letters)} văn bản ban hành trong kỳ)" if letters is not None else "")
+        )
     if ind.get("results_by_post") is not None:
         extras.append(f"số kết quả trả qua dịch vụ bưu chính công ích: {number(ind['results_by_post'])}")
     for key, label in (
@@ -181,6 +189,12 @@ def one_stop_sentences(figures: Mapping[str, Any]) -> list[str]:
     satisfaction = ind.get("satisfaction")
     if isinstance(satisfaction, Mapping):
         sentences.append(f"Mức độ hài lòng của người dân, tổ chức: {satisfaction_text(satisfaction)}.")
+    feedback = ind.get("feedback")
+    if isinstance(feedback, Mapping):
+        sentences.append(
+            f"Ý kiến không hài lòng, phản ánh của người dân, tổ chức phát sinh trong kỳ: "
+            f"{number(feedback.get('received') or 0)}, đã xử lý xong {number(feedback.get('resolved') or 0)}."
+        )
     indicator_5_4 = ind.get("indicator_5_4")
     if isinstance(indicator_5_4, Mapping) and indicator_5_4:
         value = indicator_5_4.get("value", indicator_5_4.get("percent", indicator_5_4.get("score")))
@@ -233,7 +247,8 @@ def comparison_rows(figures: Mapping[str, Any]) -> list[dict[str, str]]:
                 "label": label,
                 "current": number(now),
                 "previous": number(before),
-                "change": ("+" if change > 0 else "") + number(change) if change else "0",
+                # The column is headed "Tăng (+), giảm (−)": the same signs, a true minus.
+                "change": ("+" + number(change) if change > 0 else "−" + number(-change)) if change else "0",
                 "ratio": percent(now, before) if before else "–",
             }
         )
@@ -247,11 +262,14 @@ def report_context(
     report: Report | None = None,
     agency: Agency | None = None,
     today: date | None = None,
+    period_kind: str | None = None,
 ) -> dict[str, Any]:
     """Everything ``pdf/bao_cao.html`` shows, from the frozen figures and (optionally) the report.
 
-    Without a report (a preview of bare figures) ``agency`` names the issuer and the narrative is
+    Without a report (a preview of bare figures) ``agency`` names the issuer, ``period_kind``
+    names the period in the title, the number is left blank to fill by hand and the narrative is
     empty. The date line is the report's ``issued_on``, else ``today`` (default: the local date).
+    Anything but a final report is marked "DỰ THẢO" (draft), so no draft passes for the signed one.
     """
     if report is not None:
         agency = report.agency
@@ -259,7 +277,7 @@ def report_context(
         raise ValueError("report_context needs a report or an agency")
     period = figures.get("period") or {}
     start, end = _date(period["start"]), _date(period["end"])
-    kind = report.period_kind if report is not None else None
+    kind = report.period_kind if report is not None else period_kind
     rows, total = table_rows(figures)
     committee = balanced_lines(agency.committee_name)
     when = (report.issued_on if report is not None else None) or today or timezone.localdate()
@@ -282,7 +300,7 @@ def report_context(
         "committee_text": committee_in_sentence(agency.name),
         "parent_lines": [],
         "issuer_lines": committee,
-        "number": report.document_number if report is not None else "",
+        "number": report.document_number if report is not None else f"{BLANK_NUMBER}{DOCUMENT_SUFFIX}",
         "place_name": agency.place_name or agency.name,
         "date_words": date_words(when),
         "period_phrase": period_phrase(kind, start, end),
@@ -311,6 +329,7 @@ def report_context(
             "Lưu: VT",
         ],
         "final": bool(report is not None and report.is_final),
+        "draft": not (report is not None and report.is_final),
     }
 
 
@@ -320,10 +339,16 @@ def render_report_html(context: Mapping[str, Any]) -> str:
 
 
 def render_pdf(
-    figures: Mapping[str, Any], *, report: Report | None = None, agency: Agency | None = None, today: date | None = None
+    figures: Mapping[str, Any],
+    *,
+    report: Report | None = None,
+    agency: Agency | None = None,
+    today: date | None = None,
+    period_kind: str | None = None,
 ) -> bytes:
     """The report as PDF bytes (A4 portrait, the 06a appendix on a landscape page)."""
-    return html_to_pdf(render_report_html(report_context(figures, report=report, agency=agency, today=today)))
+    context = report_context(figures, report=report, agency=agency, today=today, period_kind=period_kind)
+    return html_to_pdf(render_report_html(context))
 
 
 # -- XLSX ------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from .constants import NARRATIVE_SECTIONS, PERIOD_COUNT, PeriodKind
 from .models import Report
-from .periods import Period, custom, parse_period
+from .periods import FIRST_YEAR, LAST_YEAR, Period, custom, parse_period
 
 DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 14/06/2026."
@@ -33,12 +34,12 @@ class PeriodForm(forms.Form):
     year = forms.IntegerField(
         label="Năm",
         required=False,
-        min_value=2000,
-        max_value=2100,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         error_messages={
             "invalid": "Năm phải là một số, ví dụ 2026.",
-            "min_value": "Năm phải từ 2000 trở đi.",
-            "max_value": "Năm không được quá 2100.",
+            "min_value": f"Năm phải từ {FIRST_YEAR} trở đi.",
+            "max_value": f"Năm không được quá {LAST_YEAR}.",
         },
     )
     number = forms.IntegerField(
@@ -131,6 +132,18 @@ class NarrativeForm(forms.ModelForm):
         fields = ["number", "issued_on", *(section.field for section in NARRATIVE_SECTIONS)]
         labels = {section.field: f"{section.number}. {section.title}" for section in NARRATIVE_SECTIONS}
         widgets = {section.field: forms.Textarea(attrs={"rows": 4}) for section in NARRATIVE_SECTIONS}
+
+    def clean_issued_on(self) -> date | None:
+        """The date line must be plausible for the period: from its first day to a year after it."""
+        value = self.cleaned_data.get("issued_on")
+        report = self.instance
+        if value is not None and report.start and report.end:
+            latest = report.end + timedelta(days=366)
+            if not report.start <= value <= latest:
+                raise forms.ValidationError(
+                    f"Ngày ban hành phải từ {report.start:%d/%m/%Y} (đầu kỳ báo cáo) đến {latest:%d/%m/%Y}."
+                )
+        return value
 
     def clean_number(self) -> str:
         value = self.cleaned_data.get("number", "").strip().removesuffix("/BC-UBND")

@@ -21,9 +21,7 @@ from django.db import models
 
 from motcua.models import Agency
 
-from .constants import DOCUMENT_SUFFIX, PeriodKind, ReportStatus
-
-BLANK_NUMBER = "\u00a0" * 8  # room to write the number by hand
+from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, PeriodKind, ReportStatus
 
 
 class Report(models.Model):

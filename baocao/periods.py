@@ -35,6 +35,9 @@ _NEEDS_NUMBER = {
 }
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a period may cover (the forms say the same)
+
+
 @dataclass(frozen=True)
 class Period:
     """Inclusive dates [start, end] and a Vietnamese label.
@@ -175,7 +178,11 @@ def calendar_month(year: int, month: int) -> Period:
 
 
 def custom(start: date, end: date) -> Period:
-    """Any range of whole days; ValueError (Vietnamese) when end is before start."""
+    """Any range of whole days; ValueError (Vietnamese) when end is before start or the dates lie
+    outside the years a ward can have records for (2000–2100, as named periods)."""
+    for day in (start, end):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(f"Ngày {_dmy(day)} nằm ngoài khoảng năm {FIRST_YEAR}–{LAST_YEAR}.")
     if end < start:
         raise ValueError(f"Ngày kết thúc ({_dmy(end)}) không được trước ngày bắt đầu ({_dmy(start)}).")
     return Period(start, end, f"Từ ngày {_dmy(start)} đến ngày {_dmy(end)}")
@@ -200,6 +207,8 @@ def parse_period(kind: str, year: int | str, number: int | str | None = None) ->
     if kind not in PERIOD_KINDS:
         raise ValueError(f"Loại kỳ báo cáo không hợp lệ: {kind!r}. Chọn một trong: {', '.join(PERIOD_KINDS)}.")
     year_value = _as_int(year, "Năm")
+    if not FIRST_YEAR <= year_value <= LAST_YEAR:
+        raise ValueError(f"Năm báo cáo phải từ {FIRST_YEAR} đến {LAST_YEAR}.")
     if kind in ("decree_year", "calendar_year"):
         if number not in (None, ""):
             raise ValueError("Kỳ báo cáo năm không có số thứ tự kỳ.")

@@ -59,11 +59,12 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan
 
-from hoso.constants import Action, Delivery, Status, Timeliness
-from hoso.models import Dossier, DossierEvent
+from hoso.constants import Action, Delivery, FollowUpStatus, Status, Timeliness
+from hoso.models import Dossier, DossierEvent, FollowUp
 from hoso.surveys import indicator_5_4, satisfaction_summary
 from motcua.models import Agency
 from thutuc.constants import Channel, TimeUnit
+from thutuc.models import AgencyProcedure
 from thutuc.selectors import vi_order
 
 from .periods import Period
@@ -344,6 +345,9 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
       AVG(resolution_seconds) in seconds, working days of 7.5 h, hours, and in the procedure's own
       unit (its catalogue unit, else the unit pinned at intake; hours for hour and same-day limits).
     * ``top_procedures``: the 10 procedures with most new dossiers (ties by code).
+    * ``procedures_published``: procedures the agencies offer (niêm yết) when compiled, summed.
+    * ``feedback``: follow-up items opened by unhappy answers in the period (``received``), and
+      those among them resolved when compiled (``resolved``) — "feedback handled" of §8.3.
     * ``counts``: the numerators and denominators behind the shares.
     """
     conds = conditions(start, end)
@@ -384,6 +388,15 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
         "indicator_5_4": indicator_5_4(agency_ids=list(agency_ids), start=start, end=end),
         "average_resolution": _average_resolution(base, conds["resolved_total"]),
         "top_procedures": _top_procedures(base, new),
+        "procedures_published": AgencyProcedure.objects.filter(
+            agency_id__in=list(agency_ids), active=True, procedure__active=True
+        ).count(),
+        "feedback": FollowUp.objects.filter(
+            agency_id__in=list(agency_ids), created_at__gte=start, created_at__lte=end
+        ).aggregate(
+            received=Count("pk"),
+            resolved=Count("pk", filter=Q(status=FollowUpStatus.RESOLVED)),
+        ),
         "counts": counts,
     }
 

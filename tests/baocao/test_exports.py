@@ -17,7 +17,7 @@ from baocao.exports import period_phrase, render_pdf, render_xlsx, report_contex
 from baocao.models import Report
 from tests.factories import AgencyFactory
 
-from .figures import KEYS, empty_figures, sample_figures
+from .figures import KEYS, empty_figures, row, sample_figures, total_of
 
 pytestmark = pytest.mark.django_db
 NUMBER = re.compile(r"^\d{1,3}(?:\.\d{3})*$")
@@ -87,7 +87,10 @@ def test_the_pdf_has_the_national_header_the_title_and_the_totals(report, tmp_pa
     assert "Tổng số hồ sơ tiếp nhận trong kỳ: 8.124 hồ sơ" in text
     assert "đạt tỷ lệ 27,3%" in text  # 2.199 online of 8.055 new
     assert "quá hạn 42 (0,5%)" in text
-    assert "văn bản xin lỗi, hẹn lại ngày trả kết quả: 42" in text
+    flat = " ".join(text.split())  # sentences wrap over lines
+    assert "Số hồ sơ có văn bản xin lỗi, hẹn lại ngày trả kết quả: 42 (45 văn bản ban hành trong kỳ)" in flat
+    assert "Số thủ tục hành chính được công khai, tiếp nhận: 148." in flat
+    assert "phát sinh trong kỳ: 10, đã xử lý xong 7." in flat
     assert "820 lượt đánh giá" in text and "tỷ lệ hài lòng 98,8%" in text
     # The leader's narrative, the comparison, the signature block.
     assert "Ban hành Kế hoạch cải cách hành chính năm 2026." in text
@@ -95,6 +98,36 @@ def test_the_pdf_has_the_national_header_the_title_and_the_totals(report, tmp_pa
     assert "So sánh với cùng kỳ năm trước" in text
     assert "TM. ỦY BAN NHÂN DÂN" in text and "Nguyễn Văn An" in text and "Nơi nhận:" in text
     assert "Biểu II.06a/VPCP/KSTT" in text
+
+
+def test_only_a_final_report_goes_without_the_draft_mark(report, tmp_path):
+    assert "DỰ THẢO" in pdf_text(render_pdf(report.figures, report=report), tmp_path)
+    assert "DỰ THẢO" in pdf_text(render_pdf(report.figures, agency=report.agency), tmp_path)
+    report.finalized_at = report.created_at
+    assert report.is_final
+    assert "DỰ THẢO" not in pdf_text(render_pdf(report.figures, report=report), tmp_path)
+
+
+def test_a_long_06a_table_never_splits_a_field_row_across_pages(agency, tmp_path):
+    # 45 fields with names long enough to wrap over three lines: the appendix spans pages, and
+    # every row's number, name and figures must stay together on one of them.
+    name = "Lĩnh vực {} về quản lý, cấp phép và giải quyết khiếu nại, tố cáo của công dân, tổ chức tại cơ sở"
+    rows = [row(i, name.format(i), 1, 2, 0, 1, 1, 0, 1, 0) for i in range(1, 46)]
+    figures = {**sample_figures(), "rows": rows, "total": total_of(rows)}
+    path = tmp_path / "dai.pdf"
+    path.write_bytes(render_pdf(figures, agency=agency))
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    appendix = pages.stdout.split("PHỤ LỤC", 1)[1].split("\f")
+    assert len(appendix) > 2  # the table really runs over several pages
+    seen = []
+    for page in appendix:
+        starts = [int(n) for n in re.findall(r"Lĩnh vực (\d+) về", page)]
+        figures_lines = re.findall(
+            r"^\s*\d+\s+giải quyết khiếu nại.*?3\s+1\s+2\s+0\s+2\s+1\s+1\s+0\s+1\s+1\s+0$", page, re.M
+        )
+        assert len(starts) == len(figures_lines) == page.count("tổ chức tại cơ sở"), page
+        seen += starts
+    assert seen == list(range(1, 46))
 
 
 def test_the_06a_table_in_the_pdf_adds_up(report, tmp_path):

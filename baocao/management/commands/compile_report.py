@@ -62,7 +62,7 @@ class Command(BaseCommand):
         # The issuing body on the PDF's header: the first agency named (a district view is
         # issued by whoever compiles it).
         issuer = Agency.objects.get(pk=agency_ids[0])
-        content = self._render(options["format"], figures, issuer)
+        content = self._render(options["format"], figures, issuer, period)
         if not options["output"]:
             raise CommandError(f"Định dạng {options['format']} là tệp nhị phân: hãy chỉ định tệp ghi ra bằng -o TỆP.")
         Path(options["output"]).write_bytes(content)
@@ -95,14 +95,16 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _render(self, fmt: str, figures: dict[str, Any], issuer: Agency) -> bytes:
+    def _render(self, fmt: str, figures: dict[str, Any], issuer: Agency, period: Period) -> bytes:
         try:
             from baocao import exports
-
-            render = exports.render_pdf if fmt == "pdf" else exports.render_xlsx
-        except (ImportError, AttributeError) as exc:
+        except ImportError as exc:
             raise CommandError(
                 f"Chưa xuất được định dạng {fmt}: mô-đun kết xuất báo cáo (baocao.exports) chưa sẵn sàng ({exc})."
                 " Hãy dùng --format json."
             ) from exc
-        return render(figures, agency=issuer)
+        if fmt == "pdf":
+            # A named period is named in the title ("6 tháng đầu năm 2026"), as in a ward's report.
+            kind = period.kind if period.kind != "custom" else None
+            return exports.render_pdf(figures, agency=issuer, period_kind=kind)
+        return exports.render_xlsx(figures, agency=issuer)
