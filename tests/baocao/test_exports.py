@@ -6,6 +6,7 @@ import io
 import re
 import struct
 import subprocess
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -103,7 +104,7 @@ def test_the_pdf_has_the_national_header_the_title_and_the_totals(report, tmp_pa
 def test_only_a_final_report_goes_without_the_draft_mark(report, tmp_path):
     assert "DỰ THẢO" in pdf_text(render_pdf(report.figures, report=report), tmp_path)
     assert "DỰ THẢO" in pdf_text(render_pdf(report.figures, agency=report.agency), tmp_path)
-    report.finalized_at = report.created_at
+    report.finalized_at = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)
     assert report.is_final
     assert "DỰ THẢO" not in pdf_text(render_pdf(report.figures, report=report), tmp_path)
 
