@@ -18,7 +18,7 @@ from motcua.lib.identity import (
     validate_passport,
     validate_tax_code,
 )
-from motcua.lib.text import normalise_spaces
+from motcua.lib.text import ascii_digits, normalise_spaces
 from motcua.models import User
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
@@ -129,11 +129,12 @@ class IntakeForm(forms.Form):
         return normalise_mobile(value) if value else ""
 
     def clean_fee_amount(self) -> int:
-        raw = self.cleaned_data["fee_amount"].strip().lower().removesuffix("đồng").removesuffix("đ").strip()
+        raw = ascii_digits(self.cleaned_data["fee_amount"]).strip().lower().removesuffix("đồng").removesuffix("đ")
+        raw = raw.strip()
         if raw.startswith("-"):
             raise forms.ValidationError("Lệ phí không được âm.")
         digits = raw.replace(".", "").replace(",", "").replace(" ", "")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             raise forms.ValidationError("Lệ phí ghi bằng số đồng, ví dụ 50.000.")
         if int(digits) > 1_000_000_000:
             raise forms.ValidationError("Lệ phí quá lớn, hãy kiểm tra lại.")
@@ -148,6 +149,8 @@ class IntakeForm(forms.Form):
         name = normalise_spaces(data.get("applicant_name", ""))
         if name:
             data["applicant_name"] = normalise_person_name(name) if kind == ApplicantKind.CITIZEN else name
+        elif data.get("applicant_name"):  # only invisible characters were typed
+            self.add_error("applicant_name", "Hãy nhập họ tên người nộp hồ sơ.")
         id_kind, number = data.get("applicant_id_kind"), (data.get("applicant_id_number") or "").strip()
         validators = {
             IdKind.CCCD: lambda v: validate_cccd(v, today=self.today),

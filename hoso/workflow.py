@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.identity import normalise_person_name
+from motcua.lib.text import normalise_spaces
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
@@ -74,6 +76,7 @@ TRANSITIONS: dict[Action, Transition] = {
             Role.CLERK,
             Role.OFFICER,
             Role.LEADER,
+            own=True,  # the clerk at the counter or the leader; of the officers, only the assigned one
         ),
         _t(Action.SUBMIT_FOR_APPROVAL, [Status.PROCESSING], Status.PENDING_APPROVAL, Role.OFFICER, own=True),
         _t(Action.APPROVE, [Status.PENDING_APPROVAL], Status.RESULT_READY, Role.LEADER),
@@ -84,7 +87,15 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.STOP, _WORKING, Status.STOPPED, Role.LEADER),
         _t(Action.WITHDRAW, [*_WORKING, Status.TRANSFERRED], Status.WITHDRAWN, Role.CLERK, Role.LEADER),
         _t(Action.TRANSFER, [Status.PROCESSING], Status.TRANSFERRED, Role.OFFICER, Role.LEADER, own=True),
-        _t(Action.TRANSFER_BACK, [Status.TRANSFERRED], Status.PROCESSING, Role.CLERK, Role.OFFICER, Role.LEADER),
+        _t(
+            Action.TRANSFER_BACK,
+            [Status.TRANSFERRED],
+            Status.PROCESSING,
+            Role.CLERK,
+            Role.OFFICER,
+            Role.LEADER,
+            own=True,
+        ),
     ]
 }
 INTAKE_ROLES = frozenset({Role.CLERK, Role.LEADER})
@@ -310,6 +321,23 @@ def preview_due(
     return wc.due_at(calendar_for(agency.pk), received, limit)
 
 
+# The farthest a typed appointment may lie: a year covers every limit with its extension, and a
+# mistyped year (9999) is caught before a citizen is told to come back then.
+MAX_APPOINTMENT_AHEAD = timedelta(days=366)
+
+
+def check_appointment(calendar: wc.WorkCalendar, when: datetime, *, now: datetime, what: str = "Ngày hẹn trả") -> None:
+    """A typed appointment must be a moment the desk is open, within a year (WorkflowError)."""
+    shown = f"{timezone.localtime(when):%H:%M %d/%m/%Y}"
+    if when > now + MAX_APPOINTMENT_AHEAD:
+        raise WorkflowError(f"{what} ({shown}) xa quá một năm: hãy kiểm tra lại ngày, tháng, năm.")
+    if not wc.in_working_hours(calendar, when):
+        raise WorkflowError(
+            f"{what} ({shown}) không rơi vào giờ làm việc của cơ quan (ngày nghỉ hoặc ngoài giờ): hãy hẹn vào "
+            "một buổi làm việc để công dân đến nhận được kết quả."
+        )
+
+
 @transaction.atomic
 def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None = None) -> Dossier:
     """Accept a complete dossier: code, lookup key, appointment, documents, one RECEIVE event."""
@@ -323,6 +351,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
             raise WorkflowError("Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả kết quả.")
         if intake.manual_due_at <= now:
             raise WorkflowError("Ngày hẹn trả phải sau thời điểm tiếp nhận.")
+        check_appointment(calendar, intake.manual_due_at, now=now)
         dossier.manual_due_at = intake.manual_due_at
         base_due = intake.manual_due_at
     else:
@@ -521,7 +550,7 @@ def return_result(
         dossier.returned_at = moment
         return ["returned_at"]
 
-    data = {"collector": collector.strip(), "tracking_number": tracking_number.strip()}
+    data = {"collector": normalise_person_name(collector), "tracking_number": normalise_spaces(tracking_number)}
     return _transition(dossier_id, Action.RETURN_RESULT, actor, now=now, data=data, apply=apply)
 
 
@@ -535,12 +564,7 @@ def extend(*, dossier_id: int, actor: User, new_due_at: datetime, reason: str, n
             raise WorkflowError("Đã quá ngày hẹn: văn bản xin lỗi và hẹn lại phải gửi trước khi hết hạn.")
         if new_due_at <= dossier.shown_due_at:
             raise WorkflowError("Ngày hẹn mới phải sau ngày hẹn hiện tại.")
-        if not wc.in_working_hours(calendar_for(dossier.agency_id), new_due_at):
-            raise WorkflowError(
-                f"Ngày hẹn mới ({timezone.localtime(new_due_at):%H:%M %d/%m/%Y}) không rơi vào giờ làm việc "
-                "của cơ quan (ngày nghỉ hoặc ngoài giờ): hãy hẹn vào một buổi làm việc để công dân đến nhận "
-                "được kết quả."
-            )
+        check_appointment(calendar_for(dossier.agency_id), new_due_at, now=moment, what="Ngày hẹn mới")
         return []
 
     return _transition(

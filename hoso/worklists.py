@@ -66,6 +66,15 @@ class Row:
     tone: str = ""
 
 
+def remaining_text(calendar: wc.WorkCalendar, now: datetime, due: datetime) -> str:
+    """``wc.format_remaining``, or the bare date for a due time beyond the calendar's reach (an
+    imported or legacy record): a page must show every dossier, whatever its dates."""
+    try:
+        return wc.format_remaining(calendar, now, due)
+    except ValueError:
+        return f"hẹn {timezone.localtime(due):%d/%m/%Y}"
+
+
 def remaining(
     dossier: Dossier, *, now: datetime, calendar: wc.WorkCalendar, one_day_ahead: datetime | None = None
 ) -> tuple[str, str]:
@@ -77,7 +86,7 @@ def remaining(
     if dossier.status in OPEN_STATUSES and dossier.due_at is not None:
         if dossier.paused_at is not None:
             return PAUSED_TEXT, Tone.PAUSED
-        text = wc.format_remaining(calendar, now, dossier.due_at)
+        text = remaining_text(calendar, now, dossier.due_at)
         if dossier.due_at < now:
             return text, Tone.OVERDUE
         if one_day_ahead is None:

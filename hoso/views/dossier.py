@@ -20,7 +20,7 @@ from ..calendars import calendar_for
 from ..constants import Action
 from ..forms import AssignForm, ExtendForm, NoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
-from ..workcalendar import format_remaining
+from ..worklists import remaining_text
 
 
 def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
@@ -140,9 +140,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if dossier.paused_at:
             remaining = "tạm dừng (chờ bổ sung)"
         elif dossier.extensions:
-            remaining = f"{format_remaining(calendar, now, dossier.shown_due_at)} đến ngày hẹn mới"
+            remaining = f"{remaining_text(calendar, now, dossier.shown_due_at)} đến ngày hẹn mới"
         else:
-            remaining = format_remaining(calendar, now, dossier.due_at)
+            remaining = remaining_text(calendar, now, dossier.due_at)
     from ..documents import available_documents
 
     context = {

@@ -7,6 +7,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from .text import ascii_digits, normalise_spaces
+
 # Province codes of the CCCD (Thông tư 07/2016/TT-BCA, still used for the new căn cước).
 CCCD_PROVINCES = frozenset(
     f"{n:03d}"
@@ -78,13 +80,17 @@ CCCD_PROVINCES = frozenset(
 )
 MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
 _NON_DIGITS = re.compile(r"[\s.\-()]")
-_SPACES = re.compile(r"\s+")
+
+
+def _digits(value: str) -> str:
+    """The number as typed, separators removed; full-width digits become ASCII ones."""
+    return _NON_DIGITS.sub("", ascii_digits(value))
 
 
 def validate_cccd(value: str, *, today: date) -> str:
     """A 12-digit căn cước number: province 001–096, century-and-sex digit, birth year not in the future."""
-    number = _NON_DIGITS.sub("", value or "")
-    if not re.fullmatch(r"\d{12}", number):
+    number = _digits(value)
+    if not re.fullmatch(r"[0-9]{12}", number):
         raise ValidationError("Số căn cước/CCCD phải gồm đúng 12 chữ số.", code="cccd_length")
     if number[:3] not in CCCD_PROVINCES:
         raise ValidationError(
@@ -103,34 +109,35 @@ def validate_cccd(value: str, *, today: date) -> str:
 
 
 def validate_cmnd(value: str) -> str:
-    number = _NON_DIGITS.sub("", value or "")
-    if not re.fullmatch(r"\d{9}", number):
+    number = _digits(value)
+    if not re.fullmatch(r"[0-9]{9}", number):
         raise ValidationError("Số CMND phải gồm đúng 9 chữ số.", code="cmnd_length")
     return number
 
 
 def validate_passport(value: str) -> str:
-    number = (value or "").strip().upper().replace(" ", "")
+    number = ascii_digits(value).strip().upper().replace(" ", "")
     if not re.fullmatch(r"[A-Z0-9]{6,12}", number):
         raise ValidationError("Số hộ chiếu chỉ gồm chữ cái và chữ số, dài 6–12 ký tự.", code="passport")
     return number
 
 
 def validate_tax_code(value: str) -> str:
-    number = _NON_DIGITS.sub("", value or "")
-    if not re.fullmatch(r"\d{10}(\d{3})?", number.replace("-", "")):
+    number = _digits(value)
+    if not re.fullmatch(r"[0-9]{10}([0-9]{3})?", number):
         raise ValidationError("Mã số thuế gồm 10 hoặc 13 chữ số.", code="tax_code")
     return number
 
 
 def normalise_mobile(value: str) -> str:
     """'+84 912 345 678' → '0912345678'; refuses anything but a 10-digit Vietnamese mobile."""
-    number = _NON_DIGITS.sub("", value or "")
+    number = _digits(value)
     if number.startswith("+84"):
-        number = "0" + number[3:]
+        # "+84 0912 345 678" keeps its trunk 0 by habit: drop it rather than refuse the number.
+        number = "0" + number[3:].removeprefix("0")
     elif number.startswith("84") and len(number) == 11:
         number = "0" + number[2:]
-    if not re.fullmatch(r"\d{10}", number) or not number.startswith(MOBILE_PREFIXES):
+    if not re.fullmatch(r"[0-9]{10}", number) or not number.startswith(MOBILE_PREFIXES):
         raise ValidationError(
             "Số điện thoại di động phải có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.", code="phone"
         )
@@ -139,8 +146,17 @@ def normalise_mobile(value: str) -> str:
 
 def normalise_person_name(value: str) -> str:
     """Trim, collapse spaces and capitalise each word: '  nguyễn   văn AN ' → 'Nguyễn Văn An'."""
-    words = _SPACES.sub(" ", value or "").strip().split(" ")
-    return " ".join(word[:1].upper() + word[1:].lower() for word in words if word)
+    words = normalise_spaces(value).split(" ")
+    return " ".join(_capitalise(word) for word in words if word)
+
+
+def _capitalise(word: str) -> str:
+    """'nguyễn' → 'Nguyễn'; a one-letter prefix before an apostrophe keeps the next letter capital,
+    as in the Ê Đê and Gia Rai names 'H'Hen', 'Y'Bih'."""
+    head, apostrophe, tail = word.partition("'")
+    if apostrophe and len(head) == 1 and tail:
+        return head.upper() + apostrophe + tail[:1].upper() + tail[1:].lower()
+    return word[:1].upper() + word[1:].lower()
 
 
 def mask_name(full_name: str) -> str:

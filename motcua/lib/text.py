@@ -48,5 +48,21 @@ def vi_compare(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
+# Zero-width characters and the byte-order mark paste in from Word and web pages, unseen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def normalise_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text or "").strip()
+    """Composed (NFC) Vietnamese, invisible characters dropped, spaces collapsed and trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", (text or "").translate(_INVISIBLE))).strip()
+
+
+# Full-width ASCII (U+FF01–U+FF5E, an East Asian input method's digits and letters) → ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | _INVISIBLE
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits and letters as plain ASCII ("１２３" → "123"), invisible characters dropped,
+    so identifiers, phones and amounts are checked as typed on any keyboard. Other look-alikes
+    ("²", "①", Arabic-Indic digits) stay as they are, for the checks to refuse."""
+    return (text or "").translate(_FULL_WIDTH)

@@ -111,6 +111,10 @@ def test_the_intake_page_warns_when_the_year_is_not_confirmed(client, demo, desk
         ({"sets": "0"}, "Số bộ hồ sơ ít nhất là 1."),
         ({"fee_amount": "-5"}, "Lệ phí không được âm."),
         ({"fee_amount": "năm chục"}, "Lệ phí ghi bằng số đồng"),
+        ({"fee_amount": "²"}, "Lệ phí ghi bằng số đồng"),  # a digit to str.isdigit(), not to int()
+        ({"fee_amount": "①"}, "Lệ phí ghi bằng số đồng"),
+        ({"applicant_name": "\u200b"}, "Hãy nhập họ tên người nộp hồ sơ."),
+        ({"applicant_id_number": "٠٠١٠٩٠٠١٢٣٤٥"}, "phải gồm đúng 12 chữ số"),  # Arabic-Indic digits
     ],
 )
 def test_bad_input_gets_a_vietnamese_message_and_nothing_is_written(client, demo, desk, override, message):
@@ -120,6 +124,27 @@ def test_bad_input_gets_a_vietnamese_message_and_nothing_is_written(client, demo
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Dossier.objects.exists() and not DossierEvent.objects.exists()
+
+
+def test_numbers_typed_in_full_width_and_odd_phone_habits_are_normalised(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    data = form_data(
+        procedure,
+        applicant_name="h'hen niê",
+        applicant_id_kind="cmnd",
+        applicant_id_number="１２３４５６７８９",
+        applicant_phone="+84 0912 345 678",
+        fee_amount="５０.０００ đ",
+    )
+    assert post_intake(client, BIRTH, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_phone, dossier.fee_amount) == (
+        "H'Hen Niê",
+        "123456789",
+        "0912345678",
+        50000,
+    )
 
 
 def test_missing_mandatory_papers_are_not_received(client, demo, desk):

@@ -169,6 +169,35 @@ def test_a_procedure_without_a_computable_limit_needs_the_clerks_appointment(age
     assert "Ngày hẹn do cán bộ tiếp nhận nhập" in workflow.explain_due(d)[0]
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (vn(2025, 3, 9, 10, 0), "không rơi vào giờ làm việc"),  # Sun 09/03/2025
+        (vn(2025, 3, 10, 23, 30), "không rơi vào giờ làm việc"),  # Mon 10/03/2025, at night
+        (vn(2025, 4, 30, 9, 0), "không rơi vào giờ làm việc"),  # Wed 30/04/2025, a holiday
+        (vn(9999, 12, 31, 17, 0), "xa quá một năm"),  # a mistyped year
+        (vn(2026, 3, 5, 9, 0), "xa quá một năm"),  # Thu 05/03/2026: more than a year on
+    ],
+)
+def test_a_typed_appointment_must_be_an_open_desk_hour_within_a_year(agency, clerk, typed, message):
+    p = ProcedureFactory(time_limit_value=None, time_limit_unit="", time_limit_text="30 ngày")
+    AgencyProcedureFactory(agency=agency, procedure=p)
+    load_holidays()
+    with pytest.raises(workflow.WorkflowError, match=message):
+        receive(agency, clerk, p, vn(2025, 3, 3, 9, 0), manual_due_at=typed)
+    assert not Dossier.objects.exists()
+
+
+def test_an_extension_a_year_away_is_refused(agency, clerk, officer, procedure):
+    d = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 0))
+    workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, 3, 3, 9, 5))
+    with pytest.raises(workflow.WorkflowError, match="xa quá một năm"):
+        workflow.extend(
+            dossier_id=d.pk, actor=officer, new_due_at=vn(9999, 12, 31, 9), reason="Chậm", now=vn(2025, 3, 4, 9)
+        )
+    assert d.events.count() == 2
+
+
 def test_intake_is_refused_for_another_ward_a_wrong_role_or_a_procedure_not_offered(
     agency, clerk, officer, other_clerk, procedure
 ):
@@ -332,6 +361,26 @@ def test_an_officer_acts_only_on_dossiers_assigned_to_them(agency, clerk, office
     workflow.assign(dossier_id=d.pk, actor=clerk, officer=colleague, now=vn(2025, 3, 3, 9, 5))
     with pytest.raises(workflow.WorkflowError, match="không được phân công cho bạn"):
         workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, 3, 3, 10))
+
+
+def test_only_the_assigned_officer_completes_a_supplement_or_takes_back_a_transfer(agency, clerk, officer, procedure):
+    colleague = UserFactory(agency=agency, role=Role.OFFICER)
+    d = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 0))
+    workflow.assign(dossier_id=d.pk, actor=clerk, officer=colleague, now=vn(2025, 3, 3, 9, 5))
+    workflow.request_supplement(dossier_id=d.pk, actor=colleague, missing="Bản sao", now=vn(2025, 3, 3, 10))
+    with pytest.raises(workflow.WorkflowError, match="không được phân công cho bạn"):
+        workflow.complete_supplement(dossier_id=d.pk, actor=officer, now=vn(2025, 3, 4, 10))
+    assert workflow.refusal(Dossier.objects.get(pk=d.pk), Action.TRANSFER_BACK, officer) is not None
+    # The clerk at the counter receives the papers for the assigned officer.
+    workflow.complete_supplement(dossier_id=d.pk, actor=clerk, now=vn(2025, 3, 4, 10))
+
+
+def test_the_collector_is_written_as_a_name(agency, clerk, officer, leader, procedure):
+    d = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 0))
+    workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, 3, 3, 9, 5))
+    workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, 3, 4, 9))
+    d = workflow.return_result(dossier_id=d.pk, actor=clerk, collector="  trần   văn bình ", now=vn(2025, 3, 4, 10))
+    assert d.events.get(action=Action.RETURN_RESULT).data["collector"] == "Trần Văn Bình"
 
 
 # -- codes under concurrency (PostgreSQL) -------------------------------------------------------
