@@ -6,6 +6,7 @@ a superuser sees every ward. Another ward's report is a 404, a clerk or officer 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -208,11 +209,13 @@ def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> 
     labels = {key: f"({no}) {label}" for no, key, label in TABLE_COLUMNS} | {WITHDRAWN_KEY: "Rút hoặc dừng xử lý"}
     if column not in labels or not report.figures:
         raise Http404
-    field_id = None if field == TOTAL_SLUG else (int(field) if field.isdigit() else None)
+    field_id = None if field == TOTAL_SLUG else (int(field) if re.fullmatch(r"[0-9]{1,9}", field) else None)
     if field_id is None and field != TOTAL_SLUG:
         raise Http404
     rows = report.figures.get("rows", [])
-    source = next((r for r in rows if r.get("field_id") == field_id), None) if field_id else report.figures["total"]
+    source = (
+        report.figures["total"] if field_id is None else next((r for r in rows if r.get("field_id") == field_id), None)
+    )
     if source is None:
         raise Http404
     start, end = services.report_period(report).bounds()

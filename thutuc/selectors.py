@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Collate, Length
@@ -33,6 +35,8 @@ def search_procedures(
         queryset = queryset.filter(offers__agency_id=agency_id, offers__active=True)
     if field_id is not None:
         queryset = queryset.filter(field_id=field_id)
+    if re.fullmatch(r"\s*[0-9]{7}\s*", query):  # a code typed without its dot: 2000815 → 2.000815
+        query = f"{query.strip()[0]}.{query.strip()[1:]}"
     phrase = fold(query)
     if not phrase:
         return queryset.order_by(vi_order("field__name"), "code")

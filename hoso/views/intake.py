@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.text import fold
 from motcua.permissions import staff_required
 from thutuc.models import AgencyProcedure
 from thutuc.offers import offer_for
@@ -37,6 +38,9 @@ def _offered(request: HttpRequest, code: str) -> AgencyProcedure:
     return offer
 
 
+CHOICES = 30  # procedures listed at once; typing narrows the list
+
+
 @staff_required(*INTAKE_ROLES)
 def choose_procedure(request: HttpRequest) -> HttpResponse:
     """Type a code or words without diacritics; the procedures this ward uses most come first."""
@@ -51,12 +55,14 @@ def choose_procedure(request: HttpRequest) -> HttpResponse:
     procedures = search_procedures(query, agency_id=request.user.agency_id).annotate(
         usage=Coalesce(Subquery(usage, output_field=IntegerField()), Value(0))
     )
-    if query:
+    if fold(query):  # a query of marks or spaces only searches nothing and is ranked by nothing
         procedures = procedures.order_by("rank", "-usage", "name_length", "code")
     else:
         procedures = procedures.order_by("-usage", vi_order("name"), "code")  # then A–Z, Vietnamese order
+    shown = list(procedures[: CHOICES + 1])
     template = "hoso/_procedure_choices.html" if request.htmx else "hoso/intake_search.html"
-    return render(request, template, {"procedures": procedures[:30], "query": query})
+    context = {"procedures": shown[:CHOICES], "more": len(shown) > CHOICES, "query": query}
+    return render(request, template, context)
 
 
 @staff_required(*INTAKE_ROLES)

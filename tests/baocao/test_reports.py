@@ -349,6 +349,8 @@ def test_every_number_of_the_table_links_to_its_dossiers(compiled, leader, clien
             expected = drilldown(agency_ids=[compiled.agency_id], start=start, end=end, column=column, field_id=field)
             assert response.context["page"].paginator.count == expected.count() == compiled.figures["total"][column]
     assert client.get(reverse("baocao:drilldown", args=[compiled.pk, "DROP TABLE", "tong"])).status_code == 404
+    for odd in ("0", "²", "99999999999999999999"):  # no field of the table, whatever str.isdigit() says
+        assert client.get(reverse("baocao:drilldown", args=[compiled.pk, "overdue", odd])).status_code == 404
     assert client.get(reverse("baocao:drilldown", args=[compiled.pk, "late", "abc"])).status_code == 404
     assert client.get(reverse("baocao:drilldown", args=[compiled.pk, "late", "999999"])).status_code == 404
 

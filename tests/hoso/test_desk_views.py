@@ -202,6 +202,12 @@ def test_the_procedure_search_ignores_diacritics_and_offers_only_the_wards_proce
     html = client.get(reverse("hoso:intake_search"), {"q": "chung thuc ban sao"}).content.decode()
     assert reverse("hoso:intake", args=["2.000815"]) in html
     assert client.get(reverse("hoso:intake", args=["9.999999"])).status_code == 404
+    # Marks alone search nothing (and break nothing); the whole list says when it is cut short.
+    response = client.get(reverse("hoso:intake_search"), {"q": "\u0301\u0300"})
+    assert response.status_code == 200 and response.context["more"]
+    assert "Chỉ hiện 30 thủ tục đầu tiên" in response.content.decode()
+    narrow = client.get(reverse("hoso:intake_search"), {"q": "2000815"})
+    assert [p.code for p in narrow.context["procedures"]][:1] == ["2.000815"] and not narrow.context["more"]
 
 
 def test_anonymous_users_go_to_login_and_officers_cannot_receive(client, demo, desk):

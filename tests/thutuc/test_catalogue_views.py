@@ -47,9 +47,29 @@ def test_the_list_without_a_query_counts_every_active_procedure(client, real_cat
 
 
 def test_nonsense_and_odd_input_get_a_friendly_empty_answer(client, real_catalogue):
-    for params in ({"q": "zzzz qqqq"}, {"q": "%_[(*"}, {"linh_vuc": "abc"}, {"trang": "99999"}, {"q": "x" * 5000}):
+    odd = (
+        {"q": "zzzz qqqq"},
+        {"q": "%_[(*"},
+        {"q": "\u0301"},  # a lone combining accent: folds to nothing
+        {"linh_vuc": "abc"},
+        {"linh_vuc": "99999999999999999999"},  # past any integer column
+        {"linh_vuc": "²"},
+        {"trang": "99999"},
+        {"q": "x" * 5000},
+    )
+    for params in odd:
         response = client.get(reverse("thutuc:list"), params)
         assert response.status_code == 200
+
+
+def test_a_null_character_in_the_address_gets_the_bad_request_page(client, real_catalogue):
+    for url in ("/thu-tuc/?q=%00", "/thu-tuc/%00/", "/tra-cuu/%00/?k=ABC", "/danh-gia/%00abc/"):
+        response = client.get(url)
+        assert response.status_code == 400 and "Yêu cầu không hợp lệ" in response.content.decode()
+
+
+def test_a_code_typed_without_its_dot_is_found(client, real_catalogue):
+    assert codes_in(client.get(reverse("thutuc:list"), {"q": "2000815"}))[0] == "2.000815"
 
 
 def test_the_detail_page_shows_documents_limit_fee_and_where_to_apply(client):

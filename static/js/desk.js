@@ -1,0 +1,46 @@
+// The counter works from the keyboard: the intake form opens on the applicant's name (or on the
+// first field in error after a refused submit), and the procedure list answers the arrow keys.
+(function () {
+  "use strict";
+
+  function focusIntakeForm() {
+    var form = document.getElementById("bieu-mau-tiep-nhan");
+    if (!form) return;
+    var target = form.querySelector(".is-invalid") || document.getElementById("id_applicant_name");
+    if (target) {
+      target.focus();
+      if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
+    }
+  }
+
+  function choices() {
+    return Array.prototype.slice.call(document.querySelectorAll("#ds-thu-tuc .list-group-item"));
+  }
+
+  function moveInList(event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var items = choices();
+    if (!items.length) return;
+    var search = document.getElementById("q");
+    var index = items.indexOf(document.activeElement);
+    if (document.activeElement === search) {
+      if (event.key !== "ArrowDown") return;
+      index = 0;
+    } else if (index === -1) {
+      return;
+    } else if (event.key === "ArrowDown") {
+      index = Math.min(index + 1, items.length - 1);
+    } else if (index === 0 && search) {
+      event.preventDefault();
+      search.focus();
+      return;
+    } else {
+      index -= 1;
+    }
+    event.preventDefault();
+    items[index].focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", focusIntakeForm);
+  document.addEventListener("keydown", moveInList);
+})();
