@@ -15,7 +15,7 @@ from django.utils import timezone
 from motcua.admin import AgencyScopedAdmin, is_ward_admin
 
 from .calendars import calendar_for, invalidate_calendars, unconfirmed_years
-from .models import CalendarDay, Notification, NotificationTemplate, WorkingSession
+from .models import AccessLog, CalendarDay, Notification, NotificationTemplate, WorkingSession
 from .notifications import DEFAULT_TEMPLATES, compile_template
 from .workcalendar import DEFAULT_SESSIONS
 
@@ -187,6 +187,29 @@ class NotificationAdmin(AgencyScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(AgencyScopedAdmin):
+    """Who viewed, printed or exported a dossier's personal data (DOMAIN.md §9): read-only, kept whole."""
+
+    list_display = ("at", "user", "kind", "dossier", "detail")
+    list_filter = ("kind",)
+    search_fields = ("dossier__code", "user__username", "user__last_name", "detail")
+    list_select_related = ("user", "dossier")
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in AccessLog._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

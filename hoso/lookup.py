@@ -143,16 +143,20 @@ def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str
         return f"Mời ông/bà mang giấy tiếp nhận đến {place} để nhận kết quả.{hours}"
     if dossier.status == Status.STOPPED:
         reason = next((note for action, _, note in reversed(events) if action == Action.STOP), "")
-        return f"Lý do: {reason}" if reason else ""
+        return f"Lý do: {reason}" if reason else f"Mời ông/bà liên hệ {place} để biết lý do."
     if dossier.status in OPEN_STATUSES and dossier.shown_due_at:
         return f"Ngày hẹn trả kết quả: {datetime_short(dossier.shown_due_at)}."
     return ""
 
 
 def public_view(dossier: Dossier) -> PublicView:
-    events = list(
-        DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("at", "id").values_list("action", "at", "note")
+    rows = (
+        DossierEvent.objects.filter(dossier_id=dossier.pk)
+        .order_by("at", "id")
+        .values_list("action", "at", "note", "data")
     )
+    # An imported event's note only says where it came from ("Nhập từ hệ thống cũ"): nothing for a citizen.
+    events = [(action, at, "" if (data or {}).get("imported") else note) for action, at, note, data in rows]
     extended = any(action == Action.EXTEND for action, _, _ in events)
     status_text = PLAIN_STATUS.get(dossier.status, dossier.get_status_display())
     if extended and dossier.status in OPEN_STATUSES:

@@ -389,10 +389,11 @@ def plan_notifications(event_id: int) -> list[int]:
     One row per channel the applicant can be reached on (e-mail if ``applicant_email``, text
     message if ``applicant_phone``); never two rows for the same (event, channel), even when
     called twice or concurrently (``get_or_create`` on the unique pair). An event that does not
-    notify, or no longer exists, gives [].
+    notify, was imported from another system, or no longer exists, gives [].
     """
     event = DossierEvent.objects.select_related("dossier__agency").filter(pk=event_id).first()
-    if event is None or event.action not in ACTION_KINDS:
+    if event is None or event.action not in ACTION_KINDS or event.data.get("imported"):
+        # An imported event happened in the ward's old system, which told the applicant then.
         return []
     dossier = event.dossier
     existing = dict(Notification.objects.filter(event=event).values_list("channel", "pk"))
@@ -446,13 +447,16 @@ def sweep(now: datetime) -> Sweep:
     attempted; marks failed, with the reason, pending rows whose retries stopped coming.
     """
     until = now - SWEEP_GRACE
-    events = list(
+    candidates = (
         DossierEvent.objects.filter(action__in=NOTIFYING_ACTIONS, at__gte=now - SWEEP_WINDOW, at__lt=until)
         .filter(~Q(dossier__applicant_email="") | ~Q(dossier__applicant_phone=""))
         .exclude(Exists(Notification.objects.filter(event=OuterRef("pk"))))
         .order_by("at")
-        .values_list("pk", flat=True)
+        .values_list("pk", "data")
     )
+    # Imported events were announced by the old system: never message them (read in Python, as a
+    # JSON key test that is portable between SQLite and PostgreSQL would also drop rows without it).
+    events = [pk for pk, data in candidates if not (data or {}).get("imported")]
     planned = [pk for event_id in events for pk in plan_notifications(event_id)]
     requeued = list(
         Notification.objects.filter(status=NotificationStatus.PENDING, attempts=0, created_at__lt=until)

@@ -43,6 +43,18 @@ class BookCriteria:
         """'01/01/2025–30/06/2025'."""
         return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
 
+    @property
+    def summary(self) -> str:
+        """The period and the filters, for the access log: '01/01/2025–30/06/2025, lĩnh vực #3, …'."""
+        parts = [self.period_text]
+        if self.field_id is not None:
+            parts.append(f"lĩnh vực #{self.field_id}")
+        if self.procedure_id is not None:
+            parts.append(f"thủ tục #{self.procedure_id}")
+        if self.status:
+            parts.append(f"trạng thái {self.status}")
+        return ", ".join(parts)
+
 
 @dataclass(frozen=True)
 class Column:

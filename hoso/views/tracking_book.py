@@ -1,8 +1,8 @@
 """The tracking book (form 07) on screen, as XLSX and as PDF, for clerks and leaders of the ward.
 
 Officers do not keep the book (the desk does, and the leader checks it): they get 403. Every
-export writes an ``AccessLog`` row (EXPORT, no dossier): the book carries applicants'
-addresses and phone numbers (DOMAIN.md §9).
+export writes an ``AccessLog`` row (EXPORT, no dossier) with the period and filters, and every
+page seen on screen one (VIEW): the book carries applicants' addresses and phone numbers (DOMAIN.md §9).
 """
 
 from __future__ import annotations
@@ -135,6 +135,13 @@ def book(request: HttpRequest) -> HttpResponse:
         dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
         page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
         context.update(page=page, rows=tb.book_rows(page.object_list, first_number=page.start_index()))
+        # The page shows applicants' addresses and phones: who looked is logged, as for an export.
+        AccessLog.objects.create(
+            user=request.user,
+            agency_id=request.user.agency_id,
+            kind=AccessLog.Kind.VIEW,
+            detail=f"Sổ theo dõi {form.criteria().summary}, trang {page.number}"[:300],
+        )
     return render(request, "hoso/tracking_book.html", context, status=200 if form.is_valid() else 400)
 
 
@@ -163,7 +170,7 @@ def _log_export(request: HttpRequest, criteria: tb.BookCriteria, kind: str) -> N
         dossier=None,
         agency_id=request.user.agency_id,
         kind=AccessLog.Kind.EXPORT,
-        detail=f"Sổ theo dõi {criteria.period_text} ({kind})",
+        detail=f"Sổ theo dõi {criteria.summary} ({kind})"[:300],
     )
 
 

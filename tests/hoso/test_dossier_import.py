@@ -669,3 +669,27 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
     assert after["rows"] == before["rows"] and after["total"] == before["total"]
     for name in ("online_share", "early_or_on_time_share", "results_by_post"):
         assert after["indicators"][name] == before["indicators"][name]
+
+
+def test_imported_events_send_no_message_and_show_no_import_note_to_the_citizen(
+    agency, procedure, client, time_machine
+):
+    from django.core import mail
+
+    from hoso.lookup import public_view
+    from hoso.models import Notification
+    from hoso.tasks import sweep_notifications
+
+    # Received yesterday in the old system, waiting for a supplement since this morning.
+    time_machine.move_to(vn(2026, 1, 6, 11, 0), tick=False)
+    import_rows(
+        row(code=f"{AGENCY}-260105-0001", received_at="2026-01-05T09:00", pauses="2026-01-06T08:00/"),
+        row(code=f"{AGENCY}-260105-0002", received_at="2026-01-05T09:30", stopped_at="2026-01-06T08:30"),
+        now=vn(2026, 1, 6, 11, 0),
+    )
+    assert sweep_notifications.delay().get()["events"] == 0
+    assert not Notification.objects.exists() and not mail.outbox
+    for dossier in Dossier.objects.all():
+        view = public_view(dossier)
+        assert "Nhập từ hệ thống cũ" not in view.next_step
+        assert view.next_step  # still says where to go: the desk, with no list of papers

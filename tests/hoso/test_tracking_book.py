@@ -167,7 +167,7 @@ def test_officers_do_not_keep_the_book(client, officer):
     client.force_login(officer)
     for url in (BOOK, XLSX, PDF):
         assert client.get(url, RANGE).status_code == 403
-    assert not AccessLog.objects.exists()
+    assert not AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT).exists()
 
 
 @pytest.mark.parametrize("role", ["clerk", "leader"])
@@ -208,7 +208,7 @@ def test_bad_input_gets_a_vietnamese_message_and_exports_nothing(client, clerk, 
         response = client.get(url, params)
         assert response.status_code == 400
         assert message in response.content.decode()
-    assert not AccessLog.objects.exists()
+    assert not AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT).exists()
 
 
 def test_a_page_number_out_of_range_shows_the_last_page(client, clerk, dossiers):
@@ -297,13 +297,23 @@ def test_every_export_is_logged(client, clerk, agency, dossiers, url, kind):
     ] * 2
 
 
+def test_the_filters_of_an_export_and_every_page_seen_on_screen_are_logged(client, clerk, dossiers):
+    client.force_login(clerk)
+    client.get(XLSX, {**RANGE, "trang_thai": "returned"})
+    export = AccessLog.objects.get(kind=AccessLog.Kind.EXPORT)
+    assert export.detail == "Sổ theo dõi 03/03/2025–04/03/2025, trạng thái returned (XLSX)"
+    client.get(BOOK, RANGE)
+    view = AccessLog.objects.get(kind=AccessLog.Kind.VIEW)
+    assert (view.user, view.detail) == (clerk, "Sổ theo dõi 03/03/2025–04/03/2025, trang 1")
+
+
 def test_an_export_too_long_for_one_file_asks_for_a_shorter_range(client, clerk, dossiers, monkeypatch):
     monkeypatch.setattr(tb, "PDF_MAX_ROWS", 2)
     client.force_login(clerk)
     response = client.get(PDF, RANGE, follow=True)
     assert response.redirect_chain[0][0].startswith(BOOK)
     assert "quá 2 dòng cho một tệp PDF" in response.content.decode()
-    assert not AccessLog.objects.exists()
+    assert not AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT).exists()
 
 
 def test_an_empty_range_exports_an_empty_book(client, clerk, procedures, tmp_path):

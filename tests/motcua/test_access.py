@@ -81,6 +81,20 @@ def test_a_ward_admin_sees_only_their_own_wards_staff(client, ward_admin, clerk,
     assert client.get(reverse("admin:motcua_user_change", args=[other_clerk.pk])).status_code == 302
 
 
+def test_a_ward_admin_reads_their_own_wards_access_log_and_cannot_change_it(client, ward_admin, clerk, other_clerk):
+    from hoso.models import AccessLog
+
+    mine = AccessLog.objects.create(user=clerk, agency=clerk.agency, kind=AccessLog.Kind.EXPORT, detail="Sổ 07/2026")
+    AccessLog.objects.create(user=other_clerk, agency=other_clerk.agency, kind=AccessLog.Kind.EXPORT, detail="Sổ khác")
+    client.force_login(ward_admin)
+    html = client.get(reverse("admin:hoso_accesslog_changelist")).content.decode()
+    assert "Sổ 07/2026" in html and "Sổ khác" not in html
+    assert client.post(reverse("admin:hoso_accesslog_delete", args=[mine.pk]), {"post": "yes"}).status_code == 403
+    assert AccessLog.objects.filter(pk=mine.pk).exists()
+    client.force_login(clerk)
+    assert client.get(reverse("admin:hoso_accesslog_changelist")).status_code == 302  # not for the desk
+
+
 def test_a_ward_admin_cannot_import_the_shared_catalogue(client, ward_admin):
     client.force_login(ward_admin)
     assert client.get(reverse("admin:thutuc_procedure_import")).status_code == 403
