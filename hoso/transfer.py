@@ -34,6 +34,11 @@ Columns (a header row names them; order free; extra columns ignored):
                        ``2025-03-03T10:00/2025-03-04T10:00;2025-03-05T08:00/``. An empty end (only the
                        last pause) = still waiting. Pauses may not overlap and lie within
                        [received_at, result_ready_at or withdrawn_at or stopped_at or now].
+``extensions``         Apologies with a new appointment (form 04) as ``issued/new appointment`` pairs
+                       separated by ``;``, e.g. ``2025-03-05T09:00/2025-03-12T17:00``. Optional. Each
+                       was issued within [received_at, result_ready_at or withdrawn_at or stopped_at
+                       or now], each new appointment after its issue and after the one before.
+``delivery``           Where the result goes: ``desk`` (blank too) or ``post`` (public post). Optional.
 =====================  =====================================================================
 
 Instants are ISO 8601 with date and time (``2025-03-03T09:00``, ``2025-03-03 09:00:00``,
@@ -62,8 +67,11 @@ What the import does (``import_dossiers``), all or nothing:
   base_due_at = the given or computed ``due_at``; procedure_snapshot by
   ``workflow.procedure_snapshot`` with the ward's limit and fee; a new random lookup key. Status
   is the last event's: received, processing (after a completed supplement), waiting for
-  supplement, result ready, returned, withdrawn or stopped. No officer is assigned. Extensions
-  (form 04) are not carried by the columns: an imported dossier has none.
+  supplement, result ready, returned, withdrawn or stopped. No officer is assigned. Each
+  extension is an EXTEND event (``data["new_due_at"]``), as form 04 writes it: the citizen's
+  appointment moves, the dossier counts as late (DOMAIN.md §5.4), apologies are counted.
+* An imported event sends no message (the old system told the applicant at the time) and its
+  note "Nhập từ hệ thống cũ" is never shown to the citizen.
 * The clerk of an imported dossier is the ward's system user ``nhap-du-lieu-<agency code>``
   (inactive, role clerk, no usable password), created on demand; the export logs its
   ``AccessLog`` under the same user, since a command has no logged-in user.
@@ -108,7 +116,7 @@ from thutuc.models import AgencyProcedure, Procedure
 
 from . import workcalendar as wc
 from .calendars import calendar_for
-from .constants import Action, ApplicantKind, IdKind, Status
+from .constants import Action, ApplicantKind, Delivery, IdKind, Status
 from .models import AccessLog, Dossier, DossierCounter, DossierEvent, dossier_search_text
 from .selectors import offer_limit
 from .workflow import LOOKUP_ALPHABET, LOOKUP_KEY_LENGTH, procedure_snapshot
@@ -130,6 +138,8 @@ COLUMNS = (
     "stopped_at",
     "supplement_requests",
     "pauses",
+    "extensions",
+    "delivery",
 )
 REQUIRED_COLUMNS = ("code", "agency", "procedure_code", "channel", "applicant_name", "received_at")
 IMPORT_NOTE = "Nhập từ hệ thống cũ"
@@ -156,6 +166,14 @@ class Pause:
     end: datetime | None
 
 
+@dataclass(frozen=True)
+class Extension:
+    """One apology with a new appointment (form 04)."""
+
+    at: datetime
+    new_due: datetime
+
+
 @dataclass
 class DossierRecord:
     """One syntactically valid row; instants are aware datetimes in Vietnam time."""
@@ -177,6 +195,8 @@ class DossierRecord:
     stopped_at: datetime | None
     supplement_requests: int
     pauses: tuple[Pause, ...]
+    extensions: tuple[Extension, ...] = ()
+    delivery: str = Delivery.DESK
 
 
 @dataclass
@@ -227,6 +247,10 @@ def iso(value: datetime | None) -> str:
 
 def format_pauses(pauses: Iterable[Pause]) -> str:
     return ";".join(f"{iso(p.start)}/{iso(p.end)}" for p in pauses)
+
+
+def format_extensions(extensions: Iterable[Extension]) -> str:
+    return ";".join(f"{iso(e.at)}/{iso(e.new_due)}" for e in extensions)
 
 
 def id_kind(number: str) -> tuple[str, str]:
@@ -314,6 +338,40 @@ def _parse_pauses(raw: str, now: datetime, reasons: list[str]) -> list[Pause] | 
     return pauses
 
 
+def _parse_extensions(raw: str, now: datetime, reasons: list[str]) -> list[Extension]:
+    extensions: list[Extension] = []
+    for number, chunk in enumerate((c.strip() for c in raw.split(";")), start=1):
+        if not chunk:
+            continue
+        at_text, slash, due_text = chunk.partition("/")
+        try:
+            if not slash:
+                raise ValueError(chunk)
+            at, new_due = parse_instant(at_text), parse_instant(due_text)
+        except ValueError:
+            reasons.append(
+                f"lần gia hạn thứ {number} “{chunk[:60]}” không đúng dạng thời điểm xin lỗi/ngày hẹn mới "
+                "(ví dụ 2025-03-05T09:00/2025-03-12T17:00)"
+            )
+            return []
+        if at > now:
+            reasons.append(f"lần gia hạn thứ {number} ở tương lai")
+            return []
+        if new_due <= at:
+            reasons.append(f"lần gia hạn thứ {number}: ngày hẹn mới ({_when(new_due)}) phải sau lúc xin lỗi")
+            return []
+        extensions.append(Extension(at, new_due))
+    extensions.sort(key=lambda e: e.at)
+    for before, after in pairwise(extensions):
+        if after.new_due <= before.new_due:
+            reasons.append(f"lần gia hạn từ {_when(after.at)} phải hẹn muộn hơn lần trước ({_when(before.new_due)})")
+            return []
+    return extensions
+
+
+_DELIVERIES = {"": Delivery.DESK, "desk": Delivery.DESK, "post": Delivery.POST}
+
+
 def _validate(row_line: int, v: dict[str, str], seen: dict[str, int], now: datetime) -> DossierRecord | RowError:
     reasons: list[str] = []
     code = v.get("code", "").strip()
@@ -382,10 +440,24 @@ def _validate(row_line: int, v: dict[str, str], seen: dict[str, int], now: datet
         if last.end is None and ready is not None:
             reasons.append("hồ sơ đã có kết quả (result_ready_at) nhưng lần tạm dừng cuối chưa kết thúc")
 
+    extensions = _parse_extensions(v.get("extensions", ""), now, reasons)
+    if received is not None and extensions:
+        window_end = ready or withdrawn or stopped or now
+        if extensions[0].at < received or extensions[-1].at > window_end:
+            reasons.append(
+                "lần gia hạn (extensions) phải trong thời gian giải quyết, từ khi tiếp nhận đến khi có kết quả"
+            )
+    raw_delivery = v.get("delivery", "").strip().lower()
+    delivery = _DELIVERIES.get(raw_delivery)
+    if delivery is None:
+        reasons.append(
+            f"nơi nhận kết quả “{raw_delivery[:20]}” không hợp lệ (desk: tại bộ phận một cửa, post: bưu chính)"
+        )
+
     raw_count = v.get("supplement_requests", "").strip()
     requests = len(pauses)
     if raw_count:
-        if not raw_count.isdigit():
+        if not re.fullmatch(r"[0-9]{1,4}", raw_count):
             reasons.append(f"số lần yêu cầu bổ sung “{raw_count[:20]}” không phải số nguyên không âm")
         else:
             requests = int(raw_count)
@@ -414,6 +486,8 @@ def _validate(row_line: int, v: dict[str, str], seen: dict[str, int], now: datet
         stopped_at=stopped,
         supplement_requests=requests,
         pauses=tuple(pauses),
+        extensions=tuple(extensions),
+        delivery=delivery or Delivery.DESK,
     )
 
 
@@ -457,6 +531,8 @@ def record_row(record: DossierRecord, base_due: datetime) -> dict[str, str]:
         "stopped_at": iso(record.stopped_at),
         "supplement_requests": str(record.supplement_requests),
         "pauses": format_pauses(record.pauses),
+        "extensions": format_extensions(record.extensions),
+        "delivery": record.delivery,
     }
 
 
@@ -478,11 +554,15 @@ ROW_FIELDS = (
     "withdrawn_at",
     "stopped_at",
     "supplement_requests",
+    "delivery",
 )
 
 
-def dossier_row(values: dict[str, Any], pauses: Sequence[Pause]) -> dict[str, str]:
-    """The export's row of a dossier read with ``.values(*ROW_FIELDS)``, with its timed pauses."""
+def dossier_row(
+    values: dict[str, Any], pauses: Sequence[Pause], extensions: Sequence[Extension] = ()
+) -> dict[str, str]:
+    """The export's row of a dossier read with ``.values(*ROW_FIELDS)``, with its timed pauses
+    and its extensions."""
     return {
         "code": values["code"] or "",
         "agency": values["agency__code"],
@@ -500,15 +580,20 @@ def dossier_row(values: dict[str, Any], pauses: Sequence[Pause]) -> dict[str, st
         "stopped_at": iso(values["stopped_at"]),
         "supplement_requests": str(values["supplement_requests"]),
         "pauses": format_pauses(pauses),
+        "extensions": format_extensions(extensions),
+        "delivery": values["delivery"],
     }
 
 
-def _timed_pauses(dossier_ids: Sequence[int]) -> dict[int, list[Pause]]:
-    """The timed pauses of each dossier, from its events (count-only placeholders left out)."""
+def _clock_history(dossier_ids: Sequence[int]) -> tuple[dict[int, list[Pause]], dict[int, list[Extension]]]:
+    """The timed pauses (count-only placeholders left out) and the extensions of each dossier,
+    from its events, in one query."""
     result: dict[int, list[Pause]] = defaultdict(list)
+    extensions: dict[int, list[Extension]] = defaultdict(list)
     rows = (
         DossierEvent.objects.filter(
-            dossier_id__in=dossier_ids, action__in=[Action.REQUEST_SUPPLEMENT, Action.COMPLETE_SUPPLEMENT]
+            dossier_id__in=dossier_ids,
+            action__in=[Action.REQUEST_SUPPLEMENT, Action.COMPLETE_SUPPLEMENT, Action.EXTEND],
         )
         .order_by("dossier_id", "at", "id")
         .values_list("dossier_id", "action", "at", "data")
@@ -516,12 +601,16 @@ def _timed_pauses(dossier_ids: Sequence[int]) -> dict[int, list[Pause]]:
     for dossier_id, action, at, data in rows:
         if data and data.get("count_only"):
             continue
+        if action == Action.EXTEND:
+            new_due = datetime.fromisoformat(data["new_due_at"]).astimezone(wc.VN_TZ)
+            extensions[dossier_id].append(Extension(at, new_due))
+            continue
         pauses = result[dossier_id]
         if action == Action.REQUEST_SUPPLEMENT:
             pauses.append(Pause(at, None))
         elif pauses and pauses[-1].end is None:
             pauses[-1] = Pause(pauses[-1].start, at)
-    return result
+    return result, extensions
 
 
 # -- helpers that read the database once per ward -------------------------------------------------
@@ -638,6 +727,10 @@ def _timeline(record: DossierRecord) -> list[tuple[datetime, Action, dict[str, A
         events.append((pause.start, Action.REQUEST_SUPPLEMENT, _DATA))
         if pause.end is not None:
             events.append((pause.end, Action.COMPLETE_SUPPLEMENT, _DATA))
+    for extension in record.extensions:
+        events.append((extension.at, Action.EXTEND, {"imported": True, "new_due_at": extension.new_due.isoformat()}))
+    # In time order; at equal instants the order written above (a stable sort).
+    events[1:] = sorted(events[1:], key=lambda event: event[0])
     if record.result_ready_at is not None:
         events.append((record.result_ready_at, Action.MARK_RESULT_READY, _DATA))
     if record.returned_at is not None:
@@ -686,7 +779,7 @@ def build_dossier(
     """
     kind, applicant_kind = id_kind(record.applicant_id)
     events: list[dict[str, Any]] = []
-    clock: list[wc.Pause | wc.Resume] = []
+    clock: list[wc.Pause | wc.Resume | wc.Extend] = []
     state: wc.ClockState | None = None
     status = ""
     due = base_due
@@ -699,7 +792,11 @@ def build_dossier(
             clock.append(wc.Resume(at=at))
             state = wc.apply_events(calendar, base_due, clock)
             due = state.due_at
-        target = _TARGET[action]
+        elif action == Action.EXTEND:
+            # The citizen's appointment moves; the due time in force (statistics) does not.
+            clock.append(wc.Extend(at=at, new_due=datetime.fromisoformat(data["new_due_at"])))
+            state = wc.apply_events(calendar, base_due, clock)
+        target = _TARGET.get(action) or Status(status)
         events.append(
             {
                 "action": action.value,
@@ -713,8 +810,8 @@ def build_dossier(
             }
         )
         status = target.value
-    if clock and (state is None or isinstance(clock[-1], wc.Pause)):
-        state = wc.apply_events(calendar, base_due, clock)  # ends with an open pause
+    if clock and (state is None or not isinstance(clock[-1], wc.Resume)):
+        state = wc.apply_events(calendar, base_due, clock)  # ends with an open pause or an extension
     if state is None:
         state = wc.ClockState(base_due, base_due, False, 0, 0, ())
     values: dict[str, Any] = {
@@ -726,6 +823,7 @@ def build_dossier(
         "field_id": procedure.field_id,
         "procedure_snapshot": snapshot,
         "channel": record.channel,
+        "delivery": record.delivery,
         "applicant_kind": applicant_kind.value,
         "applicant_name": record.applicant_name,
         "applicant_id_kind": kind.value,
@@ -752,6 +850,7 @@ def build_dossier(
             state.due_at,
             finished_at=record.result_ready_at,
             supplement_requests=state.supplement_requests,
+            extensions=state.extensions,
         ).value,
         # As the workflow stores it at result ready: working time less the waits (QĐ 766 2.2).
         "resolution_seconds": None
@@ -790,9 +889,9 @@ def _existing(codes: Sequence[str]) -> dict[str, dict[str, str]]:
         dossiers = list(Dossier.objects.filter(code__in=chunk).values(*ROW_FIELDS))
         if not dossiers:
             continue
-        pauses = _timed_pauses([d["pk"] for d in dossiers])
+        pauses, extensions = _clock_history([d["pk"] for d in dossiers])
         for d in dossiers:
-            rows[d["code"]] = dossier_row(d, pauses.get(d["pk"], []))
+            rows[d["code"]] = dossier_row(d, pauses.get(d["pk"], []), extensions.get(d["pk"], []))
     return rows
 
 
@@ -856,7 +955,12 @@ def _prepare(records: Sequence[DossierRecord], now: datetime, errors: list[RowEr
                     RowError(record.line, [f"mã hồ sơ {record.code} đã được dùng cho hồ sơ của cơ quan khác"])
                 )
                 continue
-            different = [name for name, value in record_row(record, base_due).items() if row[name] != value]
+            # A blank due_at was computed by today's calendar: an edit since the first import
+            # (a ward holiday) may move it, and the row is still the same row.
+            skip = {"due_at"} if record.due_at is None else set()
+            different = [
+                name for name, value in record_row(record, base_due).items() if name not in skip and row[name] != value
+            ]
             if different:
                 errors.append(
                     RowError(
@@ -1056,9 +1160,9 @@ def export_rows(*, agency: Agency, start: date, end: date) -> Iterator[dict[str,
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         dossiers = Dossier.objects.filter(pk__in=chunk).order_by("received_at", "id").values(*ROW_FIELDS)
-        pauses = _timed_pauses(chunk)
+        pauses, extensions = _clock_history(chunk)
         for dossier in dossiers:
-            yield dossier_row(dossier, pauses.get(dossier["pk"], []))
+            yield dossier_row(dossier, pauses.get(dossier["pk"], []), extensions.get(dossier["pk"], []))
 
 
 def rows_to_csv(rows: Iterable[dict[str, str]]) -> tuple[str, int]:

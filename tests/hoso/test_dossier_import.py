@@ -653,9 +653,24 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
         if month < 6:
             workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, month, day, 11))
             workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, month, day + 6, 9))
+    # One apologised for (form 04) and finished before its new appointment, the result posted:
+    # late all the same (DOMAIN §5.4), an apology, a result by post.
+    intake = workflow.Intake(
+        procedure=procedure, applicant_name="Lê Văn Cường", delivery="post", delivery_address="Số 3 phố Huế"
+    )
+    d = workflow.receive(agency=agency, actor=clerk, intake=intake, now=vn(2025, 5, 5, 9))  # Mon 05/05/2025
+    workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, 5, 5, 9, 30))
+    workflow.extend(
+        dossier_id=d.pk, actor=officer, new_due_at=vn(2025, 5, 14, 17), reason="Chờ xác minh", now=vn(2025, 5, 7, 9)
+    )
+    workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, 5, 9, 9))
+    workflow.return_result(dossier_id=d.pk, actor=clerk, tracking_number="EB1VN", now=vn(2025, 5, 9, 10))
+    assert Dossier.objects.get(pk=d.pk).timeliness == "late"
     period = calendar_half_year(2025, 1)
     before = compile_figures(agency_ids=[agency.pk], period=period)
-    assert before["total"]["received_total"] >= 12 and before["total"]["late"] >= 1
+    assert before["total"]["received_total"] >= 13 and before["total"]["late"] >= 2
+    assert before["indicators"]["apologies"] >= 1 and before["indicators"]["apology_letters"] >= 1
+    assert before["indicators"]["results_by_post"] == 1
 
     exported = export_csv("2025-01-01", "2025-06-30")
     Dossier.objects.all().delete()
@@ -667,8 +682,37 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
 
     after = compile_figures(agency_ids=[agency.pk], period=period)
     assert after["rows"] == before["rows"] and after["total"] == before["total"]
-    for name in ("online_share", "early_or_on_time_share", "results_by_post"):
+    for name in ("online_share", "early_or_on_time_share", "results_by_post", "apologies", "apology_letters"):
         assert after["indicators"][name] == before["indicators"][name]
+    assert export_csv("2025-01-01", "2025-06-30") == exported
+    imported = Dossier.objects.get(applicant_name="Lê Văn Cường")
+    assert (imported.delivery, imported.extensions, imported.shown_due_at) == ("post", 1, vn(2025, 5, 14, 17))
+
+
+def test_extensions_and_delivery_are_checked_row_by_row(agency, procedure):
+    message = rejection(
+        row(code="HS-1", extensions="2025-03-04T09:00"),
+        row(code="HS-2", extensions="2025-03-04T09:00/2025-03-04T08:00"),
+        row(code="HS-3", extensions="2025-03-01T09:00/2025-03-10T17:00"),
+        row(code="HS-4", delivery="nha rieng"),
+    )
+    assert "Dòng 2: lần gia hạn thứ 1 “2025-03-04T09:00” không đúng dạng" in message
+    assert "Dòng 3: lần gia hạn thứ 1: ngày hẹn mới (08:00 04/03/2025) phải sau lúc xin lỗi" in message
+    assert "Dòng 4: lần gia hạn (extensions) phải trong thời gian giải quyết" in message
+    assert "Dòng 5: nơi nhận kết quả “nha rieng” không hợp lệ" in message
+    assert not Dossier.objects.exists()
+
+
+def test_a_reimport_after_a_calendar_edit_is_still_unchanged(agency, procedure):
+    from hoso.calendars import invalidate_calendars
+    from hoso.constants import CalendarDayKind
+    from hoso.models import CalendarDay
+
+    import_rows(row(code="HS-1"))  # due_at blank: computed, Thu 06/03/2025 09:00
+    CalendarDay.objects.create(agency=agency, date=date(2025, 3, 5), kind=CalendarDayKind.HOLIDAY, name="Nghỉ riêng")
+    invalidate_calendars()
+    summary = import_rows(row(code="HS-1"))
+    assert (summary.created, summary.unchanged) == (0, 1)
 
 
 def test_imported_events_send_no_message_and_show_no_import_note_to_the_citizen(
