@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,68 +65,82 @@ PAPER_ROLES = (Role.CLERK, Role.LEADER)
 OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.NEW, FollowUpStatus.CONTACTED)
 
 # -- negative comments ------------------------------------------------------------------------
-# The rule, kept simple and explainable to a leader: the comment is folded (lower case, no
-# diacritics, spaces collapsed, punctuation turned into spaces) and a comment is negative when one
-# of these phrases occurs as whole words, unless one of the two words just before it is a negation
-# ("không phiền hà", "không phải đi lại nhiều lần" are praise). Phrases that already start with a
-# negation ("không hài lòng") are matched as they are.
+# The rule, kept simple and explainable to a leader. A comment is negative when one of these
+# phrases occurs as whole words, unless a negation stands among the three words just before it in
+# the same clause ("không phiền hà", "không có gì phiền hà", "không phải đi lại nhiều lần" are
+# praise; punctuation ends a clause). Phrases that already start with a negation ("không hài
+# lòng") are matched as they are. Words are compared with their diacritics when the citizen typed
+# them ("kèm" is not "kém"), and without when a word was typed with none at all ("kem" is "kém").
 NEGATIVE_PHRASES: tuple[str, ...] = (
-    "khong hai long",
-    "rat khong hai long",
-    "chua hai long",
-    "cham tre",
-    "cham tien do",
-    "tre hen",
-    "qua han",
-    "sai hen",
-    "phien ha",
-    "nhung nhieu",
-    "hach dich",
-    "gay kho",
-    "kho de",
-    "cua quyen",
-    "tieu cuc",
-    "boi duong",
-    "tien ngoai",
-    "thai do kem",
-    "thai do khong tot",
-    "khong nhiet tinh",
-    "khong tan tinh",
-    "khong chu dao",
-    "tho lo",
-    "cau gat",
-    "thieu ton trong",
-    "buc xuc",
-    "that vong",
-    "te hai",
-    "kem",
-    "di lai nhieu lan",
-    "phai di lai",
-    "cho doi lau",
-    "cho lau",
+    "không hài lòng",
+    "rất không hài lòng",
+    "chưa hài lòng",
+    "chậm trễ",
+    "chậm tiến độ",
+    "trễ hẹn",
+    "quá hạn",
+    "sai hẹn",
+    "phiền hà",
+    "nhũng nhiễu",
+    "hách dịch",
+    "gây khó",
+    "khó dễ",
+    "cửa quyền",
+    "tiêu cực",
+    "bồi dưỡng",
+    "tiền ngoài",
+    "thái độ kém",
+    "thái độ không tốt",
+    "không nhiệt tình",
+    "không tận tình",
+    "không chu đáo",
+    "thô lỗ",
+    "cáu gắt",
+    "thiếu tôn trọng",
+    "bức xúc",
+    "thất vọng",
+    "tệ hại",
+    "kém",
+    "đi lại nhiều lần",
+    "phải đi lại",
+    "chờ đợi lâu",
+    "chờ lâu",
 )
-NEGATIONS = frozenset({"khong", "chang", "cha", "chua", "he", "ko", "k"})
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+NEGATIONS = frozenset({"khong", "chang", "cha", "chua", "he", "ko", "k"})  # folded
+NEGATION_WINDOW = 3
+_CLAUSES = re.compile(r"[^\w\s]+", re.UNICODE)
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """(word as typed, lower case and composed; the same folded) for each word of a clause."""
+    return [(word, fold(word)) for word in unicodedata.normalize("NFC", text.lower()).split()]
+
+
+_PHRASES = [_words(phrase) for phrase in NEGATIVE_PHRASES]
+
+
+def _same_word(typed: tuple[str, str], listed: tuple[str, str]) -> bool:
+    word, folded = typed
+    return word == listed[0] or (word == folded and folded == listed[1])
 
 
 def is_negative_comment(comment: str) -> bool:
-    """True when the folded comment holds a phrase of NEGATIVE_PHRASES not negated by either of the
-    two words before it (NEGATIONS).
+    """True when the comment holds a phrase of NEGATIVE_PHRASES not negated by one of the three
+    words before it in its clause (NEGATIONS).
 
     Examples: "Cán bộ thái độ kém" → True; "Không phải đi lại, không phiền hà" → False;
-    "Chậm trễ 2 ngày" → True; "" → False.
+    "Gửi kèm mẫu tờ khai" → False; "thai do kem" → True; "" → False.
     """
-    words = _PUNCTUATION.sub(" ", fold(comment or "")).split()
-    if not words:
-        return False
-    for phrase in NEGATIVE_PHRASES:
-        target = phrase.split()
-        size = len(target)
-        for start in range(len(words) - size + 1):
-            if words[start : start + size] != target:
-                continue
-            if target[0] in NEGATIONS or not NEGATIONS.intersection(words[max(0, start - 2) : start]):
-                return True
+    for clause in _CLAUSES.split(comment or ""):
+        words = _words(clause)
+        for phrase in _PHRASES:
+            size = len(phrase)
+            for start in range(len(words) - size + 1):
+                if not all(_same_word(w, p) for w, p in zip(words[start : start + size], phrase, strict=True)):
+                    continue
+                before = {folded for _, folded in words[max(0, start - NEGATION_WINDOW) : start]}
+                if phrase[0][1] in NEGATIONS or not NEGATIONS & before:
+                    return True
     return False
 
 

@@ -331,6 +331,11 @@ def test_simultaneous_submits_for_one_dossier_by_every_channel_give_exactly_one_
         ("kem", True),  # typed without diacritics
         ("Kém cỏi", True),
         ("Chẳng nhũng nhiễu gì", False),
+        ("Cán bộ tận tình, gửi kèm mẫu tờ khai rất tiện", False),  # kèm (attached) is not kém (poor)
+        ("Rất hài lòng, không có gì phiền hà", False),  # the negation three words before
+        ("thai do kem", True),  # a comment typed with no diacritics at all
+        ("Không sai hẹn, nhưng thái độ kém", True),  # the negation stops at the comma
+        ("Giải quyết nhanh. Phiền hà!", True),
     ],
 )
 def test_a_comment_is_negative_when_it_holds_a_listed_phrase_not_negated(comment, negative):
