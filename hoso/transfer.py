@@ -372,8 +372,17 @@ def _parse_extensions(raw: str, now: datetime, reasons: list[str]) -> list[Exten
 _DELIVERIES = {"": Delivery.DESK, "desk": Delivery.DESK, "post": Delivery.POST}
 
 
-def _validate(row_line: int, v: dict[str, str], seen: dict[str, int], now: datetime) -> DossierRecord | RowError:
+def _validate(
+    row_line: int, v: dict[str, str], seen: dict[str, int], now: datetime, *, numeric: frozenset[str] = frozenset()
+) -> DossierRecord | RowError:
     reasons: list[str] = []
+    for name in ("code", "applicant_id", "applicant_phone"):
+        if name in numeric:
+            # CCCD numbers (province 001–096) and phones all start with 0, which a number cell drops.
+            reasons.append(
+                f"cột {name} được lưu dạng số trong Excel (mất số 0 đầu: “{v.get(name, '')}”): "
+                "hãy định dạng cột là Văn bản (Text) rồi nhập lại"
+            )
     code = v.get("code", "").strip()
     if not code:
         reasons.append("thiếu mã hồ sơ (code)")
@@ -503,7 +512,7 @@ def parse_dossier_file(data: bytes, filename: str, *, now: datetime | None = Non
     seen: dict[str, int] = {}
     parsed = ParsedDossiers(records=[], errors=[])
     for row in rows:
-        result = _validate(row.line, row.values, seen, now)
+        result = _validate(row.line, row.values, seen, now, numeric=row.numeric)
         if isinstance(result, RowError):
             parsed.errors.append(result)
         else:

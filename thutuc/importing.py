@@ -121,6 +121,11 @@ def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
     field_name = normalise_spaces(v.get("field", ""))
     if not code:
         reasons.append("thiếu mã thủ tục")
+    elif "code" in row.numeric:
+        reasons.append(
+            f"mã thủ tục “{code}” được lưu dạng số trong Excel (mất số 0 cuối, như 2.000510 → 2.00051): "
+            "hãy định dạng cột code là Văn bản (Text)"
+        )
     elif not _CODE.match(code):
         reasons.append(f"mã thủ tục “{code}” không đúng dạng (ví dụ 1.001193)")
     elif code in seen:

@@ -18,13 +18,18 @@ class TabularError(ValueError):
 class Row:
     line: int  # 1-based line (CSV) or row (XLSX) number, the header being line 1
     values: dict[str, str]
+    # Columns whose XLSX cell held a number, not text: a number has lost any leading zero
+    # ("0912345678" typed into a number cell is 912345678), which a column of codes must refuse.
+    numeric: frozenset[str] = frozenset()
 
 
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        # A date cell without a time reads as midnight: give the bare date, which a column of
+        # instants refuses, rather than invent a receipt at 00:00.
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -45,9 +50,15 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...]) -> tuple
         header, rows = _read_csv(data)
     else:
         raise TabularError(f"Không đọc được tệp “{filename}”: chỉ nhận CSV hoặc XLSX.")
+    if not any(header):
+        raise TabularError("Tệp rỗng, hoặc dòng đầu tiên không có tên cột.")
     missing = [name for name in required if name not in header]
     if missing:
-        raise TabularError("Tệp thiếu cột: " + ", ".join(missing) + ".")
+        read = ", ".join(f"“{name[:40]}”" for name in header if name) or "không có"
+        raise TabularError(
+            "Tệp thiếu cột: " + ", ".join(missing) + f". Dòng đầu tiên đọc được các cột: {read}. "
+            "Tên cột phải viết đúng như mẫu (chữ thường, không dấu)."
+        )
     return header, rows
 
 
@@ -56,7 +67,10 @@ def _read_csv(data: bytes) -> tuple[list[str], list[Row]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TabularError("Tệp CSV phải được lưu với mã hóa UTF-8.") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise TabularError(f"Tệp có ký tự rỗng (NUL) ở dòng {line}: đây không phải tệp CSV văn bản, hãy lưu lại tệp.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration as exc:
@@ -74,6 +88,15 @@ def _read_csv(data: bytes) -> tuple[list[str], list[Row]]:
     except csv.Error as exc:
         raise TabularError(f"Tệp CSV hỏng ở dòng {reader.line_num}: {exc}.") from exc
     return header, rows
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: a comma, or the semicolon (or tab) that Excel writes on
+    a computer set to Vietnamese, where the comma is the decimal mark."""
+    first = text.split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[Row]]:
@@ -94,10 +117,16 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[Row]]:
         cells = [_cell_text(cell) for cell in record]
         if not any(cells):
             continue
+        numeric = frozenset(
+            name
+            for name, cell in zip(header, record, strict=False)
+            if name and isinstance(cell, int | float) and not isinstance(cell, bool)
+        )
         rows.append(
             Row(
                 line=number,
                 values={name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name},
+                numeric=numeric,
             )
         )
     workbook.close()

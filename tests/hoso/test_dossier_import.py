@@ -490,6 +490,49 @@ def test_a_file_without_a_required_column_is_refused(tmp_path, agency):
         run_import(path)
 
 
+def test_the_missing_columns_message_names_the_columns_it_read(tmp_path, agency):
+    path = tmp_path / "ho-so.csv"
+    path.write_text("Mã hồ sơ,Cơ quan\nHS-1,000.25.31.H26\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Dòng đầu tiên đọc được các cột: “Mã hồ sơ”, “Cơ quan”"):
+        run_import(path)
+    path.write_text("\n\n\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Tệp rỗng"):
+        run_import(path)
+
+
+def test_a_csv_saved_with_semicolons_by_excel_in_vietnamese_is_read(tmp_path, agency, procedure):
+    path = tmp_path / "ho-so.csv"
+    path.write_bytes(csv_bytes(row(code="HS-1")).decode().replace(",", ";").encode("utf-8-sig"))
+    assert "Tạo mới: 1 hồ sơ" in run_import(path)
+
+
+def test_a_null_character_in_a_csv_names_its_line_and_writes_nothing(tmp_path, agency, procedure):
+    path = tmp_path / "ho-so.csv"
+    text = csv_bytes(row(code="HS-1"), row(code="HS-2", applicant_name="Lê\x00Văn"))
+    path.write_bytes(text)
+    with pytest.raises(CommandError, match="ký tự rỗng \\(NUL\\) ở dòng 3"):
+        run_import(path)
+    assert not Dossier.objects.exists()
+
+
+def test_xlsx_number_cells_for_phones_and_date_only_cells_are_refused(tmp_path, agency, procedure):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    for code, column, value in (("HS-1", "applicant_phone", 912345678), ("HS-2", "received_at", datetime(2025, 3, 3))):
+        cells: list[object] = [row(code=code).get(name, "") for name in COLUMNS]
+        cells[COLUMNS.index(column)] = value
+        sheet.append(cells)
+    path = tmp_path / "ho-so.xlsx"
+    workbook.save(path)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 dòng không hợp lệ"):
+        call_command("import_dossiers", str(path), stdout=io.StringIO(), stderr=err)
+    assert "Dòng 2: cột applicant_phone được lưu dạng số trong Excel (mất số 0 đầu: “912345678”)" in err.getvalue()
+    assert "Dòng 3: received_at “2025-03-03” không phải ngày giờ hợp lệ" in err.getvalue()
+    assert not Dossier.objects.exists()
+
+
 # -- export and the round trip ---------------------------------------------------------------------
 def native_dossiers(agency, clerk, officer, leader, procedure) -> None:
     """A varied set of dossiers made by the workflow itself."""

@@ -150,6 +150,22 @@ def test_an_xlsx_file_is_imported(tmp_path):
     assert Procedure.objects.get(code="1.001193").cutoff is None  # the short text names no 15:00
 
 
+def test_a_code_kept_as_a_number_in_excel_is_refused_before_it_loses_its_zeros(tmp_path, db):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(HEADER.split(","))
+    cells: list[object] = GOOD_ROW.split(",")
+    cells[0] = 2.00051  # 2.000510 typed into a number cell
+    workbook.active.append(cells)
+    path = tmp_path / "so.xlsx"
+    workbook.save(path)
+    with pytest.raises(CommandError):
+        call_command("import_procedures", str(path), stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "được lưu dạng số trong Excel" in err.getvalue()
+    assert not Procedure.objects.exists()
+
+
 def test_a_file_without_the_required_columns_is_refused(tmp_path):
     path = write_csv(tmp_path, "1.001193,Tên", header="code,name")
     with pytest.raises(CommandError, match="Tệp thiếu cột: field"):
