@@ -123,12 +123,6 @@ def lookup_url(dossier: Dossier) -> str:
     return f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}"
 
 
-def book_number(code: str) -> str:
-    """The tracking-book number: the day's sequence at the end of the code ('…-250124-0001' → '0001')."""
-    match = re.search(r"(\d+)$", code)
-    return match.group(1) if match else code
-
-
 def text_lines(text: str) -> list[str]:
     """Free text typed by staff, one item per line, without the bullets or numbers people type."""
     # A number is a marker only when a space follows: "2.000 đồng" keeps its digits.
@@ -258,8 +252,11 @@ def receipt_context(dossier: Dossier) -> dict[str, Any]:
     """Form 01, Giấy tiếp nhận hồ sơ và hẹn trả kết quả, printed in two copies (``copies``).
 
     The appointment is ``shown_due_at`` (what the citizen is told, extensions included); the QR
-    code holds ``lookup_url`` (code and secret key), which is also printed in clear.
+    code holds ``lookup_url`` (code and secret key), which is also printed in clear. The
+    tracking-book line is the year's volume and the dossier's number in it (``tracking_book``).
     """
+    from .tracking_book import book_position, book_volume  # the book module prints names with ours
+
     url = lookup_url(dossier)
     code = dossier.code or ""
     if dossier.delivery == Delivery.POST:
@@ -280,8 +277,8 @@ def receipt_context(dossier: Dossier) -> dict[str, Any]:
         "due_words": datetime_words(dossier.shown_due_at),
         "delivery_text": delivery,
         "fee_text": money(dossier.fee_amount),
-        "book_volume": timezone.localtime(dossier.received_at).year,
-        "book_number": book_number(code),
+        "book_volume": book_volume(dossier),
+        "book_number": book_position(dossier),
         "lookup_key": dossier.lookup_key,
         "lookup_url": url,
         "lookup_page": f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/",

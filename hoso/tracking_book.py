@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncYear
+from django.utils import timezone
 
 from .constants import OPEN_STATUSES, Action, Status
 from .documents import person_name
@@ -113,6 +115,43 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=VN_TZ)
 
 
+# -- the book's numbers -----------------------------------------------------------------------
+# One volume (quyển) a year; a dossier's number (số thứ tự) counts the ward's dossiers received in
+# that year up to it, by receipt time then id: the receipt prints it and the book shows it, and it
+# never changes (dossiers are never deleted, and an import only adds earlier ones with their own).
+def book_volume(dossier: Dossier) -> int:
+    return timezone.localtime(dossier.received_at).year
+
+
+def book_position(dossier: Dossier) -> int:
+    """The dossier's number in its year's book (one COUNT on the (agency, received_at) index)."""
+    year_start = datetime(book_volume(dossier), 1, 1, tzinfo=VN_TZ)
+    return (
+        Dossier.objects.filter(agency_id=dossier.agency_id, received_at__gte=year_start)
+        .filter(Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk))
+        .count()
+    )
+
+
+def _book_number() -> Subquery:
+    """``book_position`` of each row, as a correlated subquery (no query per row); the outer
+    query annotates ``book_year_start`` (1 January of the receipt's year, Vietnam time)."""
+    earlier = (
+        Dossier.objects.filter(
+            agency_id=OuterRef("agency_id"),
+            received_at__gte=OuterRef("book_year_start"),
+        )
+        .filter(
+            Q(received_at__lt=OuterRef("received_at")) | Q(received_at=OuterRef("received_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(earlier, output_field=IntegerField())
+
+
 def book_dossiers(agency_id: int | None, criteria: BookCriteria) -> QuerySet[Dossier]:
     """The agency's dossiers received from ``start`` 00:00 to ``end`` 24:00 (Vietnam time), oldest first.
 
@@ -130,7 +169,12 @@ def book_dossiers(agency_id: int | None, criteria: BookCriteria) -> QuerySet[Dos
             received_at__lt=day_start(criteria.end + timedelta(days=1)),
         )
         .select_related("officer", "field")
-        .annotate(first_assigned_at=Subquery(first_assign), return_data=Subquery(last_return, output_field=JSONField()))
+        .annotate(book_year_start=TruncYear("received_at", tzinfo=VN_TZ))
+        .annotate(
+            first_assigned_at=Subquery(first_assign),
+            return_data=Subquery(last_return, output_field=JSONField()),
+            book_number=_book_number(),
+        )
     )
     if criteria.field_id is not None:
         queryset = queryset.filter(field_id=criteria.field_id)
@@ -160,17 +204,18 @@ def _note(dossier: Dossier) -> str:
     return "; ".join(parts)
 
 
-def book_rows(dossiers: Iterable[Dossier], *, first_number: int = 1) -> list[BookRow]:
-    """The dossiers (from ``book_dossiers``) as book lines numbered from `first_number`; no query."""
+def book_rows(dossiers: Iterable[Dossier]) -> list[BookRow]:
+    """The dossiers (from ``book_dossiers``) as book lines, each with its number in its year's
+    book (as its receipt says: a filtered book keeps the numbers, gaps and all); no query."""
     rows = []
-    for number, dossier in enumerate(dossiers, start=first_number):
+    for dossier in dossiers:
         snapshot = dossier.procedure_snapshot
         procedure = snapshot.get("name", "")
         if snapshot.get("code"):
             procedure = f"{procedure} ({snapshot['code']})"
         rows.append(
             BookRow(
-                number=number,
+                number=dossier.book_number,
                 code=dossier.code or "",
                 procedure=procedure,
                 sets=dossier.sets,

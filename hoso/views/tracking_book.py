@@ -134,7 +134,7 @@ def book(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
         page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
-        context.update(page=page, rows=tb.book_rows(page.object_list, first_number=page.start_index()))
+        context.update(page=page, rows=tb.book_rows(page.object_list))
         # The page shows applicants' addresses and phones: who looked is logged, as for an export.
         AccessLog.objects.create(
             user=request.user,

@@ -99,7 +99,7 @@ def test_the_book_lists_the_wards_dossiers_received_in_the_range_with_every_colu
     rows = book(agency)
     assert [r.code for r in rows] == [first.code, second.code, third.code]
     assert rows[0] == tb.BookRow(
-        number=1,
+        number=2,  # the 2025 book's second dossier: "before" (28/02) is the first
         code=first.code,
         procedure="Cấp giấy xác nhận tình trạng hôn nhân (1.000001)",
         sets=2,
@@ -123,7 +123,15 @@ def test_the_book_lists_the_wards_dossiers_received_in_the_range_with_every_colu
         "Đã tiếp nhận",
     )
     assert rows[2].note == "Đã trả kết quả; mã bưu gửi EB123456789VN"
-    assert [r.number for r in rows] == [1, 2, 3]
+    assert [r.number for r in rows] == [2, 3, 4]
+
+
+def test_each_dossier_keeps_its_number_in_its_years_book_as_its_receipt_says(agency, other_agency, dossiers):
+    # A filtered book keeps the numbers (gaps and all); another ward's book counts on its own.
+    assert [r.number for r in book(agency, status="returned")] == [2, 4]
+    assert [r.number for r in book(other_agency)] == [1]
+    assert [tb.book_position(dossiers[k]) for k in ("before", "first", "second", "third", "after")] == [1, 2, 3, 4, 5]
+    assert tb.book_volume(dossiers["first"]) == 2025
 
 
 def test_another_wards_dossiers_never_appear(agency, other_agency, dossiers):
@@ -236,7 +244,7 @@ def test_the_xlsx_has_the_national_header_the_columns_and_the_rows_on_a4_landsca
     assert [r[1] for r in rows] == [dossiers[k].code for k in ("first", "second", "third")]
     first = rows[0]
     assert first[:7] == [
-        1,
+        2,  # its number in the 2025 book
         dossiers["first"].code,
         "Cấp giấy xác nhận tình trạng hôn nhân (1.000001)",
         2,
