@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from motcua.permissions import staff_required
@@ -128,6 +129,22 @@ def _action_form(action: Action, dossier: Dossier, data: Any = None) -> forms.Fo
     return spec.form(data, prefix=action.value)
 
 
+_KEPT = "thao-tac-chua-xong"  # session key: what a refused action's form held
+
+
+def _keep_typed(request: HttpRequest, pk: int, action: Action) -> None:
+    """A refused action sends the user back to the page: keep what they typed for its form."""
+    data = {key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"}
+    request.session[_KEPT] = {"pk": pk, "action": action.value, "data": data}
+
+
+def _kept_typed(request: HttpRequest, pk: int) -> tuple[str, dict[str, str]]:
+    kept = request.session.pop(_KEPT, None)
+    if not kept or kept.get("pk") != pk:
+        return "", {}
+    return kept["action"], kept["data"]
+
+
 @staff_required()
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier_for(request, pk)
@@ -145,6 +162,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             remaining = remaining_text(calendar, now, dossier.due_at)
     from ..documents import available_documents
 
+    refused, typed = _kept_typed(request, pk)
     context = {
         "dossier": dossier,
         "events": events,
@@ -152,15 +170,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "remaining": remaining,
         "overdue": bool(dossier.is_open and dossier.due_at and dossier.due_at < now and not dossier.paused_at),
         "explanation": workflow.explain_due(dossier) if dossier.due_at else [],
-        "actions": [(a, _action_form(a, dossier)) for a in workflow.allowed_actions(dossier, request.user)],
+        "actions": [
+            (a, _action_form(a, dossier, typed if a.value == refused else None))
+            for a in workflow.allowed_actions(dossier, request.user)
+        ],
+        "refused_action": refused,
         "slips": [(spec.slug, spec.title) for spec in available_documents(dossier)],
         "just_created": request.GET.get("moi") == "1",
     }
     return render(request, "hoso/detail.html", context)
 
 
+@staff_required()  # first: an anonymous visitor is sent to log in, whatever the method
 @require_POST
-@staff_required()
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     dossier = _dossier_for(request, pk)
     try:
@@ -175,11 +197,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             for k, v in form.errors.items()
         )
         messages.error(request, f"Chưa thực hiện “{chosen.label.lower()}”: {problems}")
+        _keep_typed(request, pk, chosen)
         return redirect("hoso:detail", pk)
     try:
         spec.run(dossier, request.user, form)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
+        _keep_typed(request, pk, chosen)
     else:
         messages.success(request, spec.success)
     return redirect("hoso:detail", pk)
@@ -193,12 +217,13 @@ def document(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     spec = DOCUMENTS.get(form)
     if spec is None or not spec.available(dossier):
         raise Http404("Không có phiếu này cho hồ sơ.")
-    paper = "A5" if request.GET.get("kho") == "A5" else "A4"
+    paper = "A5" if request.GET.get("kho", "").strip().upper() == "A5" else "A4"
     pdf = render_document(dossier, form, paper=paper)
     AccessLog.objects.create(
         user=request.user, dossier=dossier, agency_id=dossier.agency_id, kind=AccessLog.Kind.PRINT, detail=spec.title
     )
     response = HttpResponse(pdf, content_type="application/pdf")
+    add_never_cache_headers(response)  # the slip holds the applicant's personal data
     disposition = "attachment" if request.GET.get("tai") == "1" else "inline"
     name = f"{form}-{dossier.code or dossier.pk}.pdf"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from motcua.lib.ratelimit import allow
+from motcua.lib.ratelimit import Rate, allow
 
 from .. import lookup as public_lookup
 
@@ -27,8 +27,18 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _limited(request: HttpRequest) -> bool:
-    return not allow(request, "lookup", settings.MOTCUA_LOOKUP_RATE_LIMIT)
+LOOKUP_RATE_DEFAULT = "60/10m"
+
+
+def _limited(request: HttpRequest) -> int:
+    """0 when the request may go on, else the seconds to wait (the Retry-After of the 429)."""
+    rate = Rate.parse(settings.MOTCUA_LOOKUP_RATE_LIMIT, default=LOOKUP_RATE_DEFAULT)
+    return 0 if allow(request, "lookup", rate) else rate.retry_after()
+
+
+def _too_many(response: HttpResponse, wait: int) -> HttpResponse:
+    response["Retry-After"] = str(wait)
+    return _private(response)
 
 
 @require_GET
@@ -44,8 +54,8 @@ def lookup_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def lookup(request: HttpRequest, code: str) -> HttpResponse:
-    if _limited(request):
-        return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": TOO_MANY}, status=429))
+    if wait := _limited(request):
+        return _too_many(render(request, "hoso/lookup/form.html", {"code": code, "error": TOO_MANY}, status=429), wait)
     view = public_lookup.lookup(code, request.GET.get("k", ""))
     if view is None:
         return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": NOT_FOUND}, status=404))
@@ -62,8 +72,8 @@ def lookup(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def lookup_json(request: HttpRequest, code: str) -> JsonResponse:
-    if _limited(request):
-        return _private(JsonResponse({"error": TOO_MANY}, status=429))
+    if wait := _limited(request):
+        return _too_many(JsonResponse({"error": TOO_MANY}, status=429), wait)
     view = public_lookup.lookup(code, request.GET.get("k", ""))
     if view is None:
         return _private(JsonResponse({"error": NOT_FOUND}, status=404))

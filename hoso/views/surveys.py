@@ -7,22 +7,20 @@ shows only the agency, the procedure, the dossier code and the applicant's maske
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from motcua.constants import Role
 from motcua.lib.identity import mask_name
+from motcua.lib.ratelimit import Rate, allow
 from motcua.models import Agency
 from motcua.permissions import staff_required
 
@@ -31,8 +29,6 @@ from ..constants import FollowUpStatus, SatisfactionLevel, SurveyChannel
 from ..models import Dossier, FollowUp, SurveyCriterion
 
 DEFAULT_RATE_LIMIT = "30/10m"
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 # -- forms ------------------------------------------------------------------------------------
@@ -102,34 +98,8 @@ class FollowUpForm(forms.Form):
 
 
 # -- rate limit -------------------------------------------------------------------------------
-def parse_rate(spec: str) -> tuple[int, int]:
-    """'30/10m' → (30, 600): at most 30 requests per 10-minute window. Units s, m, h, d.
-
-    An unreadable setting falls back to DEFAULT_RATE_LIMIT rather than failing requests.
-    """
-    match = _RATE.match(spec or "") or _RATE.match(DEFAULT_RATE_LIMIT)
-    assert match is not None
-    count, amount, unit = match.groups()
-    return int(count), int(amount or 1) * _UNIT_SECONDS[unit]
-
-
-def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR: behind a reverse proxy, configure it to set REMOTE_ADDR (X-Forwarded-For is forgeable)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def rate_limited(request: HttpRequest) -> bool:
-    """Count this request for the client address in a fixed window; True once over the limit."""
-    limit, window = parse_rate(getattr(settings, "MOTCUA_SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    bucket = int(timezone.now().timestamp()) // window
-    key = f"survey-rate:{client_address(request)}:{window}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count > limit
+def survey_rate() -> Rate:
+    return Rate.parse(getattr(settings, "MOTCUA_SURVEY_RATE_LIMIT", DEFAULT_RATE_LIMIT), default=DEFAULT_RATE_LIMIT)
 
 
 # -- the public page (link / QR) --------------------------------------------------------------
@@ -148,9 +118,12 @@ def _public_context(check: surveys.TokenCheck) -> dict[str, Any]:
 @never_cache
 def public_survey(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the vote or why it is closed; POST: record it. 429 over the rate limit, 404 unknown token."""
-    if rate_limited(request):
+    rate = survey_rate()
+    if not allow(request, "survey", rate):
         context = {"state": "limited", "message": "Quá nhiều lượt truy cập từ thiết bị này. Xin thử lại sau ít phút."}
-        return render(request, "hoso/surveys/public.html", context, status=429)
+        response = render(request, "hoso/surveys/public.html", context, status=429)
+        response["Retry-After"] = str(rate.retry_after())
+        return response
     check = surveys.check_token(token, channel=SurveyChannel.LINK)
     context: dict[str, Any] = {"state": check.state.value, "message": check.message, **_public_context(check)}
     if check.token is None:

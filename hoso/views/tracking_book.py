@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from motcua.constants import Role
 from motcua.lib.text import vi_sort_key
@@ -188,6 +189,7 @@ def book_xlsx(request: HttpRequest) -> HttpResponse:
     data = tb.render_xlsx(rows, agency=request.user.agency, criteria=criteria, filters_text=form.filters_text())
     _log_export(request, criteria, "XLSX")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    add_never_cache_headers(response)  # personal data: never kept by a proxy or the browser's cache
     response["Content-Disposition"] = f'attachment; filename="{_filename(criteria, "xlsx")}"'
     return response
 
@@ -209,5 +211,6 @@ def book_pdf(request: HttpRequest) -> HttpResponse:
     data = tb.render_pdf(context)
     _log_export(request, criteria, "PDF")
     response = HttpResponse(data, content_type="application/pdf")
+    add_never_cache_headers(response)
     response["Content-Disposition"] = f'inline; filename="{_filename(criteria, "pdf")}"'
     return response

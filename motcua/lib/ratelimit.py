@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,25 @@ class Rate:
     seconds: int
 
     @classmethod
-    def parse(cls, text: str) -> Rate:
-        """'30/10m' → 30 requests per 10 minutes; '60/h', '5/30s'."""
-        match = _RATE.match(text)
-        if not match:
+    def parse(cls, text: str, *, default: str | None = None) -> Rate:
+        """'30/10m' → 30 requests per 10 minutes; '60/h', '5/30s', '500/d'.
+
+        An unreadable ``text`` raises ValueError, or, with ``default``, is logged and replaced by
+        it: a mistyped setting must not turn every public request into an error page.
+        """
+        match = _RATE.match(text or "")
+        if not match or int(match.group(1)) < 1 or match.group(2) == "0":
+            if default is not None:
+                logger.warning("Rate limit %r is unreadable; using %r.", text, default)
+                return cls.parse(default)
             raise ValueError(f"Giới hạn truy cập “{text}” không đúng dạng, ví dụ 30/10m.")
         count, multiple, unit = match.groups()
         return cls(int(count), int(multiple or 1) * _UNIT_SECONDS[unit])
+
+    def retry_after(self, now: float | None = None) -> int:
+        """Seconds until the current window ends (the 429 answer's Retry-After)."""
+        now = time.time() if now is None else now
+        return max(1, int(self.seconds - now % self.seconds))
 
 
 def client_address(request: HttpRequest) -> str:

@@ -272,13 +272,48 @@ def test_actions_go_through_the_workflow_and_refusals_show_a_message(client, dem
     assert client.get(reverse("hoso:act", args=[dossier.pk, "assign"])).status_code == 405
 
 
-def test_the_receipt_pdf_is_served_and_its_printing_logged(client, demo, desk):
+def test_a_refused_action_keeps_what_was_typed_in_its_form(client, demo, desk, time_machine):
+    time_machine.move_to(datetime(2025, 3, 3, 9, 0, tzinfo=VN_TZ))  # Mon 03/03/2025
+    dossier = _received(client, desk)
+    officer = desk["congchuc"]
+    client.post(reverse("hoso:act", args=[dossier.pk, "assign"]), {"assign-officer": officer.pk})
+    client.force_login(officer)
+    response = client.post(
+        reverse("hoso:act", args=[dossier.pk, "extend"]),
+        {"extend-new_due_date": "2025-03-09", "extend-new_due_time": "10:00", "extend-note": "Chờ xác minh thực địa"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "không rơi vào giờ làm việc" in page  # Sun 09/03/2025
+    assert "Chờ xác minh thực địa</textarea>" in page and 'value="2025-03-09"' in page
+    assert dossier.events.count() == 2
+    # Only once: the next visit shows empty forms again.
+    assert "Chờ xác minh thực địa" not in client.get(reverse("hoso:detail", args=[dossier.pk])).content.decode()
+
+
+def test_anonymous_visitors_posting_or_not_an_action_are_sent_to_log_in(client, demo, desk):
+    dossier = _received(client, desk)
+    client.logout()
+    for method in (client.get, client.post):
+        response = method(reverse("hoso:act", args=[dossier.pk, "approve"]))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_receipt_pdf_is_served_and_its_printing_logged(client, demo, desk, tmp_path):
     dossier = _received(client, desk)
     response = client.get(reverse("hoso:document", args=[dossier.pk, "tiep-nhan"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert AccessLog.objects.filter(dossier=dossier, kind="print").exists()
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert client.get(reverse("hoso:document", args=[dossier.pk, "xin-loi"])).status_code == 404
+    # The paper size is read as typed: a5 and A5 both give the A5 slip (148 × 210 mm).
+    import subprocess
+
+    path = tmp_path / "a5.pdf"
+    path.write_bytes(client.get(reverse("hoso:document", args=[dossier.pk, "tiep-nhan"]), {"kho": "a5"}).content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "419.528 x 595.276 pts" in info  # 148 × 210 mm
 
 
 def test_a_certification_received_at_1530_on_a_friday_is_due_at_the_end_of_the_next_working_day(

@@ -98,6 +98,7 @@ def test_requests_are_rate_limited_per_client_address(client, dossier, settings)
     statuses = [page(client, dossier).status_code for _ in range(3)]
     limited = page(client, dossier)
     assert statuses == [200, 200, 200] and limited.status_code == 429
+    assert 1 <= int(limited["Retry-After"]) <= 600
     assert "tra cứu quá nhiều lần" in limited.content.decode()
     assert api(client, dossier).status_code == 429
     # Another address is not affected.

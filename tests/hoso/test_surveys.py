@@ -18,10 +18,10 @@ from hoso import surveys, workflow
 from hoso.constants import FollowUpStatus, SatisfactionLevel, Status, SurveyChannel
 from hoso.documents import DOCUMENTS, document_context, render_document
 from hoso.models import Dossier, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
-from hoso.views.surveys import parse_rate
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
 from motcua.demo import load_holidays
+from motcua.lib.ratelimit import Rate
 from tests.conftest import need
 from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
 from thutuc.constants import TimeUnit
@@ -653,10 +653,22 @@ def test_the_public_page_is_rate_limited_per_client_address(client, dossier, set
 
 
 @pytest.mark.parametrize(
-    ("spec", "expected"), [("30/10m", (30, 600)), ("5/s", (5, 1)), ("100/1h", (100, 3600)), ("rác", (30, 600))]
+    ("spec", "expected"),
+    [("30/10m", (30, 600)), ("5/s", (5, 1)), ("100/1h", (100, 3600)), ("500/d", (500, 86400)), ("rác", (30, 600))],
 )
 def test_the_rate_limit_setting_is_read_as_count_per_window(spec, expected):
-    assert parse_rate(spec) == expected
+    rate = Rate.parse(spec, default="30/10m")
+    assert (rate.requests, rate.seconds) == expected
+
+
+def test_a_mistyped_limit_falls_back_and_the_answer_says_when_to_retry(client, dossier, settings):
+    settings.MOTCUA_SURVEY_RATE_LIMIT = "ba mươi"  # unreadable: the default 30/10m applies
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    assert client.get(url).status_code == 200
+    settings.MOTCUA_SURVEY_RATE_LIMIT = "1/1h"
+    client.get(url)
+    limited = client.get(url)
+    assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 3600
 
 
 def test_the_counter_flow_from_the_invitation_to_the_idle_screen(dossier, clerk):
