@@ -23,8 +23,9 @@ urlpatterns = [
     path("thu-tuc/", include("thutuc.urls")),
     path("ho-so/", include("hoso.urls")),
     path("tra-cuu/", lookup.lookup_form, name="lookup_form"),
-    path("tra-cuu/<str:code>/", lookup.lookup, name="lookup"),
-    path("api/v1/tra-cuu/<str:code>/", lookup.lookup_json, name="lookup_json"),
+    # <path:…>: a code imported from an old system may hold "/" (HS/2026/0099), sent as %2F.
+    path("tra-cuu/<path:code>/", lookup.lookup, name="lookup"),
+    path("api/v1/tra-cuu/<path:code>/", lookup.lookup_json, name="lookup_json"),
     path("danh-gia/<str:token>/", survey_views.public_survey, name="survey_public"),
     path("bao-cao/", include("baocao.urls")),
     path("quan-tri/", admin.site.urls),

@@ -47,7 +47,7 @@ def lookup_form(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()[:60]
     key = request.GET.get("k", "").strip()[:20]
     if code and key:
-        return redirect(f"/tra-cuu/{quote(code)}/?k={quote(key)}")
+        return redirect(f"/tra-cuu/{quote(code, safe='')}/?k={quote(key, safe='')}")
     error = "Hãy nhập cả mã hồ sơ và mã tra cứu." if (code or key) else ""
     return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": error}))
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hoso import workflow
 from hoso.documents import lookup_url
+from hoso.models import Dossier
 from hoso.workcalendar import VN_TZ
 from motcua.demo import load_demo
 from thutuc.models import Procedure
@@ -136,6 +137,17 @@ def test_the_form_redirects_to_the_status_page_and_asks_for_both_fields(client, 
     response = client.get(reverse("lookup_form"), {"ma": dossier.code, "k": dossier.lookup_key})
     assert response.status_code == 302 and response.url == f"/tra-cuu/{dossier.code}/?k={dossier.lookup_key}"
     assert "Hãy nhập cả mã hồ sơ và mã tra cứu" in client.get(reverse("lookup_form"), {"ma": "x"}).content.decode()
+
+
+def test_a_code_from_an_old_system_with_slashes_is_looked_up_from_its_qr_and_the_form(client, dossier):
+    Dossier.objects.filter(pk=dossier.pk).update(code="HS/2026/0099")
+    dossier.refresh_from_db()
+    url = lookup_url(dossier).split("8000", 1)[1]
+    assert "HS%2F2026%2F0099" in url
+    assert client.get(url).status_code == 200
+    form = client.get(reverse("lookup_form"), {"ma": "HS/2026/0099", "k": dossier.lookup_key}, follow=True)
+    assert form.status_code == 200 and "HS/2026/0099" in form.content.decode()
+    assert client.get(f"/api/v1/tra-cuu/HS%2F2026%2F0099/?k={dossier.lookup_key}").json()["code"] == "HS/2026/0099"
 
 
 def test_guided_dossiers_have_no_public_page(client, dossier, django_user_model):
