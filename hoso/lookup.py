@@ -6,6 +6,7 @@ about what is public.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -186,8 +187,15 @@ def public_view(dossier: Dossier) -> PublicView:
 CACHE_SECONDS = 300
 
 
-def cache_key(code: str) -> str:
-    return f"lookup:v1:{code}"
+def cache_key(code: str, key: str) -> str:
+    """The cached view's key holds a digest of the lookup key: a wrong key misses the cache and
+    takes the same path (one query, then None) as an unknown code, so its timing tells nothing."""
+    digest = hashlib.sha256(f"{code}\n{key}".encode()).hexdigest()[:32]
+    return f"lookup:v2:{digest}"
+
+
+def _typed(key: str) -> str:
+    return (key or "").strip().upper().replace(" ", "")
 
 
 def lookup(code: str, key: str) -> PublicView | None:
@@ -204,14 +212,14 @@ def lookup(code: str, key: str) -> PublicView | None:
 
 
 def _lookup_exact(code: str, key: str) -> PublicView | None:
-    view = cache.get(cache_key(code))
+    typed = _typed(key)
+    view = cache.get(cache_key(code, typed))
     if view is None:
         dossier = find(code, key)
         if dossier is None:
             return None
         view = public_view(dossier)
-        cache.set(cache_key(code), view, CACHE_SECONDS)
-    typed = (key or "").strip().upper().replace(" ", "")
+        cache.set(cache_key(code, dossier.lookup_key), view, CACHE_SECONDS)
     if not typed or not hmac.compare_digest(view.lookup_key.encode(), typed.encode()):
         return None
     return view
@@ -220,10 +228,10 @@ def _lookup_exact(code: str, key: str) -> PublicView | None:
 def remember_html(view: PublicView, html: str) -> None:
     """Keep the rendered public page with the cached view, so the next visit skips the template."""
     view.html = html
-    cache.set(cache_key(view.code), view, CACHE_SECONDS)
+    cache.set(cache_key(view.code, view.lookup_key), view, CACHE_SECONDS)
 
 
-def forget(code: str | None) -> None:
+def forget(code: str | None, key: str) -> None:
     """Drop the cached public view of a dossier (called after commit whenever an event is written)."""
     if code:
-        cache.delete(cache_key(code))
+        cache.delete(cache_key(code, key))

@@ -472,7 +472,7 @@ def _transition(
         events = [*dossier.events.all(), pending]
         changed += _apply_clock(dossier, calendar, events)
         _write_event(dossier, action, source, target, actor, now, note.strip(), data or {}, due_at=dossier.due_at)
-        transaction.on_commit(partial(forget_public_view, dossier.code))
+        transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
         if action in (Action.APPROVE, Action.MARK_RESULT_READY):
             dossier.result_ready_at = now
             dossier.timeliness = wc.classify(

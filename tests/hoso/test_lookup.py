@@ -171,6 +171,16 @@ def test_a_cached_status_is_refreshed_as_soon_as_the_dossier_moves(
     assert page(client, dossier, key="AAAAAAAA").status_code == 404  # the cache never skips the key check
 
 
+def test_a_wrong_key_for_a_cached_code_takes_the_path_of_an_unknown_code(client, dossier, django_assert_num_queries):
+    assert page(client, dossier).status_code == 200  # now cached
+    with django_assert_num_queries(1):  # never answered from the cache, so no faster than…
+        assert api(client, dossier, key="AAAAAAAA").status_code == 404
+    with django_assert_num_queries(1):  # …an unknown code
+        assert (
+            client.get(reverse("lookup_json", args=["000.00.01.H26-250307-9999"]), {"k": "AAAAAAAA"}).status_code == 404
+        )
+
+
 def test_the_cached_page_is_shared_only_with_anonymous_visitors(client, dossier, django_user_model):
     first = page(client, dossier).content.decode()
     assert page(client, dossier).content.decode() == first  # served from the cache
