@@ -103,3 +103,49 @@ def test_a_dossier_from_the_counter_to_the_return(live_server, browser, tmp_path
     clerk.screenshot(path=str(tmp_path / "tra-ket-qua.png"), full_page=True)
     for ctx in (clerk_ctx, officer_ctx, leader_ctx):
         ctx.close()
+
+
+def test_the_counter_works_from_the_keyboard_alone(live_server, browser):
+    load_demo()
+    context, page = login(browser, live_server.url, "canbo")
+    page.goto(f"{live_server.url}/ho-so/tiep-nhan/")
+    assert page.evaluate("document.activeElement.id") == "q"  # the search box has the focus
+    page.keyboard.type("chung thuc ban sao")
+    page.wait_for_function("document.querySelectorAll('#ds-thu-tuc a').length > 0")
+    page.keyboard.press("ArrowDown")  # into the list
+    first = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == first
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The form opens on the applicant's name; a refused submit comes back on the first field in error.
+    assert page.evaluate("document.activeElement.id") == "id_applicant_name"
+    page.keyboard.type("Nguyễn Văn An")
+    page.locator("#id_applicant_id_number").fill("001299012345")  # century digit 2, year 99: born in 2099
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
+    assert page.evaluate("document.activeElement.id") == "id_applicant_id_number"
+    assert not Dossier.objects.exists()
+    context.close()
+
+
+def test_a_name_pasted_as_one_long_word_never_widens_the_clerks_day(live_server, browser):
+    from hoso import workflow
+    from motcua.models import User
+    from thutuc.models import Procedure
+
+    load_demo()
+    clerk = User.objects.get(username="canbo")
+    intake = workflow.Intake(procedure=Procedure.objects.get(code="2.000815"), applicant_name="A" * 200)
+    workflow.receive(agency=clerk.agency, actor=clerk, intake=intake)
+    context, page = login(browser, live_server.url, "canbo")
+    page.goto(f"{live_server.url}/ho-so/quay/")
+    assert page.get_by_text("A" * 20, exact=False).count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # Nor does its table overflow its box (which would hide columns behind a sideways scroll).
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.table-responsive')].map(box => box.scrollWidth - box.clientWidth)"
+    )
+    assert widths and max(widths) <= 1
+    context.close()
