@@ -8,17 +8,19 @@ from thutuc.models import AgencyProcedure, Procedure
 from .workcalendar import Limit
 
 
-def procedure_limit(procedure: Procedure, agency: Agency | None = None) -> Limit | None:
+def procedure_limit(procedure: Procedure, agency: Agency | None = None, channel: int | None = None) -> Limit | None:
     """The limit a ward applies to a procedure (its override first); None when not computable."""
     offer = None
     if agency is not None:
         offer = AgencyProcedure.objects.filter(agency=agency, procedure=procedure).first()
-    return offer_limit(procedure, offer)
+    return offer_limit(procedure, offer, channel)
 
 
-def offer_limit(procedure: Procedure, offer: AgencyProcedure | None) -> Limit | None:
-    """The limit of `procedure` as `offer` (the ward's choice of it, may be None) sets it; no query."""
-    value, unit, cutoff = procedure.time_limit_value, procedure.time_limit_unit, procedure.cutoff
+def offer_limit(procedure: Procedure, offer: AgencyProcedure | None, channel: int | None = None) -> Limit | None:
+    """The limit of `procedure` as `offer` (the ward's choice of it, may be None) sets it, for a
+    dossier of `channel` (the catalogue's per-channel figure; the counter's when None); no query.
+    A ward's own limit applies to every channel."""
+    value, unit, cutoff = procedure.limit_value_for(channel), procedure.time_limit_unit, procedure.cutoff
     if offer is not None and offer.time_limit_unit:
         value, unit, cutoff = offer.time_limit_value, offer.time_limit_unit, offer.cutoff
     if not unit or value is None:

@@ -699,9 +699,11 @@ class _ProcedureTerms:
     snapshot: dict[str, Any]
 
 
-def _terms(agency: Agency, procedure: Procedure, offers: dict[tuple[int, int], AgencyProcedure]) -> _ProcedureTerms:
+def _terms(
+    agency: Agency, procedure: Procedure, offers: dict[tuple[int, int], AgencyProcedure], channel: int
+) -> _ProcedureTerms:
     offer = offers.get((agency.pk, procedure.pk))
-    limit = offer_limit(procedure, offer)
+    limit = offer_limit(procedure, offer, channel)
     fee_text = offer.effective_fee_text() if offer else procedure.fee_text
     limit_text = offer.effective_limit_text() if offer else None
     return _ProcedureTerms(limit, procedure_snapshot(procedure, limit, fee_text, limit_text))
@@ -922,7 +924,7 @@ def _prepare(records: Sequence[DossierRecord], now: datetime, errors: list[RowEr
     }
     existing = _existing([r.code for r in records])
     calendars: dict[int, wc.WorkCalendar] = {}
-    terms: dict[tuple[int, int], _ProcedureTerms] = {}
+    terms: dict[tuple[int, int, int], _ProcedureTerms] = {}
     parsers: dict[int, Callable[[str], tuple[date, int] | None]] = {}
     keys: list[str] = []
     for record in records:
@@ -939,10 +941,10 @@ def _prepare(records: Sequence[DossierRecord], now: datetime, errors: list[RowEr
         calendar = calendars.get(agency.pk)
         if calendar is None:
             calendar = calendars[agency.pk] = calendar_for(agency.pk)
-        key = (agency.pk, procedure.pk)
+        key = (agency.pk, procedure.pk, record.channel)
         term = terms.get(key)
         if term is None:
-            term = terms[key] = _terms(agency, procedure, offers)
+            term = terms[key] = _terms(agency, procedure, offers, record.channel)
         computed: datetime | None = None
         if term.limit is not None:
             try:

@@ -280,7 +280,7 @@ def _check_intake(agency: Agency, actor: User, intake: Intake) -> AgencyProcedur
 def _new_dossier(
     agency: Agency, actor: User, intake: Intake, status: Status, now: datetime, offer: AgencyProcedure
 ) -> Dossier:
-    limit = offer_limit(intake.procedure, offer)
+    limit = offer_limit(intake.procedure, offer, intake.channel)
     fee_text = offer.effective_fee_text()
     return Dossier(
         agency=agency,
@@ -309,13 +309,18 @@ def _new_dossier(
 
 
 def preview_due(
-    agency: Agency, procedure: Procedure, received: datetime, *, offer: AgencyProcedure | None = None
+    agency: Agency,
+    procedure: Procedure,
+    received: datetime,
+    *,
+    offer: AgencyProcedure | None = None,
+    channel: int | None = None,
 ) -> wc.Due | None:
     """The appointment the intake page shows before submitting (None: the clerk sets one)."""
     if offer is not None and offer.agency_id == agency.pk and offer.procedure_id == procedure.pk:
-        limit = offer_limit(procedure, offer)
+        limit = offer_limit(procedure, offer, channel)
     else:
-        limit = procedure_limit(procedure, agency)
+        limit = procedure_limit(procedure, agency, channel)
     if limit is None:
         return None
     return wc.due_at(calendar_for(agency.pk), received, limit)
@@ -345,7 +350,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
     offer = _check_intake(agency, actor, intake)
     dossier = _new_dossier(agency, actor, intake, Status.RECEIVED, now, offer)
     calendar = calendar_for(agency.pk)
-    limit = offer_limit(intake.procedure, offer)
+    limit = offer_limit(intake.procedure, offer, intake.channel)
     if limit is None:
         if intake.manual_due_at is None:
             raise WorkflowError("Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả kết quả.")

@@ -54,7 +54,19 @@ class ProcedureAdmin(admin.ModelAdmin):
     change_list_template = "admin/thutuc/procedure/change_list.html"
     fieldsets = (
         (None, {"fields": ("code", "name", "field", "level", "active", "valid_from", "valid_to")}),
-        ("Thời hạn", {"fields": ("time_limit_text", "time_limit_value", "time_limit_unit", "cutoff")}),
+        (
+            "Thời hạn",
+            {
+                "fields": (
+                    "time_limit_text",
+                    "time_limit_value",
+                    "time_limit_unit",
+                    "time_limit_online",
+                    "time_limit_post",
+                    "cutoff",
+                )
+            },
+        ),
         ("Phí, lệ phí", {"fields": ("fee_text", "fee_counter", "fee_online", "fee_post")}),
         ("Cách thức", {"fields": ("online_level", "accepts_counter", "accepts_online", "accepts_post")}),
         ("Nội dung", {"fields": ("result", "legal_basis", "source_url")}),

@@ -25,6 +25,14 @@ _CODE = re.compile(PROCEDURE_CODE_PATTERN)
 _CUTOFF_IN_TEXT = re.compile(r"sau (\d{1,2}) gio(?: (\d{1,2}) phut)?")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 _AMOUNT = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ\b|vnđ)", re.IGNORECASE)
+_CHANNEL_LIMIT = re.compile(
+    r"(truc tiep|truc tuyen|buu chinh)\s*:\s*(\d+)\s*(ngay lam viec|gio lam viec|ngay)"
+)  # on the folded text
+_LIMIT_UNIT_WORDS = {
+    TimeUnit.WORKING_DAYS: "ngay lam viec",
+    TimeUnit.WORKING_HOURS: "gio lam viec",
+    TimeUnit.CALENDAR_DAYS: "ngay",
+}
 _CHANNEL_FEE = re.compile(r"(trực tiếp|trực tuyến|bưu chính)\s*:\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*đồng", re.IGNORECASE)
 
 # Accepted spellings of the optional `unit` column (English value or the Vietnamese label).
@@ -62,6 +70,8 @@ class ProcedureRecord:
     online_level: str
     source_url: str
     fees: dict[str, int | None] = field(default_factory=dict)
+    time_limit_online: int | None = None
+    time_limit_post: int | None = None
 
 
 @dataclass
@@ -102,6 +112,24 @@ def parse_fees(fee_text: str) -> dict[str, int | None]:
     amounts = _AMOUNT.findall(fee_text)
     single = _amount(amounts[0]) if len(amounts) == 1 else None
     return {"fee_counter": single, "fee_online": single, "fee_post": single}
+
+
+def parse_channel_limits(text: str, value: int | None, unit: str) -> tuple[int | None, int | None]:
+    """(online, post) limits from a text that lists them per channel, in the limit's own unit.
+
+    'trực tiếp: 13 ngày làm việc; trực tuyến: 3 ngày làm việc; bưu chính: 3 ngày làm việc' with
+    13 working days → (3, 3). Only when the counter figure is the limit itself (the data's
+    convention: the column holds the in-person value) and every unit word is the limit's unit;
+    otherwise (None, None) and the one limit applies to every channel.
+    """
+    word = _LIMIT_UNIT_WORDS.get(unit)
+    if value is None or word is None:
+        return None, None
+    found = {channel: (int(number), unit_word) for channel, number, unit_word in _CHANNEL_LIMIT.findall(fold(text))}
+    if found.get("truc tiep") != (value, word) or any(unit_word != word for _, unit_word in found.values()):
+        return None, None
+    online, post = found.get("truc tuyen"), found.get("buu chinh")
+    return (online[0] if online else None), (post[0] if post else None)
 
 
 def cutoff_from_text(text: str) -> time | None:
@@ -200,6 +228,7 @@ def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
     if reasons:
         return RowError(line=row.line, reasons=reasons)
     fee_text = normalise_spaces(v.get("fee_text", ""))
+    online_limit, post_limit = parse_channel_limits(text, value, unit)
     return ProcedureRecord(
         line=row.line,
         code=code,
@@ -213,6 +242,8 @@ def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
         online_level=online_level or "",
         source_url=source_url,
         fees=parse_fees(fee_text),
+        time_limit_online=online_limit,
+        time_limit_post=post_limit,
     )
 
 

@@ -44,6 +44,10 @@ class Procedure(models.Model):
         "thời hạn (số)", null=True, blank=True, help_text="Để trống khi thời hạn không tính được tự động."
     )
     time_limit_unit = models.CharField("đơn vị thời hạn", max_length=16, choices=TimeUnit.choices, blank=True)
+    # Some limits differ by channel ("trực tiếp: 13 ngày làm việc; trực tuyến: 3 ngày làm việc; …"):
+    # read from the published text at import, in the same unit; empty = time_limit_value applies.
+    time_limit_online = models.PositiveIntegerField("thời hạn nộp trực tuyến (số)", null=True, blank=True)
+    time_limit_post = models.PositiveIntegerField("thời hạn nộp qua bưu chính (số)", null=True, blank=True)
     cutoff = models.TimeField(
         "giờ chốt", null=True, blank=True, help_text="Thủ tục trong ngày: nhận sau giờ này thì trả ngày làm việc sau."
     )
@@ -115,6 +119,11 @@ class Procedure(models.Model):
             (self.accepts_post, Channel.POST.label),
         ]
         return [label for accepted, label in pairs if accepted]
+
+    def limit_value_for(self, channel: int | None) -> int | None:
+        """The limit's number for a channel: its own where the text gives one, else the main one."""
+        own = {Channel.ONLINE: self.time_limit_online, Channel.POST: self.time_limit_post}.get(channel)
+        return own if own is not None and self.time_limit_unit else self.time_limit_value
 
     def fee_for(self, channel: int) -> int | None:
         """The fee in đồng for a channel, or None when only the text says it."""

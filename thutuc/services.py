@@ -20,6 +20,8 @@ _IMPORTED = (
     "time_limit_text",
     "time_limit_value",
     "time_limit_unit",
+    "time_limit_online",
+    "time_limit_post",
     "cutoff",
     "fee_text",
     "online_level",

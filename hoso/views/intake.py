@@ -16,6 +16,7 @@ from django.utils import timezone
 from motcua.constants import Role
 from motcua.lib.text import fold
 from motcua.permissions import staff_required
+from thutuc.constants import Channel
 from thutuc.models import AgencyProcedure
 from thutuc.offers import offer_for
 from thutuc.selectors import search_procedures, vi_order
@@ -96,7 +97,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             # "?moi=1": the page of a dossier just registered offers its slip to print at once.
             return redirect(reverse("hoso:detail", args=[dossier.pk]) + ("?moi=1" if new else ""))
     calendar = calendar_for(agency.pk)
-    preview = workflow.preview_due(agency, procedure, now, offer=offer)
+    preview = workflow.preview_due(agency, procedure, now, offer=offer, channel=_channel(form.data.get("channel")))
     years = [timezone.localdate(now).year] + ([preview.at.year] if preview else [])
     context = {
         "form": form,
@@ -178,9 +179,15 @@ def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossie
     return dossier, True
 
 
+def _channel(raw: object) -> int:
+    """The channel ticked on the form (some limits differ by channel); the counter by default."""
+    return int(raw) if str(raw) in {str(c.value) for c in Channel} else Channel.COUNTER
+
+
 @staff_required(*INTAKE_ROLES)
 def due_preview(request: HttpRequest, code: str) -> HttpResponse:
     """The appointment a dossier received now would get, with its explanation (refreshed live)."""
     offer = _offered(request, code)
-    preview = workflow.preview_due(request.user.agency, offer.procedure, timezone.now(), offer=offer)
+    channel = _channel(request.GET.get("channel"))
+    preview = workflow.preview_due(request.user.agency, offer.procedure, timezone.now(), offer=offer, channel=channel)
     return render(request, "hoso/_due_preview.html", {"preview": preview, "procedure": offer.procedure, "offer": offer})

@@ -149,3 +149,28 @@ def test_a_name_pasted_as_one_long_word_never_widens_the_clerks_day(live_server,
     )
     assert widths and max(widths) <= 1
     context.close()
+
+
+def test_ticking_online_recomputes_the_appointment_when_the_limit_differs_by_channel(live_server, browser):
+    from django.utils import timezone
+
+    from hoso import workflow
+    from motcua.models import User
+    from thutuc.models import Procedure
+
+    load_demo()
+    Procedure.objects.filter(code="1.012766").update(accepts_online=True)  # 13 working days; online 3
+    clerk = User.objects.get(username="canbo")
+    procedure = Procedure.objects.get(code="1.012766")
+    online = workflow.preview_due(clerk.agency, procedure, timezone.now(), channel=2)
+    counter = workflow.preview_due(clerk.agency, procedure, timezone.now(), channel=1)
+    context, page = login(browser, live_server.url, "canbo")
+    page.goto(f"{live_server.url}/ho-so/tiep-nhan/1.012766/")
+    shown = page.locator("#hen-tra-gio")
+    assert timezone.localtime(counter.at).strftime("%d/%m/%Y") in shown.inner_text()
+    page.get_by_label("Trực tuyến").check()
+    page.wait_for_function(
+        "text => document.getElementById('hen-tra-gio').innerText.includes(text)",
+        arg=timezone.localtime(online.at).strftime("%d/%m/%Y"),
+    )
+    context.close()

@@ -90,6 +90,16 @@ def test_the_intake_page_previews_the_appointment_with_its_explanation(client, d
     assert "25/01/2025–02/02/2025 là ngày nghỉ" in page
 
 
+def test_the_preview_follows_the_channel_when_the_limit_differs_by_channel(client, demo, desk, time_machine):
+    time_machine.move_to(datetime(2025, 10, 6, 9, 0, tzinfo=VN_TZ))  # Mon 06/10/2025
+    client.force_login(desk["canbo"])
+    Procedure.objects.filter(code="1.012766").update(accepts_online=True)
+    url = reverse("hoso:due_preview", args=["1.012766"])
+    assert "09:00, thứ Năm, 23/10/2025" in client.get(url).content.decode()  # counter: 13 working days
+    assert "09:00, thứ Năm, 09/10/2025" in client.get(url, {"channel": "2"}).content.decode()  # online: 3
+    assert "09:00, thứ Năm, 23/10/2025" in client.get(url, {"channel": "x"}).content.decode()
+
+
 def test_the_intake_page_warns_when_the_year_is_not_confirmed(client, demo, desk, time_machine):
     time_machine.move_to(datetime(2027, 3, 1, 9, 0, tzinfo=VN_TZ))
     client.force_login(desk["canbo"])

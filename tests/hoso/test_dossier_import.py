@@ -780,3 +780,17 @@ def test_imported_events_send_no_message_and_show_no_import_note_to_the_citizen(
         view = public_view(dossier)
         assert "Nhập từ hệ thống cũ" not in view.next_step
         assert view.next_step  # still says where to go: the desk, with no list of papers
+
+
+def test_an_imported_online_dossier_is_timed_by_the_online_limit(agency):
+    load_holidays()
+    p = ProcedureFactory(
+        code="1.012766", time_limit_value=13, time_limit_unit=TimeUnit.WORKING_DAYS, time_limit_online=3
+    )
+    AgencyProcedureFactory(agency=agency, procedure=p)
+    import_rows(
+        row(code="HS-1", procedure_code="1.012766", channel="1", received_at="2025-10-06T09:00"),
+        row(code="HS-2", procedure_code="1.012766", channel="2", received_at="2025-10-06T09:00"),
+    )
+    dues = dict(Dossier.objects.values_list("code", "due_at"))
+    assert dues == {"HS-1": vn(2025, 10, 23, 9, 0), "HS-2": vn(2025, 10, 9, 9, 0)}

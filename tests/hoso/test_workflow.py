@@ -411,3 +411,27 @@ def test_eight_clerks_registering_at_once_get_800_gapless_codes(agency, procedur
     assert errors == []
     codes = sorted(Dossier.objects.values_list("code", flat=True))
     assert codes == [f"000.25.31.H26-250303-{n:04d}" for n in range(1, 801)]
+
+
+def test_a_limit_that_differs_by_channel_times_each_dossier_by_its_channel(agency, clerk):
+    load_holidays()
+    p = ProcedureFactory(
+        code="1.012766",
+        time_limit_value=13,
+        time_limit_unit=TimeUnit.WORKING_DAYS,
+        time_limit_online=3,
+        time_limit_post=3,
+        accepts_online=True,
+        time_limit_text="trực tiếp: 13 ngày làm việc; trực tuyến: 3 ngày làm việc; bưu chính: 3 ngày làm việc",
+    )
+    AgencyProcedureFactory(agency=agency, procedure=p)
+    # Mon 06/10/2025 09:00: at the counter + 13 working days → Thu 23/10; online + 3 → Thu 09/10.
+    counter = receive(agency, clerk, p, vn(2025, 10, 6, 9, 0), channel=1)
+    online = receive(agency, clerk, p, vn(2025, 10, 6, 9, 0), channel=2)
+    assert counter.due_at == vn(2025, 10, 23, 9, 0) and online.due_at == vn(2025, 10, 9, 9, 0)
+    assert online.procedure_snapshot["limit"]["value"] == 3
+    # A ward's own limit rules every channel.
+    offer = p.offers.get(agency=agency)
+    offer.time_limit_value, offer.time_limit_unit = 5, TimeUnit.WORKING_DAYS
+    offer.save()
+    assert receive(agency, clerk, p, vn(2025, 10, 6, 9, 0), channel=2).due_at == vn(2025, 10, 13, 9, 0)

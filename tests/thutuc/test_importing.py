@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from thutuc.constants import TimeUnit
-from thutuc.importing import parse_fees, parse_procedure_file
+from thutuc.importing import parse_channel_limits, parse_fees, parse_procedure_file
 from thutuc.models import Field, Procedure
 from thutuc.services import export_procedures_xlsx
 
@@ -211,3 +211,32 @@ def test_the_admin_import_previews_then_writes_only_on_confirmation(client, djan
     assert "Dòng 2: mã thủ tục “1-001” không đúng dạng" in html and "Xác nhận nhập" not in html
     export = client.get(reverse("admin:thutuc_procedure_export"))
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "expected"),
+    [
+        (
+            "trực tiếp: 13 ngày làm việc; trực tuyến: 3 ngày làm việc; bưu chính: 3 ngày làm việc",
+            13,
+            "working_days",
+            (3, 3),
+        ),
+        ("Trực tiếp: 20 ngày làm việc; trực tuyến: 17 ngày làm việc", 20, "working_days", (17, None)),
+        # The counter figure must be the limit itself, in the same unit, or nothing is read.
+        ("trực tiếp: 25 ngày; trực tuyến: 15 ngày; bưu chính: 15 ngày", 25, "working_days", (None, None)),
+        ("trực tiếp: 13 ngày làm việc; trực tuyến: 3 ngày làm việc", 12, "working_days", (None, None)),
+        ("trực tiếp: 25 ngày; trực tuyến: 15 ngày; bưu chính: 15 ngày", 25, "calendar_days", (15, 15)),
+        ("03 ngày làm việc kể từ ngày nhận hồ sơ", 3, "working_days", (None, None)),
+        ("trực tiếp: 25 ngày; trực tuyến: 15 ngày", None, "", (None, None)),
+    ],
+)
+def test_limits_that_differ_by_channel_are_read_from_the_published_text(text, value, unit, expected):
+    assert parse_channel_limits(text, value, unit) == expected
+
+
+def test_the_real_catalogue_keeps_the_online_and_post_limits(real_catalogue):
+    p = Procedure.objects.get(code="1.012766")
+    assert (p.time_limit_value, p.time_limit_online, p.time_limit_post) == (13, 3, 3)
+    assert (p.limit_value_for(1), p.limit_value_for(2), p.limit_value_for(3)) == (13, 3, 3)
+    assert Procedure.objects.get(code="1.001193").limit_value_for(2) == 0  # one limit for every channel

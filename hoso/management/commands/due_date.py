@@ -37,6 +37,13 @@ class Command(BaseCommand):
         target.add_argument("--days", type=int, help="Thời hạn (số)")
         parser.add_argument("--unit", choices=[u.value for u in Unit], default=Unit.WORKING_DAYS.value)
         parser.add_argument("--cutoff", help="Giờ chốt HH:MM (thủ tục trong ngày)")
+        parser.add_argument(
+            "--channel",
+            type=int,
+            choices=[1, 2, 3],
+            default=1,
+            help="Kênh nộp (với --procedure): 1 trực tiếp, 2 trực tuyến, 3 bưu chính; thời hạn có thể khác nhau",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: object, **o: object) -> None:
@@ -46,7 +53,7 @@ class Command(BaseCommand):
             procedure = Procedure.objects.filter(code=o["procedure"]).first()
             if procedure is None:
                 raise CommandError(f"Không có thủ tục mã {o['procedure']}.")
-            limit = procedure_limit(procedure, agency)
+            limit = procedure_limit(procedure, agency, int(o["channel"]))
             if limit is None:
                 shown = procedure.time_limit_text or "chưa công bố"
                 raise CommandError(
