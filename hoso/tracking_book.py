@@ -11,12 +11,11 @@ returned, signature (left blank for the ink signature of whoever collects the re
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, IntegerField, JSONField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncYear
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .constants import OPEN_STATUSES, Action, Status
@@ -117,39 +116,53 @@ def day_start(day: date) -> datetime:
 
 # -- the book's numbers -----------------------------------------------------------------------
 # One volume (quyển) a year; a dossier's number (số thứ tự) counts the ward's dossiers received in
-# that year up to it, by receipt time then id: the receipt prints it and the book shows it, and it
-# never changes (dossiers are never deleted, and an import only adds earlier ones with their own).
+# that year up to it, by receipt time then id: the receipt prints it and the book shows it. It
+# stays put as the year goes on; only an import of earlier dossiers of the same year (a ward
+# moving in mid-year) shifts the numbers after them, so import before the desk opens on the system.
 def book_volume(dossier: Dossier) -> int:
     return timezone.localtime(dossier.received_at).year
 
 
+def _year_start(year: int) -> datetime:
+    return datetime(year, 1, 1, tzinfo=VN_TZ)
+
+
+def _before(dossier: Dossier) -> Q:
+    return Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lt=dossier.pk)
+
+
 def book_position(dossier: Dossier) -> int:
     """The dossier's number in its year's book (one COUNT on the (agency, received_at) index)."""
-    year_start = datetime(book_volume(dossier), 1, 1, tzinfo=VN_TZ)
-    return (
-        Dossier.objects.filter(agency_id=dossier.agency_id, received_at__gte=year_start)
-        .filter(Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk))
-        .count()
+    earlier = Dossier.objects.filter(
+        _before(dossier), agency_id=dossier.agency_id, received_at__gte=_year_start(book_volume(dossier))
     )
+    return earlier.count() + 1
 
 
-def _book_number() -> Subquery:
-    """``book_position`` of each row, as a correlated subquery (no query per row); the outer
-    query annotates ``book_year_start`` (1 January of the receipt's year, Vietnam time)."""
-    earlier = (
-        Dossier.objects.filter(
-            agency_id=OuterRef("agency_id"),
-            received_at__gte=OuterRef("book_year_start"),
+def number_rows(dossiers: Sequence[Dossier]) -> dict[int, int]:
+    """``book_position`` of each of one agency's dossiers, given in (received_at, id) order: per
+    year among them, one COUNT of the dossiers before the first and one read of the (time, id)
+    pairs from the first to the last, so the cost follows the span shown, not the year's length."""
+    numbers: dict[int, int] = {}
+    by_year: dict[int, list[Dossier]] = {}
+    for dossier in dossiers:
+        by_year.setdefault(book_volume(dossier), []).append(dossier)
+    for group in by_year.values():
+        first, last = group[0], group[-1]
+        base = book_position(first)
+        span = (
+            Dossier.objects.filter(agency_id=first.agency_id, received_at__gte=first.received_at)
+            .filter(Q(received_at__lt=last.received_at) | Q(received_at=last.received_at, pk__lte=last.pk))
+            .order_by("received_at", "pk")
+            .values_list("received_at", "pk")
         )
-        .filter(
-            Q(received_at__lt=OuterRef("received_at")) | Q(received_at=OuterRef("received_at"), pk__lte=OuterRef("pk"))
-        )
-        .order_by()
-        .values("agency_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Subquery(earlier, output_field=IntegerField())
+        rank = 0
+        for received_at, pk in span:
+            if received_at == first.received_at and pk < first.pk:
+                continue  # received at the same instant as the first one shown, but before it
+            numbers[pk] = base + rank
+            rank += 1
+    return numbers
 
 
 def book_dossiers(agency_id: int | None, criteria: BookCriteria) -> QuerySet[Dossier]:
@@ -169,12 +182,7 @@ def book_dossiers(agency_id: int | None, criteria: BookCriteria) -> QuerySet[Dos
             received_at__lt=day_start(criteria.end + timedelta(days=1)),
         )
         .select_related("officer", "field")
-        .annotate(book_year_start=TruncYear("received_at", tzinfo=VN_TZ))
-        .annotate(
-            first_assigned_at=Subquery(first_assign),
-            return_data=Subquery(last_return, output_field=JSONField()),
-            book_number=_book_number(),
-        )
+        .annotate(first_assigned_at=Subquery(first_assign), return_data=Subquery(last_return, output_field=JSONField()))
     )
     if criteria.field_id is not None:
         queryset = queryset.filter(field_id=criteria.field_id)
@@ -204,9 +212,22 @@ def _note(dossier: Dossier) -> str:
     return "; ".join(parts)
 
 
-def book_rows(dossiers: Iterable[Dossier]) -> list[BookRow]:
-    """The dossiers (from ``book_dossiers``) as book lines, each with its number in its year's
-    book (as its receipt says: a filtered book keeps the numbers, gaps and all); no query."""
+def book_rows(dossiers: Iterable[Dossier], *, chunk: int = 2_000) -> list[BookRow]:
+    """The dossiers (from ``book_dossiers``, in its order) as book lines, each with its number in
+    its year's book (as its receipt says: a filtered book keeps the numbers, gaps and all). Two
+    queries per year per ``chunk`` rows for the numbers (``number_rows``)."""
+    rows: list[BookRow] = []
+    batch: list[Dossier] = []
+    for dossier in dossiers:
+        batch.append(dossier)
+        if len(batch) == chunk:
+            rows += _book_lines(batch)
+            batch = []
+    return rows + _book_lines(batch)
+
+
+def _book_lines(dossiers: list[Dossier]) -> list[BookRow]:
+    numbers = number_rows(dossiers) if dossiers else {}
     rows = []
     for dossier in dossiers:
         snapshot = dossier.procedure_snapshot
@@ -215,7 +236,7 @@ def book_rows(dossiers: Iterable[Dossier]) -> list[BookRow]:
             procedure = f"{procedure} ({snapshot['code']})"
         rows.append(
             BookRow(
-                number=dossier.book_number,
+                number=numbers[dossier.pk],
                 code=dossier.code or "",
                 procedure=procedure,
                 sets=dossier.sets,
