@@ -352,7 +352,8 @@ def apology_context(dossier: Dossier) -> dict[str, Any]:
         "received_date_words": date_words(dossier.received_at),
         "old_due_words": datetime_words(_shown_due_before(dossier, event)),
         "new_due_words": datetime_words(new_due),
-        "reasons": text_lines(event.note),
+        # An imported letter's note only says where it came from: the reason was in the old system.
+        "reasons": [] if event.data.get("imported") else text_lines(event.note),
         "signature_lines": _signature_block(dossier.agency.leader_title),
         "leader_name": dossier.agency.leader_name,
     }
@@ -370,7 +371,8 @@ def stop_context(dossier: Dossier) -> dict[str, Any]:
         "code": dossier.code or "",
         "received_words": datetime_words(dossier.received_at),
         "stopped_words": datetime_words(event.at),
-        "reasons": text_lines(event.note),
+        # An imported letter's note only says where it came from: the reason was in the old system.
+        "reasons": [] if event.data.get("imported") else text_lines(event.note),
         "signature_lines": _signature_block(dossier.agency.leader_title),
         "leader_name": dossier.agency.leader_name,
         "agency_phone": dossier.agency.phone,

@@ -66,18 +66,21 @@ OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.NEW, FollowUpStatus.CONTACTED)
 
 # -- negative comments ------------------------------------------------------------------------
 # The rule, kept simple and explainable to a leader. A comment is negative when one of these
-# phrases occurs as whole words, unless a negation stands among the three words just before it in
-# the same clause ("không phiền hà", "không có gì phiền hà", "không phải đi lại nhiều lần" are
-# praise; punctuation ends a clause). Phrases that already start with a negation ("không hài
-# lòng") are matched as they are. Words are compared with their diacritics when the citizen typed
-# them ("kèm" is not "kém"), and without when a word was typed with none at all ("kem" is "kém").
+# phrases occurs as whole words, unless a negation stands just before it, or before it with only
+# filler words in between ("không phiền hà", "không có gì phiền hà", "chẳng phải chờ lâu" are
+# praise; "không hiểu sao chậm trễ" is not; punctuation ends a clause). Phrases that already start
+# with a negation ("không hài lòng") are matched as they are. Words — negations too — are compared
+# with their diacritics when the citizen typed them ("kèm" is not "kém", "hệ" is not "hề"), and
+# without when a word was typed with none at all ("kem" is "kém").
 NEGATIVE_PHRASES: tuple[str, ...] = (
     "không hài lòng",
     "rất không hài lòng",
     "chưa hài lòng",
     "chậm trễ",
+    "chậm trể",  # the common misspelling
     "chậm tiến độ",
     "trễ hẹn",
+    "trể hẹn",
     "quá hạn",
     "sai hẹn",
     "phiền hà",
@@ -106,8 +109,10 @@ NEGATIVE_PHRASES: tuple[str, ...] = (
     "chờ đợi lâu",
     "chờ lâu",
 )
-NEGATIONS = frozenset({"khong", "chang", "cha", "chua", "he", "ko", "k"})  # folded
-NEGATION_WINDOW = 3
+NEGATIONS = ("không", "chẳng", "chả", "chưa", "hề", "ko", "k")
+# Words that may stand between a negation and what it negates: "không có gì phiền hà",
+# "chẳng phải chờ lâu", "không hề thấy nhũng nhiễu".
+FILLERS = frozenset({"có", "gì", "phải", "bị", "thấy", "còn", "hề", "chút", "nào", "hơi", "quá", "lắm"})
 _CLAUSES = re.compile(r"[^\w\s]+", re.UNICODE)
 
 
@@ -117,6 +122,8 @@ def _words(text: str) -> list[tuple[str, str]]:
 
 
 _PHRASES = [_words(phrase) for phrase in NEGATIVE_PHRASES]
+_NEGATIONS = [_words(word)[0] for word in NEGATIONS]
+_FILLERS = [_words(word)[0] for word in FILLERS]
 
 
 def _same_word(typed: tuple[str, str], listed: tuple[str, str]) -> bool:
@@ -124,9 +131,19 @@ def _same_word(typed: tuple[str, str], listed: tuple[str, str]) -> bool:
     return word == listed[0] or (word == folded and folded == listed[1])
 
 
+def _negated(words: list[tuple[str, str]], start: int) -> bool:
+    """A negation right before ``words[start]``, or before it with only FILLERS in between."""
+    i = start - 1
+    while i >= 0 and not any(_same_word(words[i], n) for n in _NEGATIONS):
+        if not any(_same_word(words[i], f) for f in _FILLERS):
+            return False
+        i -= 1
+    return i >= 0
+
+
 def is_negative_comment(comment: str) -> bool:
-    """True when the comment holds a phrase of NEGATIVE_PHRASES not negated by one of the three
-    words before it in its clause (NEGATIONS).
+    """True when the comment holds a phrase of NEGATIVE_PHRASES not negated within its clause
+    (a negation just before it, fillers aside).
 
     Examples: "Cán bộ thái độ kém" → True; "Không phải đi lại, không phiền hà" → False;
     "Gửi kèm mẫu tờ khai" → False; "thai do kem" → True; "" → False.
@@ -138,8 +155,7 @@ def is_negative_comment(comment: str) -> bool:
             for start in range(len(words) - size + 1):
                 if not all(_same_word(w, p) for w, p in zip(words[start : start + size], phrase, strict=True)):
                     continue
-                before = {folded for _, folded in words[max(0, start - NEGATION_WINDOW) : start]}
-                if phrase[0][1] in NEGATIONS or not NEGATIONS & before:
+                if any(_same_word(phrase[0], n) for n in _NEGATIONS) or not _negated(words, start):
                     return True
     return False
 

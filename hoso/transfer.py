@@ -892,18 +892,22 @@ class _Prepared:
     unchanged: int = 0
 
 
-def _existing(codes: Sequence[str]) -> dict[str, dict[str, str]]:
-    """Export rows of the dossiers already holding some of ``codes``."""
+def _existing(codes: Sequence[str]) -> tuple[dict[str, dict[str, str]], set[str]]:
+    """Export rows of the dossiers already holding some of ``codes``, and those of them whose
+    appointment was given (``manual_due_at``) rather than computed."""
     rows: dict[str, dict[str, str]] = {}
+    given: set[str] = set()
     for i in range(0, len(codes), _CHUNK):
         chunk = codes[i : i + _CHUNK]
-        dossiers = list(Dossier.objects.filter(code__in=chunk).values(*ROW_FIELDS))
+        dossiers = list(Dossier.objects.filter(code__in=chunk).values(*ROW_FIELDS, "manual_due_at"))
         if not dossiers:
             continue
         pauses, extensions = _clock_history([d["pk"] for d in dossiers])
         for d in dossiers:
             rows[d["code"]] = dossier_row(d, pauses.get(d["pk"], []), extensions.get(d["pk"], []))
-    return rows
+            if d["manual_due_at"] is not None:
+                given.add(d["code"])
+    return rows, given
 
 
 def _prepare(records: Sequence[DossierRecord], now: datetime, errors: list[RowError]) -> _Prepared:
@@ -922,7 +926,7 @@ def _prepare(records: Sequence[DossierRecord], now: datetime, errors: list[RowEr
             agency__in=agencies.values(), procedure__in=procedures.values()
         ).select_related("procedure")
     }
-    existing = _existing([r.code for r in records])
+    existing, given_due = _existing([r.code for r in records])
     calendars: dict[int, wc.WorkCalendar] = {}
     terms: dict[tuple[int, int, int], _ProcedureTerms] = {}
     parsers: dict[int, Callable[[str], tuple[date, int] | None]] = {}
@@ -966,9 +970,10 @@ def _prepare(records: Sequence[DossierRecord], now: datetime, errors: list[RowEr
                     RowError(record.line, [f"mã hồ sơ {record.code} đã được dùng cho hồ sơ của cơ quan khác"])
                 )
                 continue
-            # A blank due_at was computed by today's calendar: an edit since the first import
-            # (a ward holiday) may move it, and the row is still the same row.
-            skip = {"due_at"} if record.due_at is None else set()
+            # A blank due_at is computed by today's calendar: an edit since the first import (a
+            # ward holiday) may move it, and the row is still the same row — unless the dossier
+            # holds a given appointment, which a blank cell does not match.
+            skip = {"due_at"} if record.due_at is None and record.code not in given_due else set()
             different = [
                 name for name, value in record_row(record, base_due).items() if name not in skip and row[name] != value
             ]

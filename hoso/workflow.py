@@ -555,7 +555,11 @@ def return_result(
         dossier.returned_at = moment
         return ["returned_at"]
 
-    data = {"collector": normalise_person_name(collector), "tracking_number": normalise_spaces(tracking_number)}
+    # A name typed all in lower case is capitalised ("trần văn bình" → "Trần Văn Bình"); anything
+    # else is kept as typed, for an organisation or a proxy ("Công ty TNHH Hải Âu (UQ số 12)").
+    who = normalise_spaces(collector)
+    who = normalise_person_name(who) if who == who.lower() else who
+    data = {"collector": who, "tracking_number": normalise_spaces(tracking_number)}
     return _transition(dossier_id, Action.RETURN_RESULT, actor, now=now, data=data, apply=apply)
 
 

@@ -61,6 +61,8 @@ def _changes(procedure: Procedure, record: ProcedureRecord, field_obj: Field) ->
         changes["field"] = field_obj
     if "fee_text" in changes:
         changes.update(record.fees)
+    if changes.get("online_level") and not procedure.accepts_online:
+        changes["accepts_online"] = True  # now offered online: the desk may record online dossiers
     return changes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -25,17 +26,11 @@ class Rate:
     def parse(cls, text: str, *, default: str | None = None) -> Rate:
         """'30/10m' → 30 requests per 10 minutes; '60/h', '5/30s', '500/d'.
 
-        An unreadable ``text`` raises ValueError, or, with ``default``, is logged and replaced by
-        it: a mistyped setting must not turn every public request into an error page.
+        An unreadable ``text`` (or a zero count or window) raises ValueError, or, with
+        ``default``, is logged once and replaced by it: a mistyped setting must not turn every
+        public request into an error page.
         """
-        match = _RATE.match(text or "")
-        if not match or int(match.group(1)) < 1 or match.group(2) == "0":
-            if default is not None:
-                logger.warning("Rate limit %r is unreadable; using %r.", text, default)
-                return cls.parse(default)
-            raise ValueError(f"Giới hạn truy cập “{text}” không đúng dạng, ví dụ 30/10m.")
-        count, multiple, unit = match.groups()
-        return cls(int(count), int(multiple or 1) * _UNIT_SECONDS[unit])
+        return _parse(text or "", default)
 
     def retry_after(self, now: float | None = None) -> int:
         """Seconds until the current window ends (the 429 answer's Retry-After)."""
@@ -43,12 +38,25 @@ class Rate:
         return max(1, int(self.seconds - now % self.seconds))
 
 
+@functools.lru_cache(maxsize=32)
+def _parse(text: str, default: str | None) -> Rate:
+    match = _RATE.match(text)
+    if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
+        if default is not None:
+            logger.warning("Rate limit %r is unreadable; using %r.", text, default)
+            return _parse(default, None)
+        raise ValueError(f"Giới hạn truy cập “{text}” không đúng dạng, ví dụ 30/10m.")
+    count, multiple, unit = match.groups()
+    return Rate(int(count), int(multiple or 1) * _UNIT_SECONDS[unit])
+
+
 def client_address(request: HttpRequest) -> str:
-    """The client's address; behind a trusted proxy, the first X-Forwarded-For entry."""
+    """The client's address; behind a trusted proxy, the last X-Forwarded-For entry — the one the
+    proxy itself appended. Earlier entries come from the client and can be made up at will."""
     if getattr(settings, "MOTCUA_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -794,3 +794,26 @@ def test_an_imported_online_dossier_is_timed_by_the_online_limit(agency):
     )
     dues = dict(Dossier.objects.values_list("code", "due_at"))
     assert dues == {"HS-1": vn(2025, 10, 23, 9, 0), "HS-2": vn(2025, 10, 9, 9, 0)}
+
+
+def test_an_imported_apology_prints_no_import_note_as_its_reason(agency, procedure, tmp_path):
+    import subprocess
+
+    from hoso.documents import render_document
+
+    import_rows(row(code="HS-1", extensions="2025-03-05T09:00/2025-03-12T17:00"))
+    dossier = Dossier.objects.get()
+    path = tmp_path / "xin-loi.pdf"
+    path.write_bytes(render_document(dossier, "xin-loi"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Nhập từ hệ thống cũ" not in text and "hồ sơ chuyển từ hệ thống cũ" in text
+    assert "17 giờ 00 phút, ngày 12 tháng 3 năm 2025" in " ".join(text.split())
+
+
+def test_a_blank_due_at_does_not_match_a_given_appointment_on_reimport(agency, procedure):
+    # First imported with its own appointment (not the computed Thu 06/03/2025 09:00)…
+    import_rows(row(code="HS-1", due_at="2025-03-10T17:00"))
+    assert Dossier.objects.get().manual_due_at == vn(2025, 3, 10, 17, 0)
+    # …the same row with the cell left blank is another row.
+    assert "dữ liệu khác (cột due_at)" in rejection(row(code="HS-1"))
+    assert import_rows(row(code="HS-1", due_at="2025-03-10T17:00")).unchanged == 1

@@ -336,6 +336,12 @@ def test_simultaneous_submits_for_one_dossier_by_every_channel_give_exactly_one_
         ("thai do kem", True),  # a comment typed with no diacritics at all
         ("Không sai hẹn, nhưng thái độ kém", True),  # the negation stops at the comma
         ("Giải quyết nhanh. Phiền hà!", True),
+        ("Không hiểu sao chậm trễ", True),  # the negation belongs to another verb
+        ("Chưa trả nên trễ hẹn", True),
+        ("Chậm trể quá", True),  # the common misspelling
+        ("Hệ thống chậm trễ", True),  # hệ (system) is not hề (at all)
+        ("Cha tôi phải chờ lâu", True),
+        ("Chẳng phải chờ lâu, không hề thấy nhũng nhiễu", False),
     ],
 )
 def test_a_comment_is_negative_when_it_holds_a_listed_phrase_not_negated(comment, negative):
@@ -659,6 +665,22 @@ def test_the_public_page_is_rate_limited_per_client_address(client, dossier, set
 def test_the_rate_limit_setting_is_read_as_count_per_window(spec, expected):
     rate = Rate.parse(spec, default="30/10m")
     assert (rate.requests, rate.seconds) == expected
+
+
+@pytest.mark.parametrize("spec", ["60/00m", "0/10m", "10/0s", ""])
+def test_a_zero_count_or_window_falls_back_to_the_default(spec):
+    rate = Rate.parse(spec, default="30/10m")
+    assert (rate.requests, rate.seconds) == (30, 600) and rate.retry_after(now=0) == 600
+
+
+def test_behind_a_proxy_the_address_it_appended_is_counted_not_one_the_client_wrote(client, dossier, settings):
+    settings.MOTCUA_TRUST_X_FORWARDED_FOR = True
+    settings.MOTCUA_SURVEY_RATE_LIMIT = "2/1h"
+    url = surveys.survey_link_for(dossier).removeprefix("http://127.0.0.1:8000")
+    # The same client (appended last by the proxy) forging a new first entry each time.
+    statuses = [client.get(url, HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.7").status_code for i in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
 
 
 def test_a_mistyped_limit_falls_back_and_the_answer_says_when_to_retry(client, dossier, settings):

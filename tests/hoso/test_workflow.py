@@ -383,6 +383,15 @@ def test_the_collector_is_written_as_a_name(agency, clerk, officer, leader, proc
     assert d.events.get(action=Action.RETURN_RESULT).data["collector"] == "Trần Văn Bình"
 
 
+def test_an_organisation_collecting_keeps_its_name_as_typed(agency, clerk, officer, procedure):
+    d = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 0))
+    workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, 3, 3, 9, 5))
+    workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, 3, 4, 9))
+    who = "Công ty TNHH Hải Âu  (UQ số 12/UQ)"
+    d = workflow.return_result(dossier_id=d.pk, actor=clerk, collector=who, now=vn(2025, 3, 4, 10))
+    assert d.events.get(action=Action.RETURN_RESULT).data["collector"] == "Công ty TNHH Hải Âu (UQ số 12/UQ)"
+
+
 # -- codes under concurrency (PostgreSQL) -------------------------------------------------------
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)

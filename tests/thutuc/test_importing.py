@@ -240,3 +240,12 @@ def test_the_real_catalogue_keeps_the_online_and_post_limits(real_catalogue):
     assert (p.time_limit_value, p.time_limit_online, p.time_limit_post) == (13, 3, 3)
     assert (p.limit_value_for(1), p.limit_value_for(2), p.limit_value_for(3)) == (13, 3, 3)
     assert Procedure.objects.get(code="1.001193").limit_value_for(2) == 0  # one limit for every channel
+
+
+def test_a_procedure_newly_offered_online_takes_online_dossiers(tmp_path, db):
+    path = write_csv(tmp_path, GOOD_ROW)
+    call_command("import_procedures", str(path), stdout=io.StringIO())
+    assert not Procedure.objects.get(code="1.001193").accepts_online
+    path = write_csv(tmp_path, GOOD_ROW.removesuffix(",,") + ",Toàn trình,")
+    call_command("import_procedures", str(path), stdout=io.StringIO())
+    assert Procedure.objects.get(code="1.001193").accepts_online
