@@ -174,8 +174,24 @@ class NotificationTemplateAdmin(AgencyScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ReadOnlyScopedAdmin(AgencyScopedAdmin):
+    """A ward's records that nobody edits by hand: listed and opened, never added, changed or deleted."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Notification)
-class NotificationAdmin(AgencyScopedAdmin):
+class NotificationAdmin(ReadOnlyScopedAdmin):
     """What was sent to applicants, for checking a complaint ("I never got the message"): read-only."""
 
     agency_field = "dossier__agency"
@@ -185,21 +201,9 @@ class NotificationAdmin(AgencyScopedAdmin):
     list_select_related = ("dossier",)
     date_hierarchy = "created_at"
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(AccessLog)
-class AccessLogAdmin(AgencyScopedAdmin):
+class AccessLogAdmin(ReadOnlyScopedAdmin):
     """Who viewed, printed or exported a dossier's personal data (DOMAIN.md §9): read-only, kept whole."""
 
     list_display = ("at", "user", "kind", "dossier", "detail")
@@ -207,18 +211,6 @@ class AccessLogAdmin(AgencyScopedAdmin):
     search_fields = ("dossier__code", "user__username", "user__last_name", "detail")
     list_select_related = ("user", "dossier")
     date_hierarchy = "at"
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in AccessLog._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # -- satisfaction surveys (issue 6) --------------------------------------------------------------

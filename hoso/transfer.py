@@ -303,23 +303,40 @@ def _when(value: datetime) -> str:
     return f"{value.astimezone(wc.VN_TZ):%H:%M %d/%m/%Y}"
 
 
-def _parse_pauses(raw: str, now: datetime, reasons: list[str]) -> list[Pause] | None:
-    pauses: list[Pause] = []
+def _instant_pairs(
+    raw: str, *, what: str, shape: str, reasons: list[str], open_end: bool
+) -> list[tuple[int, datetime, datetime | None]] | None:
+    """``a/b`` pairs of instants separated by ``;`` with their numbers (the second may be blank
+    when ``open_end``); None, with a reason, at the first one that does not read."""
+    pairs: list[tuple[int, datetime, datetime | None]] = []
     for number, chunk in enumerate((c.strip() for c in raw.split(";")), start=1):
         if not chunk:
             continue
-        start_text, slash, end_text = chunk.partition("/")
+        first_text, slash, second_text = chunk.partition("/")
         try:
-            if not slash:
+            if not slash or (not open_end and not second_text.strip()):
                 raise ValueError(chunk)
-            start = parse_instant(start_text)
-            end = parse_instant(end_text) if end_text.strip() else None
+            first = parse_instant(first_text)
+            second = parse_instant(second_text) if second_text.strip() else None
         except ValueError:
-            reasons.append(
-                f"lần tạm dừng thứ {number} “{chunk[:60]}” không đúng dạng bắt đầu/kết thúc "
-                "(ví dụ 2025-03-03T10:00/2025-03-04T10:00)"
-            )
+            reasons.append(f"{what} thứ {number} “{chunk[:60]}” không đúng dạng {shape}")
             return None
+        pairs.append((number, first, second))
+    return pairs
+
+
+def _parse_pauses(raw: str, now: datetime, reasons: list[str]) -> list[Pause] | None:
+    pauses: list[Pause] = []
+    pairs = _instant_pairs(
+        raw,
+        what="lần tạm dừng",
+        shape="bắt đầu/kết thúc (ví dụ 2025-03-03T10:00/2025-03-04T10:00)",
+        reasons=reasons,
+        open_end=True,
+    )
+    if pairs is None:
+        return None
+    for number, start, end in pairs:
         if end is not None and end < start:
             reasons.append(f"lần tạm dừng thứ {number} kết thúc ({_when(end)}) trước khi bắt đầu ({_when(start)})")
             return None
@@ -340,20 +357,16 @@ def _parse_pauses(raw: str, now: datetime, reasons: list[str]) -> list[Pause] | 
 
 def _parse_extensions(raw: str, now: datetime, reasons: list[str]) -> list[Extension]:
     extensions: list[Extension] = []
-    for number, chunk in enumerate((c.strip() for c in raw.split(";")), start=1):
-        if not chunk:
-            continue
-        at_text, slash, due_text = chunk.partition("/")
-        try:
-            if not slash:
-                raise ValueError(chunk)
-            at, new_due = parse_instant(at_text), parse_instant(due_text)
-        except ValueError:
-            reasons.append(
-                f"lần gia hạn thứ {number} “{chunk[:60]}” không đúng dạng thời điểm xin lỗi/ngày hẹn mới "
-                "(ví dụ 2025-03-05T09:00/2025-03-12T17:00)"
-            )
-            return []
+    pairs = _instant_pairs(
+        raw,
+        what="lần gia hạn",
+        shape="thời điểm xin lỗi/ngày hẹn mới (ví dụ 2025-03-05T09:00/2025-03-12T17:00)",
+        reasons=reasons,
+        open_end=False,
+    )
+    for number, at, second in pairs or []:
+        assert second is not None  # open_end=False
+        new_due = second
         if at > now:
             reasons.append(f"lần gia hạn thứ {number} ở tương lai")
             return []
