@@ -86,12 +86,16 @@ def remaining(
     if dossier.status in OPEN_STATUSES and dossier.due_at is not None:
         if dossier.paused_at is not None:
             return PAUSED_TEXT, Tone.PAUSED
-        text = remaining_text(calendar, now, dossier.due_at)
-        if dossier.due_at < now:
+        # After an apology the citizen was given a new appointment: the work aims at it, and the
+        # dossier page counts to it too (statistics keep the original due time, DOMAIN §5.4).
+        extended = bool(dossier.extensions and dossier.shown_due_at)
+        due = dossier.shown_due_at if extended else dossier.due_at
+        text = remaining_text(calendar, now, due) + (" (đã hẹn lại)" if extended else "")
+        if due < now:
             return text, Tone.OVERDUE
         if one_day_ahead is None:
             one_day_ahead = wc.add_working_days(calendar, now, 1)
-        return text, Tone.CLOSE if dossier.due_at <= one_day_ahead else Tone.AMPLE
+        return text, Tone.CLOSE if due <= one_day_ahead else Tone.AMPLE
     if dossier.timeliness in (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE):
         label = Timeliness(dossier.timeliness).label.lower()
         return f"đã xong, {label}", Tone.OVERDUE if dossier.timeliness == Timeliness.LATE else Tone.DONE

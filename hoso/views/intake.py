@@ -150,6 +150,14 @@ def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossie
                     + ". Hồ sơ chưa đủ thì hướng dẫn bổ sung (mẫu 02), không tiếp nhận.",
                 )
                 return None, False
+            if not form.to_intake().documents:
+                # Form 01 lists the papers received (DOMAIN.md §6): a receipt of nothing is no receipt.
+                form.add_error(
+                    "other_documents",
+                    "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "
+                    "phải liệt kê thành phần hồ sơ.",
+                )
+                return None, False
             if form.needs_manual_due and form.manual_due_at() is None:
                 form.add_error("manual_due_date", "Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả.")
                 return None, False

@@ -47,6 +47,8 @@ def form_data(procedure: Procedure, **overrides) -> dict:
         "fee_amount": "0",
         "manual_due_time": "17:00",
         "action": "receive",
+        # A procedure whose catalogue lists no papers: the clerk writes what was received.
+        "other_documents": "" if procedure.documents.exists() else "Tờ khai đề nghị",
     }
     for doc in procedure.documents.filter(mandatory=True):
         data[f"doc_{doc.pk}"] = "on"
@@ -170,6 +172,18 @@ def test_only_the_channels_the_catalogue_lists_for_the_procedure_are_offered(cli
     procedure.save(update_fields=["accepts_online"])
     assert post_intake(client, "2.000815", form_data(procedure, channel="2")).status_code == 302
     assert Dossier.objects.get().channel == 2
+
+
+def test_a_receipt_must_list_at_least_one_paper(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code="1.001612")  # household business registration
+    assert not procedure.documents.exists()  # the catalogue lists none for most procedures
+    response = post_intake(client, "1.001612", form_data(procedure, other_documents="  "))
+    assert response.status_code == 400 and "ít nhất một giấy tờ đã nhận" in response.content.decode()
+    assert not Dossier.objects.exists()
+    papers = "Giấy đề nghị đăng ký hộ kinh doanh\nBản sao căn cước"
+    assert post_intake(client, "1.001612", form_data(procedure, other_documents=papers)).status_code == 302
+    assert list(Dossier.objects.get().documents.values_list("name", flat=True)) == papers.split("\n")
 
 
 def test_missing_mandatory_papers_are_not_received(client, demo, desk):

@@ -498,3 +498,18 @@ def test_the_limits_used_here_are_the_real_catalogue_ones(real_catalogue):
     three, long = Procedure.objects.get(code=THREE_DAYS), Procedure.objects.get(code=TWENTY_FIVE_DAYS)
     assert (three.time_limit_value, three.time_limit_unit) == (3, TimeUnit.WORKING_DAYS)
     assert (long.time_limit_value, long.time_limit_unit) == (25, TimeUnit.WORKING_DAYS)
+
+
+def test_after_an_apology_the_queue_counts_to_the_new_appointment_as_the_dossier_page_does(
+    client, agency, clerk, officer, calendar_data, real_catalogue, frozen
+):
+    procedure = offer(agency, THREE_DAYS)
+    d = receive(agency, clerk, procedure, at(14, 9))  # Mon 14/07/2025 09:00 → due Thu 17/07 09:00
+    assign(d, clerk, officer, at(14, 9, 30))
+    workflow.extend(dossier_id=d.pk, actor=officer, new_due_at=at(23, 9), reason="Chờ xác minh", now=at(15, 9))
+    row = get(client, officer, "officer").context["rows"][0]
+    # Wed 16/07 10:00 → Wed 23/07 09:00: 4 working days to Tue 22/07 10:00, then 5 h that day and
+    # 1.5 h on Wednesday morning (6.5 h, hours shown whole).
+    assert row.remaining == "còn 4 ngày 6 giờ (đã hẹn lại)"
+    page = client.get(reverse("hoso:detail", args=[d.pk])).content.decode()
+    assert "còn 4 ngày 6 giờ đến ngày hẹn mới" in page
