@@ -10,7 +10,7 @@ from django.db import models
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ tổng hợp"
     RUNNING = "running", "Đang tổng hợp"
-    DONE = "done", "Hoàn thành"
+    DONE = "done", "Đã tổng hợp"
     FAILED = "failed", "Lỗi"
 
 

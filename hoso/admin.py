@@ -45,11 +45,15 @@ class CalendarEditAdmin(AgencyScopedAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(CalendarEditAdmin):
-    list_display = ("date", "kind", "name", "agency")
+    list_display = ("date", "kind", "name", "scope")
     list_filter = ("kind", "agency")
     search_fields = ("name",)
     date_hierarchy = "date"
     ordering = ("-date",)  # the coming year first
+
+    @admin.display(description="áp dụng cho", ordering="agency__name")
+    def scope(self, obj: CalendarDay) -> str:
+        return obj.agency.name if obj.agency_id else "Toàn quốc"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CalendarDay]:
         queryset = admin.ModelAdmin.get_queryset(self, request).select_related("agency")
@@ -75,7 +79,8 @@ class CalendarDayAdmin(CalendarEditAdmin):
             messages.warning(
                 request,
                 f"Năm {missing} chưa có lịch nghỉ lễ chính thức: hạn giải quyết đang tính theo quy luật "
-                "(gói holidays, không có ngày làm bù). Hãy nhập lịch chính thức khi có thông báo.",
+                "của Bộ luật Lao động (ngày lễ theo âm lịch, chưa có ngày nghỉ hoán đổi và làm bù). Hãy nhập lịch "
+                "chính thức khi có thông báo.",
             )
         return super().changelist_view(request, extra_context)
 

@@ -40,7 +40,9 @@ class IntakeForm(forms.Form):
     )
     applicant_name = forms.CharField(label="Họ và tên người nộp / tên tổ chức", max_length=200)
     applicant_id_kind = forms.ChoiceField(label="Loại giấy tờ", choices=IdKind.choices, initial=IdKind.CCCD)
-    applicant_id_number = forms.CharField(label="Số giấy tờ", max_length=20, required=False)
+    applicant_id_number = forms.CharField(
+        label="Số giấy tờ", max_length=20, required=False, help_text="Bắt buộc với công dân; tổ chức ghi mã số thuế."
+    )
     applicant_phone = forms.CharField(label="Điện thoại di động", max_length=20, required=False)
     applicant_email = forms.EmailField(label="Thư điện tử", required=False)
     applicant_address = forms.CharField(label="Địa chỉ", max_length=300, required=False)

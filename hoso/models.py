@@ -323,12 +323,16 @@ class AccessLog(models.Model):
         PRINT = "print", "In phiếu"
         EXPORT = "export", "Xuất dữ liệu"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="access_logs")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người truy cập", on_delete=models.PROTECT, related_name="+"
+    )
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, null=True, blank=True, related_name="access_logs"
+    )
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("việc làm", max_length=8, choices=Kind.choices)
+    detail = models.CharField("chi tiết", max_length=300, blank=True)
+    at = models.DateTimeField("thời điểm", auto_now_add=True)
 
     class Meta:
         verbose_name = "nhật ký truy cập"
@@ -370,18 +374,22 @@ class NotificationTemplate(models.Model):
 class Notification(models.Model):
     """One message to an applicant about one event on one channel: sent at most once."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
-    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
-    recipient = models.CharField(max_length=254)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
-    status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        DossierEvent, verbose_name="sự kiện", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField("loại thông báo", max_length=16, choices=NotificationKind.choices)
+    channel = models.CharField("kênh gửi", max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField("người nhận", max_length=254)
+    subject = models.CharField("tiêu đề", max_length=200, blank=True)
+    body = models.TextField("nội dung")
+    status = models.CharField(
+        "trạng thái", max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    error = models.TextField("lỗi", blank=True)
+    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
+    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo"

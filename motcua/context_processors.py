@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(("Hồ sơ của tôi", reverse("hoso:worklist_officer")))
         if role == Role.LEADER:
             items.append(("Điều hành", reverse("hoso:worklist_leader")))
+            items.append(("Ý kiến không hài lòng", reverse("hoso:follow_ups")))
         if role in (Role.LEADER, Role.ADMIN):
             items.append(("Báo cáo", reverse("baocao:list")))
         items.append(("Tìm hồ sơ", reverse("hoso:search")))

@@ -305,7 +305,7 @@ def test_the_leader_creates_a_report_from_the_form(ward, leader, client, django_
     assert response["Location"] == reverse("baocao:detail", args=[report.pk])
     assert report.agency == ward and report.created_by == leader
     page = client.get(response["Location"]).content.decode()
-    assert "Hoàn thành" in page and "Tải PDF" in page and 'id="bang-06a"' in page
+    assert "Đã tổng hợp" in page and "Tải PDF" in page and 'id="bang-06a"' in page
     # Posting again (a double click) opens the same report.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("baocao:create"), {"kind": "calendar_half_year", "year": "2025", "number": "2"})

@@ -36,15 +36,15 @@ def test_a_leader_creates_finalizes_and_downloads_the_report(live_server, browse
     page.get_by_label("Kỳ số").fill("1")
     page.get_by_role("button", name="Lập báo cáo").click()
     page.wait_for_url("**/bao-cao/*/")
-    page.get_by_text("Hoàn thành").first.wait_for(timeout=60_000)
+    page.get_by_text("Đã tổng hợp").first.wait_for(timeout=60_000)
 
     page.get_by_label("Số văn bản").fill("125")
     page.get_by_label("I.1. Công tác chỉ đạo, điều hành cải cách hành chính").fill("Ban hành Kế hoạch CCHC năm 2025.")
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu nội dung").click()
-    page.get_by_text("Hoàn thành").first.wait_for(timeout=60_000)
+    page.get_by_text("Đã tổng hợp").first.wait_for(timeout=60_000)
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Hoàn tất (final)").click()
+    page.get_by_role("button", name="Chốt báo cáo chính thức").click()
     page.get_by_text("Báo cáo đã hoàn tất").first.wait_for()
 
     with page.expect_download() as download_info:
