@@ -70,6 +70,8 @@ class PublicView:
     next_step: str
     timeline: list[tuple[datetime, str]] = field(default_factory=list)
     agency: dict[str, str] = field(default_factory=dict)
+    # A returned dossier not rated yet, within the 14 days: the applicant's own survey link.
+    survey_url: str = ""
     # The page as an anonymous visitor sees it, kept with the view once rendered (it holds no
     # per-visitor content: no form, no token).
     html: str = ""
@@ -90,6 +92,7 @@ class PublicView:
             "result_ready_at": iso(self.result_ready_at),
             "returned_at": iso(self.returned_at),
             "next_step": self.next_step,
+            "survey_url": self.survey_url or None,
             "timeline": [{"at": iso(at), "step": step} for at, step in self.timeline],
         }
 
@@ -150,6 +153,20 @@ def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str
     return ""
 
 
+def _survey_url(dossier: Dossier) -> str:
+    if dossier.status != Status.RETURNED:
+        return ""
+    from .models import SatisfactionRating
+    from .surveys import SurveyError, survey_link_for
+
+    if SatisfactionRating.objects.filter(dossier_id=dossier.pk).exists():
+        return ""
+    try:
+        return survey_link_for(Dossier.objects.get(pk=dossier.pk))
+    except SurveyError:  # past the 14 days
+        return ""
+
+
 def public_view(dossier: Dossier) -> PublicView:
     rows = (
         DossierEvent.objects.filter(dossier_id=dossier.pk)
@@ -177,6 +194,7 @@ def public_view(dossier: Dossier) -> PublicView:
         returned_at=dossier.returned_at,
         extended=extended,
         next_step=_next_step(dossier, events),
+        survey_url=_survey_url(dossier),
         timeline=[(at, PUBLIC_STEPS[action]) for action, at, _ in events if action in PUBLIC_STEPS],
         agency={
             name: getattr(dossier.agency, name) for name in ("name", "desk_name", "address", "opening_hours", "phone")

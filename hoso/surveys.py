@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +52,7 @@ from .constants import (
     SurveyChannel,
     Timeliness,
 )
+from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
 
 COUNTER_VALIDITY = timedelta(minutes=30)
@@ -448,6 +450,8 @@ def _create_rating(
         raise
     if needs_follow_up(level, comment):
         FollowUp.objects.create(rating=rating, agency_id=dossier.agency_id)
+    # The public status page offered the survey: once rated, it must stop offering it.
+    transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
     return rating
 
 

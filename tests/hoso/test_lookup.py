@@ -195,3 +195,30 @@ def test_the_cached_page_is_shared_only_with_anonymous_visitors(client, dossier,
 def test_a_code_typed_in_lower_case_on_a_phone_is_found(client, dossier):
     response = client.get(reverse("lookup", args=[dossier.code.lower()]), {"k": dossier.lookup_key.lower()})
     assert response.status_code == 200 and dossier.code in response.content.decode()
+
+
+def test_a_returned_dossier_offers_its_survey_until_it_is_rated(
+    client, dossier, django_user_model, time_machine, django_capture_on_commit_callbacks
+):
+    from hoso import surveys
+
+    clerk = django_user_model.objects.get(username="canbo")
+    officer = django_user_model.objects.get(username="congchuc")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+        workflow.mark_result_ready(dossier_id=dossier.pk, actor=officer, now=vn(2025, 3, 7, 15, 0))
+    assert "Đánh giá mức độ hài lòng" not in page(client, dossier).content.decode()  # not returned yet
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.return_result(dossier_id=dossier.pk, actor=clerk, collector="Nguyễn Văn An", now=vn(2025, 3, 7, 16))
+    time_machine.move_to(vn(2025, 3, 10, 9, 0), tick=False)
+    html = page(client, dossier).content.decode()
+    dossier.refresh_from_db()
+    link = surveys.survey_link_for(dossier)
+    assert "Đánh giá mức độ hài lòng" in html and link in html
+    assert api(client, dossier).json()["survey_url"] == link
+    assert_no_personal_data(html)
+    with django_capture_on_commit_callbacks(execute=True):
+        token = link.rstrip("/").rsplit("/", 1)[-1]
+        surveys.submit_by_token(token=token, answer=surveys.Answer(level="satisfied", answers={}), channel="link")
+    assert "Đánh giá mức độ hài lòng" not in page(client, dossier).content.decode()  # the cached page was dropped
+    assert api(client, dossier).json()["survey_url"] is None
