@@ -214,6 +214,16 @@ def test_the_leaders_board_shows_approvals_overdue_and_each_officers_load(client
     assert (load.officer, load.open, load.overdue, load.paused) == (officer, 4, 1, 1)
 
 
+def test_the_boards_counts_lead_to_the_dossiers_behind_them(client, leader, ward, frozen):
+    html = get(client, leader, "leader").content.decode()
+    assert f'href="{reverse("hoso:worklist_officer")}">Đang giải quyết' in html
+    unassigned = f'{reverse("hoso:search")}?trang_thai=received'
+    assert unassigned in html
+    client.force_login(leader)
+    listed = client.get(unassigned).context["page"].object_list
+    assert listed and all(d.officer_id is None for d in listed)
+
+
 def test_the_load_shows_idle_officers_but_not_departed_ones_without_work(client, agency, leader, officer, ward, frozen):
     idle = UserFactory(agency=agency, role=Role.OFFICER, username="officer_idle")
     UserFactory(agency=agency, role=Role.OFFICER, username="officer_gone", is_active=False)
