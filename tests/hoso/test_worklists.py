@@ -217,7 +217,7 @@ def test_the_leaders_board_shows_approvals_overdue_and_each_officers_load(client
 def test_the_boards_counts_lead_to_the_dossiers_behind_them(client, leader, ward, frozen):
     html = get(client, leader, "leader").content.decode()
     assert f'href="{reverse("hoso:worklist_officer")}">Đang giải quyết' in html
-    unassigned = f'{reverse("hoso:search")}?trang_thai=received'
+    unassigned = f"{reverse('hoso:search')}?trang_thai=received"
     assert unassigned in html
     client.force_login(leader)
     listed = client.get(unassigned).context["page"].object_list
