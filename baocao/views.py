@@ -199,7 +199,8 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     if not report.figures:
         raise Http404("Báo cáo chưa có số liệu.")
-    return HttpResponse(render_report_html(report_context(report.figures, report=report)))
+    context = report_context(report.figures, report=report) | {"back_url": reverse("baocao:detail", args=[report.pk])}
+    return HttpResponse(render_report_html(context))
 
 
 @staff_required(*READERS)

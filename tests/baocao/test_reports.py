@@ -306,6 +306,9 @@ def test_the_leader_creates_a_report_from_the_form(ward, leader, client, django_
     assert report.agency == ward and report.created_by == leader
     page = client.get(response["Location"]).content.decode()
     assert "Đã tổng hợp" in page and "Tải PDF" in page and 'id="bang-06a"' in page
+    # The on-screen preview leads back to the report; the PDF itself carries no such link.
+    preview = client.get(reverse("baocao:preview", args=[report.pk])).content.decode()
+    assert f'href="{response["Location"]}">← Quay lại báo cáo' in preview and "BÁO CÁO" in preview
     # Posting again (a double click) opens the same report.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("baocao:create"), {"kind": "calendar_half_year", "year": "2025", "number": "2"})
