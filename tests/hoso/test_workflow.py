@@ -444,3 +444,22 @@ def test_a_limit_that_differs_by_channel_times_each_dossier_by_its_channel(agenc
     offer.time_limit_value, offer.time_limit_unit = 5, TimeUnit.WORKING_DAYS
     offer.save()
     assert receive(agency, clerk, p, vn(2025, 10, 6, 9, 0), channel=2).due_at == vn(2025, 10, 13, 9, 0)
+
+
+def test_a_citizen_is_guided_once_in_writing_then_received_or_refused(agency, clerk, procedure):
+    other = ProcedureFactory(code="1.000002", time_limit_value=3, time_limit_unit=TimeUnit.WORKING_DAYS)
+    AgencyProcedureFactory(agency=agency, procedure=other)
+
+    def intake(p=procedure, **extra):
+        return workflow.Intake(procedure=p, applicant_name="Lê Văn Bình", applicant_id_number="001090012345", **extra)
+
+    workflow.guide(agency=agency, actor=clerk, intake=intake(), missing="Bản sao giấy khai sinh", now=vn(2025, 3, 3, 9))
+    # Back on Friday, still incomplete: no second form 02 — receive it, or refuse with a reason.
+    with pytest.raises(workflow.WorkflowError, match="chỉ hướng dẫn một lần"):
+        workflow.guide(agency=agency, actor=clerk, intake=intake(), missing="Tờ khai", now=vn(2025, 3, 7, 9))
+    assert Dossier.objects.filter(status=Status.GUIDED).count() == 1
+    workflow.refuse(agency=agency, actor=clerk, intake=intake(), reason="Vẫn thiếu bản sao", now=vn(2025, 3, 7, 9))
+    # Another procedure, or the same after three months, is a new matter.
+    workflow.guide(agency=agency, actor=clerk, intake=intake(other), missing="Tờ khai", now=vn(2025, 3, 7, 9, 5))
+    workflow.guide(agency=agency, actor=clerk, intake=intake(), missing="Tờ khai", now=vn(2025, 6, 9, 9))
+    assert Dossier.objects.filter(status=Status.GUIDED).count() == 3
