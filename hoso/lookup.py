@@ -126,7 +126,7 @@ def find(code: str, key: str) -> Dossier | None:
         .order_by()[:1]
     )
     dossier = found[0] if found else None
-    typed = (key or "").strip().upper().replace(" ", "")
+    typed = _typed(key)
     # Compare in constant time even when the code is unknown, so timing tells nothing either.
     expected = dossier.lookup_key if dossier else "-" * len(typed or "-")
     if not typed or not hmac.compare_digest(expected.encode(), typed.encode()) or dossier is None:
