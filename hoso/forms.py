@@ -124,13 +124,9 @@ class IntakeForm(forms.Form):
         self.needs_manual_due = offer_limit(procedure, offer) is None
         # Only the channels the catalogue lists for this procedure (cách thức thực hiện): an online
         # dossier of a procedure offered at the counter only would inflate the online share.
-        accepted = {
-            Channel.COUNTER: procedure.accepts_counter,
-            Channel.ONLINE: procedure.accepts_online,
-            Channel.POST: procedure.accepts_post,
-        }
+        accepted = procedure.accepted_channels
         channel = self.fields["channel"]
-        channel.choices = [(value, label) for value, label in Channel.choices if accepted[value]] or Channel.choices
+        channel.choices = [(c.value, c.label) for c in accepted] or Channel.choices
         channel.error_messages["invalid_choice"] = (
             "Thủ tục này không nhận hồ sơ qua kênh đã chọn (theo cách thức thực hiện trong danh mục: "
             + ", ".join(procedure.channels)

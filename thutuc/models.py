@@ -112,13 +112,18 @@ class Procedure(models.Model):
         return bool(self.time_limit_unit)
 
     @property
+    def accepted_channels(self) -> list[Channel]:
+        """The channels the procedure is carried out through (cách thức thực hiện), in order."""
+        accepted = {
+            Channel.COUNTER: self.accepts_counter,
+            Channel.ONLINE: self.accepts_online,
+            Channel.POST: self.accepts_post,
+        }
+        return [channel for channel in Channel if accepted[channel]]
+
+    @property
     def channels(self) -> list[str]:
-        pairs = [
-            (self.accepts_counter, Channel.COUNTER.label),
-            (self.accepts_online, Channel.ONLINE.label),
-            (self.accepts_post, Channel.POST.label),
-        ]
-        return [label for accepted, label in pairs if accepted]
+        return [channel.label for channel in self.accepted_channels]
 
     def limit_value_for(self, channel: int | None) -> int | None:
         """The limit's number for a channel: its own where the text gives one, else the main one."""

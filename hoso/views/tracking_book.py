@@ -133,7 +133,8 @@ def book(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     context: dict[str, Any] = {"form": form, "columns": tb.COLUMNS}
     if form.is_valid():
-        dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
+        criteria = form.criteria()
+        dossiers = tb.book_dossiers(request.user.agency_id, criteria)
         page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
         context.update(page=page, rows=tb.book_rows(page.object_list))
         # The page shows applicants' addresses and phones: who looked is logged, as for an export.
@@ -141,7 +142,7 @@ def book(request: HttpRequest) -> HttpResponse:
             user=request.user,
             agency_id=request.user.agency_id,
             kind=AccessLog.Kind.VIEW,
-            detail=f"Sổ theo dõi {form.criteria().summary}, trang {page.number}"[:300],
+            detail=f"Sổ theo dõi {criteria.summary}, trang {page.number}"[:300],
         )
     return render(request, "hoso/tracking_book.html", context, status=200 if form.is_valid() else 400)
 
