@@ -9,14 +9,15 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template import TemplateSyntaxError
 from django.utils import timezone
 
 from motcua.admin import AgencyScopedAdmin, is_ward_admin
 
 from .calendars import calendar_for, invalidate_calendars, unconfirmed_years
+from .messages import check_text
+from .messages import help_text as placeholder_help
 from .models import AccessLog, CalendarDay, Notification, NotificationTemplate, WorkingSession
-from .notifications import DEFAULT_TEMPLATES, compile_template
+from .notifications import default_template
 from .workcalendar import DEFAULT_SESSIONS
 
 
@@ -106,34 +107,29 @@ class WorkingSessionAdmin(CalendarEditAdmin):
 
 # -- notifications to applicants ---------------------------------------------------------------
 class NotificationTemplateForm(forms.ModelForm):
-    """Refuses a template that does not compile, and a second row for the same ward, kind and channel."""
+    """Refuses a text outside the placeholder language, and a second row for the same ward, kind and channel."""
 
     agency_id_for_check: int | None = None
 
     class Meta:
         model = NotificationTemplate
         fields = ("agency", "kind", "channel", "subject", "body")
-        help_texts = {
-            "body": "Mẫu Django. Biến dùng được: {{ dossier.code }}, {{ dossier.procedure_name }}, {{ salutation }}, "
-            "{{ addressee }}, {{ agency.name }}, {{ lookup_url }} (đường dẫn tra cứu, nên luôn có), "
-            "{{ appointment|chu }} (ngày hẹn bằng chữ), {{ new_due_at|chu }} (ngày hẹn mới khi gia hạn), "
-            "{{ documents }} (giấy tờ cần bổ sung), {{ reasons }}, {{ collect_text }} (nơi nhận kết quả), "
-            "{{ event.note }}. Bộ lọc: |chu, |ngay, |ngay_gio.",
-        }
 
-    def _check_template(self, name: str) -> str:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = placeholder_help()
+        self.fields["subject"].help_text = "Cùng các chỗ cần điền như nội dung, ví dụ: Đã tiếp nhận hồ sơ {ma_ho_so}."
+
+    def _check_text(self, name: str) -> str:
         text = self.cleaned_data.get(name, "")
-        try:
-            compile_template(text)
-        except TemplateSyntaxError as exc:
-            raise forms.ValidationError(f"Mẫu viết sai cú pháp: {exc}") from exc
+        check_text(text)  # ValidationError: shown under the field, naming each unknown placeholder
         return text
 
     def clean_subject(self) -> str:
-        return self._check_template("subject")
+        return self._check_text("subject")
 
     def clean_body(self) -> str:
-        return self._check_template("body")
+        return self._check_text("body")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -162,7 +158,7 @@ class NotificationTemplateAdmin(AgencyScopedAdmin):
     def default_text(self, obj: NotificationTemplate | None) -> str:
         if obj is None or not obj.kind or not obj.channel:
             return "Chọn sự kiện và kênh, lưu lại để xem nội dung mặc định."
-        default = DEFAULT_TEMPLATES[(obj.kind, obj.channel)]
+        default = default_template(obj.kind, obj.channel)
         return f"{default.subject}\n\n{default.body}" if default.subject else default.body
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

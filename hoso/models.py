@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -31,6 +32,7 @@ from .constants import (
     Timeliness,
     Weekday,
 )
+from .messages import check_text
 
 
 class CalendarDay(models.Model):
@@ -347,8 +349,7 @@ class AccessLog(models.Model):
 class NotificationTemplate(models.Model):
     """The text sent to applicants for one kind of event; a ward's row replaces the default (agency empty).
 
-    Subject and body are Django templates; the context holds `dossier`, `agency`, `lookup_url`,
-    `event` and, for an extension, `new_due_at`.
+    Subject and body are plain text with placeholders (``hoso.messages``): never a template.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -369,6 +370,16 @@ class NotificationTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.get_channel_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                check_text(getattr(self, name))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class Notification(models.Model):

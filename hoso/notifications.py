@@ -13,28 +13,32 @@ Flow (every step safe to run twice):
    through ``deliver`` and records the outcome (``record_sent`` / ``record_failure``).
 
 Texts: a ``NotificationTemplate`` row of the dossier's agency wins, then a row without agency
-(the deployment's default), then ``DEFAULT_TEMPLATES`` below. Subject and body are Django
-templates rendered without HTML escaping (the messages are plain text) and with the ``motcua``
-filters built in (``|chu`` "14 giờ 00 phút, ngày 20 tháng 7 năm 2020", ``|ngay_gio``, ``|ngay``).
-Context: see ``message_context``.
+(the deployment's default), then the built-in files ``templates/hoso/messages/``. Subject and
+body are plain text with placeholders (``hoso.messages``): never a template, never evaluated;
+the values are plain strings computed by ``message_values``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db.models import Exists, F, OuterRef, Q
-from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.module_loading import import_string
 
+from motcua.lib.dates import datetime_short, datetime_words
+from motcua.lib.identity import mask_name
+
+from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
-from .documents import lookup_url, text_lines
+from .documents import committee_in_sentence, lookup_url, text_lines
 from .models import Dossier, DossierEvent, Notification, NotificationTemplate
 
 logger = logging.getLogger(__name__)
@@ -153,112 +157,11 @@ class MessageTemplate:
     body: str
 
 
-_SIGNATURE = """
-Trân trọng,
-{{ agency.desk_name }} – {{ agency.name }}{% if agency.address %}
-Địa chỉ: {{ agency.address }}{% endif %}{% if agency.phone %}
-Điện thoại: {{ agency.phone }}{% endif %}
-
-Đây là thư gửi tự động, xin ông/bà vui lòng không trả lời thư này."""
-
-_DOSSIER_LINES = """- Mã hồ sơ: {{ dossier.code }}
-- Thủ tục: {{ dossier.procedure_name }}"""
-
-_LOOKUP = "Tra cứu tình trạng hồ sơ: {{ lookup_url }}"
-
-DEFAULT_TEMPLATES: dict[tuple[str, str], MessageTemplate] = {
-    (NotificationKind.RECEIVED, NotificationChannel.EMAIL): MessageTemplate(
-        subject="Đã tiếp nhận hồ sơ {{ dossier.code }}",
-        body=f"""Kính gửi {{{{ salutation }}}},
-
-{{{{ agency.desk_name }}}} {{{{ ward_text }}}} đã tiếp nhận hồ sơ của {{{{ addressee }}}}:
-{_DOSSIER_LINES}
-- Thời gian tiếp nhận: {{{{ dossier.received_at|chu }}}}
-- Thời gian hẹn trả kết quả: {{{{ appointment|chu }}}}
-
-{_LOOKUP}
-{_SIGNATURE}
-""",
-    ),
-    (NotificationKind.RECEIVED, NotificationChannel.SMS): MessageTemplate(
-        subject="",
-        body="{{ agency.name }} đã tiếp nhận hồ sơ {{ dossier.code }}, hẹn trả kết quả "
-        "{{ appointment|ngay_gio }}. " + _LOOKUP,
-    ),
-    (NotificationKind.SUPPLEMENT, NotificationChannel.EMAIL): MessageTemplate(
-        subject="Yêu cầu bổ sung, hoàn thiện hồ sơ {{ dossier.code }}",
-        body=f"""Kính gửi {{{{ salutation }}}},
-
-Hồ sơ của {{{{ addressee }}}} cần được bổ sung, hoàn thiện:
-{_DOSSIER_LINES}
-
-Giấy tờ cần bổ sung, hoàn thiện:
-{{% for item in documents %}}{{{{ forloop.counter }}}}. {{{{ item }}}}
-{{% endfor %}}
-Đề nghị {{{{ addressee }}}} mang các giấy tờ trên đến {{{{ agency.desk_name }}}} {{{{ ward_text }}}}\
-{{% if agency.address %}} ({{{{ agency.address }}}}){{% endif %}}. Thời gian giải quyết hồ sơ tạm dừng từ \
-{{{{ event.at|chu }}}} cho đến khi nhận đủ giấy tờ bổ sung.
-
-{_LOOKUP}
-{_SIGNATURE}
-""",
-    ),
-    (NotificationKind.SUPPLEMENT, NotificationChannel.SMS): MessageTemplate(
-        subject="",
-        body="{{ agency.name }}: hồ sơ {{ dossier.code }} cần bổ sung: {{ documents|join:'; ' }}. " + _LOOKUP,
-    ),
-    (NotificationKind.EXTENDED, NotificationChannel.EMAIL): MessageTemplate(
-        subject="Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ dossier.code }}",
-        body=f"""Kính gửi {{{{ salutation }}}},
-
-{{{{ committee_text }}}} chân thành xin lỗi {{{{ addressee }}}} vì hồ sơ dưới đây chưa giải quyết \
-xong theo thời gian đã hẹn:
-{_DOSSIER_LINES}
-{{% if reasons %}}
-Lý do:
-{{% for item in reasons %}}- {{{{ item }}}}
-{{% endfor %}}{{% endif %}}
-Thời gian hẹn trả kết quả mới: {{{{ new_due_at|chu }}}}.
-
-Rất mong {{{{ addressee }}}} thông cảm.
-
-{_LOOKUP}
-{_SIGNATURE}
-""",
-    ),
-    (NotificationKind.EXTENDED, NotificationChannel.SMS): MessageTemplate(
-        subject="",
-        body="{{ agency.name }} xin lỗi vì hồ sơ {{ dossier.code }} chưa giải quyết xong đúng hẹn; "
-        "hẹn trả kết quả lại vào {{ new_due_at|ngay_gio }}. " + _LOOKUP,
-    ),
-    (NotificationKind.RESULT_READY, NotificationChannel.EMAIL): MessageTemplate(
-        subject="Hồ sơ {{ dossier.code }} đã có kết quả",
-        body=f"""Kính gửi {{{{ salutation }}}},
-
-Hồ sơ của {{{{ addressee }}}} đã có kết quả:
-{_DOSSIER_LINES}
-
-{{{{ collect_text }}}}
-
-{_LOOKUP}
-{{% if survey_url %}}Sau khi nhận kết quả, mời {{{{ addressee }}}} đánh giá mức độ hài lòng: {{{{ survey_url }}}}
-{{% endif %}}{_SIGNATURE}
-""",
-    ),
-    (NotificationKind.RESULT_READY, NotificationChannel.SMS): MessageTemplate(
-        subject="",
-        body="{{ agency.name }}: hồ sơ {{ dossier.code }} đã có kết quả. {{ collect_short }} " + _LOOKUP,
-    ),
-}
-
-# Plain text: no HTML escaping. The motcua filters work without {% load %}. No template loaders:
-# a ward's template cannot {% include %} files from the server.
-_ENGINE = Engine(autoescape=False, builtins=["motcua.templatetags.motcua"], loaders=[])
-
-
-def compile_template(text: str) -> Any:
-    """The compiled template; raises TemplateSyntaxError (used by the admin form to refuse bad text)."""
-    return _ENGINE.from_string(text)
+def default_template(kind: str, channel: str) -> MessageTemplate:
+    """The built-in text (files under templates/hoso/messages/, in the placeholder language)."""
+    return MessageTemplate(
+        subject=messages.default_text(kind, channel, "subject"), body=messages.default_text(kind, channel, "body")
+    )
 
 
 def template_for(kind: str, channel: str, agency_id: int | None) -> MessageTemplate:
@@ -272,7 +175,7 @@ def template_for(kind: str, channel: str, agency_id: int | None) -> MessageTempl
             chosen = row
     if chosen is not None:
         return MessageTemplate(subject=chosen.subject, body=chosen.body)
-    return DEFAULT_TEMPLATES[(kind, channel)]
+    return default_template(kind, channel)
 
 
 def _collect_texts(dossier: Dossier) -> tuple[str, str]:
@@ -294,8 +197,6 @@ def _collect_texts(dossier: Dossier) -> tuple[str, str]:
 
 def _ward_in_sentence(name: str) -> str:
     """'phường Hoàn Kiếm': inside a sentence the unit word is not capitalised."""
-    from .documents import committee_in_sentence
-
     return committee_in_sentence(name).removeprefix("Ủy ban nhân dân ")
 
 
@@ -303,20 +204,13 @@ def _addressee(dossier: Dossier) -> str:
     return "tổ chức" if dossier.applicant_kind == ApplicantKind.ORGANISATION else "ông/bà"
 
 
-def message_context(event: DossierEvent) -> dict[str, Any]:
-    """What a template sees.
+def message_values(event: DossierEvent) -> dict[str, str]:
+    """The value of every placeholder of ``hoso.messages.PLACEHOLDERS`` for this event: plain strings.
 
-    ``dossier``, ``agency``, ``event``, ``lookup_url`` (the public page with the secret key);
-    ``new_due_at`` (aware datetime; extensions only, else None); ``appointment``: the appointment
-    the message is about (the receipt's for RECEIVE, the new one for EXTEND, else the dossier's
-    current ``shown_due_at``); ``documents`` (lines of a supplement request's note),
-    ``reasons`` (lines of an extension's reason); ``collect_text`` / ``collect_short`` (where the
-    result is collected); ``salutation`` ("Ông/Bà Nguyễn Văn An" or the organisation's name),
-    ``addressee`` ("ông/bà" or "tổ chức"), ``committee_text`` ("Ủy ban nhân dân phường …"),
-    ``ward_text`` ("phường Hoàn Kiếm", for use inside a sentence).
+    This is all a staff-edited text can ever see; nothing here is an object. The appointment
+    (``ngay_hen``) is the receipt's for RECEIVE, the new one for EXTEND, else the dossier's
+    current ``shown_due_at``. Values that do not apply to the event are empty strings.
     """
-    from .documents import committee_in_sentence
-
     dossier = event.dossier
     agency = dossier.agency
     new_due_at = None
@@ -327,27 +221,52 @@ def message_context(event: DossierEvent) -> dict[str, Any]:
         appointment = datetime.fromisoformat(event.data["due_at"])
     elif new_due_at is not None:
         appointment = new_due_at
-    collect_text, collect_short = _collect_texts(dossier)
+    result_ready = event.action in (Action.APPROVE, Action.MARK_RESULT_READY)
+    collect_text, collect_short = _collect_texts(dossier) if result_ready else ("", "")
     lines = text_lines(event.note)
-    return {
-        "dossier": dossier,
-        "agency": agency,
-        "event": event,
-        "lookup_url": lookup_url(dossier),
-        "new_due_at": new_due_at,
-        "appointment": appointment,
-        "documents": lines if event.action == Action.REQUEST_SUPPLEMENT else [],
-        "reasons": lines if event.action == Action.EXTEND else [],
-        "collect_text": collect_text,
-        "collect_short": collect_short,
-        "addressee": _addressee(dossier),
-        "salutation": dossier.applicant_name
-        if dossier.applicant_kind == ApplicantKind.ORGANISATION
-        else f"Ông/Bà {dossier.applicant_name}",
-        "committee_text": committee_in_sentence(agency.name),
-        "ward_text": _ward_in_sentence(agency.name),
-        "survey_url": _survey_url(dossier) if event.action in (Action.APPROVE, Action.MARK_RESULT_READY) else "",
+    documents = lines if event.action == Action.REQUEST_SUPPLEMENT else []
+    reasons = lines if event.action == Action.EXTEND else []
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    survey_url = _survey_url(dossier) if result_ready else ""
+    addressee = _addressee(dossier)
+    ward = _ward_in_sentence(agency.name)
+    contact = [
+        f"Địa chỉ: {agency.address}" if agency.address else "",
+        f"Điện thoại: {agency.phone}" if agency.phone else "",
+    ]
+    values = {
+        "kinh_gui": dossier.applicant_name if organisation else f"Ông/Bà {dossier.applicant_name}",
+        "ho_ten": dossier.applicant_name,
+        "ho_ten_rut_gon": dossier.applicant_name if organisation else mask_name(dossier.applicant_name),
+        "xung_ho": addressee,
+        "ma_ho_so": dossier.code or "",
+        "thu_tuc": dossier.procedure_name,
+        "ngay_tiep_nhan": datetime_words(dossier.received_at) if dossier.received_at else "",
+        "ngay_hen": datetime_words(appointment) if appointment else "",
+        "ngay_hen_ngan": datetime_short(appointment) if appointment else "",
+        "ngay_hen_moi": datetime_words(new_due_at) if new_due_at else "",
+        "ngay_hen_moi_ngan": datetime_short(new_due_at) if new_due_at else "",
+        "thoi_diem": datetime_words(event.at),
+        "giay_to_bo_sung": "\n".join(f"{n}. {item}" for n, item in enumerate(documents, start=1)),
+        "giay_to_bo_sung_ngan": "; ".join(documents),
+        "ly_do": "\n".join(f"- {item}" for item in reasons),
+        "noi_nhan_ket_qua": collect_text,
+        "noi_nhan_ket_qua_ngan": collect_short,
+        "link_tra_cuu": lookup_url(dossier),
+        "link_danh_gia": survey_url,
+        "moi_danh_gia": f"Sau khi nhận kết quả, mời {addressee} đánh giá mức độ hài lòng: {survey_url}"
+        if survey_url
+        else "",
+        "co_quan": agency.name,
+        "uy_ban": committee_in_sentence(agency.name),
+        "phuong_xa": ward,
+        "bo_phan": agency.desk_name,
+        "dia_diem": f"{agency.desk_name} {ward}" + (f" ({agency.address})" if agency.address else ""),
+        "dia_chi_co_quan": agency.address,
+        "dien_thoai_co_quan": agency.phone,
+        "lien_he": "\n".join(line for line in contact if line),
     }
+    return values
 
 
 def _survey_url(dossier: Dossier) -> str:
@@ -363,22 +282,32 @@ def _survey_url(dossier: Dossier) -> str:
 def render_message(event: DossierEvent, channel: str) -> tuple[str, str]:
     """(subject, body) of the message for `event` on `channel`.
 
-    A ward's template that no longer compiles or renders falls back to the built-in text (and
-    logs why): the applicant still hears about their dossier.
+    Plain substitution of the placeholders (``hoso.messages.fill``): nothing in the text is
+    evaluated. A stored text that is not valid in the placeholder language (a row written before
+    it, or forced into the database) is never rendered: the built-in text is used (and the reason
+    logged), so the applicant still hears about their dossier.
     """
     kind = ACTION_KINDS[event.action]
-    context = message_context(event)
+    values = message_values(event)
     chosen = template_for(kind, channel, event.dossier.agency_id)
     try:
-        return _render(chosen, context)
-    except (TemplateSyntaxError, ValueError, TypeError, AttributeError, KeyError):
-        logger.exception("Mẫu thông báo %s/%s của cơ quan %s lỗi: dùng mẫu mặc định", kind, channel, event.dossier)
-        return _render(DEFAULT_TEMPLATES[(kind, channel)], context)
+        return _render(chosen, values)
+    except ValidationError:
+        logger.warning(
+            "Mẫu thông báo %s/%s của cơ quan %s sai cú pháp: dùng mẫu mặc định", kind, channel, event.dossier
+        )
+        return _render(default_template(kind, channel), values)
 
 
-def _render(template: MessageTemplate, context: dict[str, Any]) -> tuple[str, str]:
-    subject = " ".join(compile_template(template.subject).render(Context(context)).split())
-    body = compile_template(template.body).render(Context(context)).strip()
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _render(template: MessageTemplate, values: dict[str, str]) -> tuple[str, str]:
+    subject = " ".join(messages.fill(template.subject, values).split())
+    body = messages.fill(template.body, values)
+    # A placeholder left empty (no address, no survey link) must not leave a hole of blank lines.
+    body = "\n".join(line.rstrip() for line in body.splitlines())
+    body = _BLANK_LINES.sub("\n\n", body).strip()
     return subject[:200], body
 
 

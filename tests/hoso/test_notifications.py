@@ -414,7 +414,7 @@ def test_a_wards_own_template_replaces_the_default_and_stays_in_its_ward(
     agency, other_agency, clerk, procedure, django_capture_on_commit_callbacks
 ):
     NotificationTemplate.objects.create(
-        agency=None, kind="received", channel="email", subject="Mặc định: {{ dossier.code }}", body="Mặc định"
+        agency=None, kind="received", channel="email", subject="Mặc định: {ma_ho_so}", body="Mặc định"
     )
     NotificationTemplate.objects.create(
         agency=other_agency, kind="received", channel="email", subject="Cửa Nam", body="Phường khác"
@@ -426,8 +426,8 @@ def test_a_wards_own_template_replaces_the_default_and_stays_in_its_ward(
         agency=agency,
         kind="received",
         channel="email",
-        subject="{{ agency.name }} thông báo: hồ sơ {{ dossier.code }}",
-        body="Hẹn trả {{ appointment|chu }}. Tra cứu: {{ lookup_url }}",
+        subject="{co_quan} thông báo: hồ sơ {ma_ho_so}",
+        body="Hẹn trả {ngay_hen}. Tra cứu: {link_tra_cuu}",
     )
     d2 = committed(django_capture_on_commit_callbacks, lambda: receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 5)))
     assert mail.outbox[1].subject == f"Phường Hoàn Kiếm thông báo: hồ sơ {d2.code}"
@@ -468,14 +468,14 @@ def test_a_ward_admin_writes_their_wards_templates_and_sees_only_their_notificat
 ):
     client.force_login(ward_admin)
     add = reverse("admin:hoso_notificationtemplate_add")
-    form = {"kind": "received", "channel": "sms", "subject": "", "body": "{{ dossier.code }} {{ lookup_url }}"}
+    form = {"kind": "received", "channel": "sms", "subject": "", "body": "{ma_ho_so} { link_tra_cuu }"}
     assert client.post(add, form).status_code == 302
     row = NotificationTemplate.objects.get()
     assert row.agency_id == agency.pk
     again = client.post(add, form)
     assert "Cơ quan đã có mẫu thông báo cho sự kiện và kênh này" in again.content.decode()
     broken = client.post(add, {**form, "channel": "email", "body": "{% for %}"})
-    assert "Mẫu viết sai cú pháp" in broken.content.decode()
+    assert "Không dùng được cú pháp mẫu Django" in broken.content.decode()
     assert NotificationTemplate.objects.count() == 1
 
     NotificationTemplate.objects.create(agency=other_agency, kind="received", channel="email", body="khác")
