@@ -244,6 +244,7 @@ def build_dossiers(ward: Ward, instants: Sequence[datetime], now: datetime, rng:
     from hoso.constants import Status, Timeliness
     from hoso.models import Dossier
     from hoso.workflow import LOOKUP_ALPHABET
+    from motcua.lib.codepattern import pattern_for
 
     cal, agency = ward.calendar, ward.agency
     snapshots = {
@@ -297,7 +298,7 @@ def build_dossiers(ward: Ward, instants: Sequence[datetime], now: datetime, rng:
         else:
             day = received.astimezone(cal.tz).date()
             ward.counters[day] += 1
-            d.code = agency.dossier_code_pattern.format(agency=agency.code, date=day, seq=ward.counters[day])
+            d.code = pattern_for(agency.dossier_code_pattern).render(agency.code, day, ward.counters[day])
             d.received_at = received
             d.base_due_at = d.due_at = d.shown_due_at = due
             d.manual_due_at = None if limit is not None else due

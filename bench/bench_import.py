@@ -121,6 +121,7 @@ def generate(path: Path, rows: int, agency: Any, manual_code: str) -> dict[str, 
     from hoso.calendars import calendar_for
     from hoso.selectors import procedure_limit
     from hoso.transfer import COLUMNS, iso
+    from motcua.lib.codepattern import pattern_for
     from thutuc.models import Procedure
 
     rng = random.Random(SEED)
@@ -151,7 +152,7 @@ def generate(path: Path, rows: int, agency: Any, manual_code: str) -> dict[str, 
         for received in instants:
             day = received.date()
             counters[day] += 1
-            code = agency.dossier_code_pattern.format(agency=agency.code, date=day, seq=counters[day])
+            code = pattern_for(agency.dossier_code_pattern).render(agency.code, day, counters[day])
             procedure_code = rng.choices(codes, code_weights)[0]
             limit = limits[procedure_code]
             due = (

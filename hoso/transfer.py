@@ -95,7 +95,6 @@ import io
 import json
 import re
 import secrets
-import string
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +106,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.codepattern import pattern_for
 from motcua.lib.tabular import read_rows
 from motcua.lib.text import normalise_spaces
 from motcua.models import Agency, User
@@ -154,7 +154,6 @@ _CHUNK = 5_000  # codes per `IN (…)` lookup
 _DATE_COLUMNS = ("received_at", "due_at", "result_ready_at", "returned_at", "withdrawn_at", "stopped_at")
 _CHANNELS = {str(c.value): c.value for c in Channel}
 _TAX_CODE = re.compile(r"\d{10}(-?\d{3})?")
-_STRFTIME_REGEX = {"%y": r"\d{2}", "%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%j": r"\d{3}", "%%": "%"}
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -652,39 +651,12 @@ def system_user(agency: Agency) -> tuple[User, bool]:
 def code_parser(agency: Agency) -> Callable[[str], tuple[date, int] | None]:
     """A function giving (day, sequence) of a code made by the ward's pattern, else None.
 
-    A code matches only if formatting the pattern with that day and sequence gives it back
-    exactly, which is the condition for intake ever producing the same code.
+    The pattern is the one intake uses (``motcua.lib.codepattern.pattern_for``). A code matches
+    only if rendering the pattern with that day and sequence gives it back exactly, which is the
+    condition for intake ever producing the same code.
     """
-    pattern = agency.dossier_code_pattern
-    parts: list[str] = []
-    seen: set[str] = set()
-    date_spec = ""
-    try:
-        for literal, name, spec, _ in string.Formatter().parse(pattern):
-            parts.append(re.escape(literal))
-            if name is None:
-                continue
-            if name in seen:
-                parts.append(f"(?P={name})")
-                continue
-            seen.add(name)
-            if name == "agency":
-                parts.append(f"(?P<agency>{re.escape(format(agency.code, spec))})")
-            elif name == "date":
-                date_spec = spec or "%Y-%m-%d"
-                pieces = re.split(r"(%.)", date_spec)
-                regex = "".join(_STRFTIME_REGEX[p] if p.startswith("%") else re.escape(p) for p in pieces if p)
-                parts.append(f"(?P<date>{regex})")
-            elif name == "seq":
-                parts.append(r"(?P<seq>\d+)")
-            else:
-                raise KeyError(name)
-        if "seq" not in seen or "date" not in seen:
-            raise KeyError("seq")
-        compiled = re.compile("".join(parts))
-    except (KeyError, ValueError, re.error):
-        return lambda code: None
-
+    pattern = pattern_for(agency.dossier_code_pattern)
+    compiled = re.compile(pattern.regex(agency.code))
     days: dict[str, date] = {}  # strptime is slow and a file holds few distinct days
 
     def parse(code: str) -> tuple[date, int] | None:
@@ -695,11 +667,11 @@ def code_parser(agency: Agency) -> Callable[[str], tuple[date, int] | None]:
             text = match.group("date")
             day = days.get(text)
             if day is None:
-                day = days[text] = datetime.strptime(text, date_spec).date()  # noqa: DTZ007 — a date, no zone
+                day = days[text] = datetime.strptime(text, pattern.date_format).date()  # noqa: DTZ007 — a date, no zone
             seq = int(match.group("seq"))
-            if pattern.format(agency=agency.code, date=day, seq=seq) != code:
-                return None
-        except (ValueError, KeyError, IndexError):
+        except ValueError:
+            return None
+        if pattern.render(agency.code, day, seq) != code:
             return None
         return day, seq
 

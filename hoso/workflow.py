@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.codepattern import pattern_for
 from motcua.lib.identity import normalise_person_name
 from motcua.lib.text import normalise_spaces
 from motcua.models import Agency, User
@@ -259,7 +260,7 @@ def _next_code(agency: Agency, day: date) -> str:
             [agency.pk, connection.ops.adapt_datefield_value(day)],
         )
         (seq,) = cursor.fetchone()
-    return agency.dossier_code_pattern.format(agency=agency.code, date=day, seq=seq)
+    return pattern_for(agency.dossier_code_pattern).render(agency.code, day, seq)
 
 
 def _check_intake(agency: Agency, actor: User, intake: Intake) -> AgencyProcedure:

@@ -7,6 +7,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from .constants import AGENCY_CODE_PATTERN, DEFAULT_DOSSIER_CODE_PATTERN, Role
+from .lib.codepattern import HELP_TEXT as CODE_PATTERN_HELP
+from .lib.codepattern import validate_code_pattern
 
 agency_code_validator = RegexValidator(
     AGENCY_CODE_PATTERN,
@@ -50,7 +52,8 @@ class Agency(models.Model):
         "mẫu mã hồ sơ",
         max_length=80,
         default=DEFAULT_DOSSIER_CODE_PATTERN,
-        help_text="Các trường: {agency}, {date:%y%m%d}, {seq:04d}.",
+        validators=[validate_code_pattern],
+        help_text=CODE_PATTERN_HELP,
     )
     survey_scale = models.PositiveSmallIntegerField(
         "thang đánh giá hài lòng", choices=[(3, "3 mức"), (5, "5 mức")], default=3

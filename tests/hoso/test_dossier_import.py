@@ -454,10 +454,14 @@ def test_the_code_parser_follows_the_wards_pattern(agency):
     assert parse(f"{AGENCY}-250303-12") is None  # intake would write 0012
     assert parse(f"{AGENCY}-250230-0001") is None  # 30 February
     assert parse("000.25.32.H26-250303-0001") is None  # another ward
-    agency.dossier_code_pattern = "HS-{date:%Y%m%d}-{seq:05d}"
-    assert code_parser(agency)("HS-20250303-00042") == (date(2025, 3, 3), 42)
+    agency.dossier_code_pattern = "{agency}-HS{date:%Y%m%d}-{seq:05d}"
+    assert code_parser(agency)(f"{AGENCY}-HS20250303-00042") == (date(2025, 3, 3), 42)
+    assert code_parser(agency)(f"{AGENCY}-HS20250303-0042") is None  # intake would write 00042
+    assert code_parser(agency)(f"{AGENCY}-HS20250303-123456") == (date(2025, 3, 3), 123456)
     agency.dossier_code_pattern = "{agency}/{seq}"
-    assert code_parser(agency)(f"{AGENCY}/1") is None  # no date in the pattern: nothing to protect per day
+    # Not a valid pattern: intake uses the default one, and so does the parser.
+    assert code_parser(agency)(f"{AGENCY}/1") is None
+    assert code_parser(agency)(f"{AGENCY}-250303-0001") == (date(2025, 3, 3), 1)
 
 
 def test_imported_lookup_keys_are_random_keys_of_the_workflows_alphabet():

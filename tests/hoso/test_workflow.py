@@ -145,12 +145,26 @@ def test_the_procedure_is_pinned_at_intake(agency, clerk, procedure):
 
 
 def test_codes_follow_the_agency_pattern_and_the_day(agency, clerk, procedure):
-    agency.dossier_code_pattern = "HS-{date:%Y%m%d}-{seq:05d}"
+    agency.dossier_code_pattern = "{agency}-HS{date:%Y%m%d}-{seq:05d}"
+    agency.full_clean()
     agency.save()
     first = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 0))
     second = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 1))
     next_day = receive(agency, clerk, procedure, vn(2025, 3, 4, 9, 0))
-    assert [first.code, second.code, next_day.code] == ["HS-20250303-00001", "HS-20250303-00002", "HS-20250304-00001"]
+    assert [first.code, second.code, next_day.code] == [
+        f"{agency.code}-HS20250303-00001",
+        f"{agency.code}-HS20250303-00002",
+        f"{agency.code}-HS20250304-00001",
+    ]
+
+
+def test_a_stored_pattern_that_fails_the_check_gives_the_default_code(agency, clerk, procedure):
+    """A pattern written before the check (or by a raw UPDATE) is never formatted."""
+    for pattern in ("{date.__class__}", "HS-{date:%Y%m%d}-{seq:05d}", "{agency}-{seq:0999999d}"):
+        agency.dossier_code_pattern = pattern
+        agency.save(update_fields=["dossier_code_pattern"])
+        d = receive(agency, clerk, procedure, vn(2025, 3, 3, 9, 0))
+        assert d.code.startswith(f"{agency.code}-250303-000")
 
 
 def test_the_lookup_key_has_no_look_alike_characters(agency, clerk, procedure):
