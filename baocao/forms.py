@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from motcua.lib.text import vietnamese_length_messages
+
 from .constants import NARRATIVE_SECTIONS, PERIOD_COUNT, PeriodKind
 from .models import Report
 from .periods import FIRST_YEAR, LAST_YEAR, Period, custom, parse_period
@@ -132,6 +134,10 @@ class NarrativeForm(forms.ModelForm):
         fields = ["number", "issued_on", *(section.field for section in NARRATIVE_SECTIONS)]
         labels = {section.field: f"{section.number}. {section.title}" for section in NARRATIVE_SECTIONS}
         widgets = {section.field: forms.Textarea(attrs={"rows": 4}) for section in NARRATIVE_SECTIONS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vietnamese_length_messages(self)  # bounded sections, bidi and control characters stripped
 
     def clean_issued_on(self) -> date | None:
         """The date line must be plausible for the period: from its first day to a year after it."""

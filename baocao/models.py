@@ -19,9 +19,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from motcua.lib.text import MaxLength, TextLimit
 from motcua.models import Agency
 
 from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, PeriodKind, ReportStatus
+
+NARRATIVE_LIMIT = {"max_length": TextLimit.NARRATIVE, "validators": [MaxLength(TextLimit.NARRATIVE)]}
 
 
 class Report(models.Model):
@@ -64,17 +67,18 @@ class Report(models.Model):
     figures = models.JSONField("số liệu (đã chốt)", null=True, blank=True)
     figures_hash = models.CharField("SHA-256 của số liệu", max_length=64, blank=True)
 
-    # The narrative the ward writes (DOMAIN.md §8.3), one field per section of NARRATIVE_SECTIONS.
-    direction = models.TextField("I.1 Chỉ đạo, điều hành", blank=True)
-    institutions = models.TextField("I.2 Cải cách thể chế", blank=True)
-    procedures = models.TextField("I.3 Cải cách thủ tục hành chính", blank=True)
-    apparatus = models.TextField("I.4 Tổ chức bộ máy", blank=True)
-    civil_service = models.TextField("I.5 Chế độ công vụ", blank=True)
-    public_finance = models.TextField("I.6 Tài chính công", blank=True)
-    e_government = models.TextField("I.7 Chính quyền điện tử, chính quyền số", blank=True)
-    assessment = models.TextField("II Đánh giá chung", blank=True)
-    next_tasks = models.TextField("III Nhiệm vụ kỳ tới", blank=True)
-    proposals = models.TextField("IV Đề xuất, kiến nghị", blank=True)
+    # The narrative the ward writes (DOMAIN.md §8.3), one field per section of NARRATIVE_SECTIONS;
+    # each bounded (forms and full_clean) so a pasted megabyte never reaches the PDF.
+    direction = models.TextField("I.1 Chỉ đạo, điều hành", blank=True, **NARRATIVE_LIMIT)
+    institutions = models.TextField("I.2 Cải cách thể chế", blank=True, **NARRATIVE_LIMIT)
+    procedures = models.TextField("I.3 Cải cách thủ tục hành chính", blank=True, **NARRATIVE_LIMIT)
+    apparatus = models.TextField("I.4 Tổ chức bộ máy", blank=True, **NARRATIVE_LIMIT)
+    civil_service = models.TextField("I.5 Chế độ công vụ", blank=True, **NARRATIVE_LIMIT)
+    public_finance = models.TextField("I.6 Tài chính công", blank=True, **NARRATIVE_LIMIT)
+    e_government = models.TextField("I.7 Chính quyền điện tử, chính quyền số", blank=True, **NARRATIVE_LIMIT)
+    assessment = models.TextField("II Đánh giá chung", blank=True, **NARRATIVE_LIMIT)
+    next_tasks = models.TextField("III Nhiệm vụ kỳ tới", blank=True, **NARRATIVE_LIMIT)
+    proposals = models.TextField("IV Đề xuất, kiến nghị", blank=True, **NARRATIVE_LIMIT)
 
     pdf = models.BinaryField("tệp PDF", null=True, blank=True, editable=False)
     xlsx = models.BinaryField("tệp XLSX", null=True, blank=True, editable=False)

@@ -33,9 +33,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.text import TextLimit, clean_text
 from motcua.models import Agency, User
 
-from .constants import NARRATIVE_FIELDS, STALE_RUNNING_SECONDS, PeriodKind, ReportStatus
+from .constants import NARRATIVE_FIELDS, NARRATIVE_SECTIONS, STALE_RUNNING_SECONDS, PeriodKind, ReportStatus
 from .models import Report
 from .periods import Period, decree_half_year, decree_year
 
@@ -203,6 +204,13 @@ def update_narrative(*, report: Report, data: Mapping[str, Any], user: User) -> 
     ReportError when the report is final.
     """
     values = {key: data[key] for key in (*NARRATIVE_FIELDS, "number", "issued_on") if key in data}
+    for section in NARRATIVE_SECTIONS:
+        key = section.field
+        if key in values:
+            # Data, never markup or a template: cleaned of invisible and bidi characters, and bounded.
+            values[key] = clean_text(str(values[key] or ""))
+            if len(values[key]) > TextLimit.NARRATIVE:
+                raise ReportError(f"Mục “{section.title}” dài quá: tối đa {TextLimit.NARRATIVE} ký tự.")
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, finalized_at__isnull=True).update(
             **values, status=ReportStatus.QUEUED, progress=0, error=""

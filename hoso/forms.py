@@ -15,10 +15,11 @@ from motcua.lib.identity import (
     normalise_person_name,
     validate_cccd,
     validate_cmnd,
+    validate_name,
     validate_passport,
     validate_tax_code,
 )
-from motcua.lib.text import ascii_digits, normalise_spaces
+from motcua.lib.text import FreeText, PublicNoteField, TextLimit, ascii_digits, has_letter, normalise_spaces
 from motcua.models import User
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
@@ -38,14 +39,18 @@ class IntakeForm(forms.Form):
     applicant_kind = forms.ChoiceField(
         label="Người nộp là", choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN, widget=forms.RadioSelect
     )
-    applicant_name = forms.CharField(label="Họ và tên người nộp / tên tổ chức", max_length=200)
+    applicant_name = FreeText(
+        label="Họ và tên người nộp / tên tổ chức",
+        max_length=TextLimit.NAME,
+        error_messages={"required": "Hãy nhập họ tên người nộp hồ sơ."},
+    )
     applicant_id_kind = forms.ChoiceField(label="Loại giấy tờ", choices=IdKind.choices, initial=IdKind.CCCD)
     applicant_id_number = forms.CharField(
         label="Số giấy tờ", max_length=20, required=False, help_text="Bắt buộc với công dân; tổ chức ghi mã số thuế."
     )
     applicant_phone = forms.CharField(label="Điện thoại di động", max_length=20, required=False)
     applicant_email = forms.EmailField(label="Thư điện tử", required=False)
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=300, required=False)
+    applicant_address = FreeText(label="Địa chỉ", max_length=TextLimit.ADDRESS, required=False)
     channel = forms.TypedChoiceField(
         label="Kênh nộp", choices=Channel.choices, coerce=int, initial=Channel.COUNTER, widget=forms.RadioSelect
     )
@@ -63,7 +68,9 @@ class IntakeForm(forms.Form):
     delivery = forms.ChoiceField(
         label="Nơi nhận kết quả", choices=Delivery.choices, initial=Delivery.DESK, widget=forms.RadioSelect
     )
-    delivery_address = forms.CharField(label="Địa chỉ nhận kết quả qua bưu chính", max_length=300, required=False)
+    delivery_address = FreeText(
+        label="Địa chỉ nhận kết quả qua bưu chính", max_length=TextLimit.ADDRESS, required=False
+    )
     # A text field: clerks type "50.000" or "50,000 đ" and mean fifty thousand đồng.
     fee_amount = forms.CharField(label="Phí, lệ phí đã thu (đồng)", initial="0", max_length=20)
     manual_due_date = forms.DateField(
@@ -75,14 +82,30 @@ class IntakeForm(forms.Form):
     manual_due_time = forms.TimeField(
         label="Giờ hẹn", required=False, initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    other_documents = forms.CharField(
-        label="Giấy tờ khác đã nhận (mỗi dòng một loại)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    other_documents = FreeText(
+        label="Giấy tờ khác đã nhận (mỗi dòng một loại)",
+        required=False,
+        multiline=True,
+        max_length=TextLimit.NOTE,
+        rows=2,
     )
-    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    missing = forms.CharField(
-        label="Giấy tờ cần bổ sung, hoàn thiện (mẫu 02)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    note = FreeText(
+        label="Ghi chú",
+        required=False,
+        multiline=True,
+        max_length=TextLimit.NOTE,
+        rows=2,
     )
-    reason = forms.CharField(label="Lý do từ chối (mẫu 03)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    missing = FreeText(
+        label="Giấy tờ cần bổ sung, hoàn thiện (mẫu 02)", required=False, multiline=True, max_length=TextLimit.NOTE
+    )
+    reason = FreeText(
+        label="Lý do từ chối (mẫu 03)",
+        required=False,
+        multiline=True,
+        max_length=TextLimit.NOTE,
+        rows=2,
+    )
     # Shown only when the same applicant's dossier for this procedure was just received.
     confirm_duplicate = forms.BooleanField(
         label="Đúng, tiếp nhận thêm một hồ sơ mới (không phải gửi lại hồ sơ vừa nhận)", required=False
@@ -159,7 +182,9 @@ class IntakeForm(forms.Form):
         data = super().clean()
         kind = data.get("applicant_kind")
         name = normalise_spaces(data.get("applicant_name", ""))
-        if name:
+        if name and not has_letter(name):
+            self.add_error("applicant_name", "Họ tên người nộp / tên tổ chức phải có chữ cái, không nhập toàn ký hiệu.")
+        elif name:
             data["applicant_name"] = normalise_person_name(name) if kind == ApplicantKind.CITIZEN else name
         elif data.get("applicant_name"):  # only invisible characters were typed
             self.add_error("applicant_name", "Hãy nhập họ tên người nộp hồ sơ.")
@@ -226,11 +251,17 @@ class IntakeForm(forms.Form):
 
 # -- action forms on a received dossier --------------------------------------------------------
 class NoteForm(forms.Form):
-    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = FreeText(
+        label="Ghi chú",
+        required=False,
+        multiline=True,
+        max_length=TextLimit.NOTE,
+        rows=2,
+    )
 
 
 class RequiredNoteForm(forms.Form):
-    note = forms.CharField(label="Nội dung", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = FreeText(label="Nội dung", multiline=True, max_length=TextLimit.NOTE)
 
 
 class AssignForm(forms.Form):
@@ -240,7 +271,13 @@ class AssignForm(forms.Form):
         empty_label="— Chọn công chức —",
         error_messages={"required": "Hãy chọn công chức xử lý.", "invalid_choice": "Công chức không hợp lệ."},
     )
-    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = FreeText(
+        label="Ghi chú",
+        required=False,
+        multiline=True,
+        max_length=TextLimit.NOTE,
+        rows=2,
+    )
 
     def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -250,8 +287,11 @@ class AssignForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    collector = forms.CharField(label="Người nhận kết quả", required=False, max_length=200)
-    tracking_number = forms.CharField(label="Mã bưu gửi", required=False, max_length=50)
+    collector = FreeText(label="Người nhận kết quả", required=False, max_length=TextLimit.NAME)
+    tracking_number = FreeText(label="Mã bưu gửi", required=False, max_length=50)
+
+    def clean_collector(self) -> str:
+        return validate_name(self.cleaned_data["collector"], what="Tên người nhận kết quả")
 
 
 class ExtendForm(forms.Form):
@@ -259,7 +299,8 @@ class ExtendForm(forms.Form):
         label="Ngày hẹn mới", input_formats=DATE_INPUTS, widget=forms.DateInput(attrs={"type": "date"})
     )
     new_due_time = forms.TimeField(label="Giờ hẹn", initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"}))
-    note = forms.CharField(label="Lý do chậm giải quyết", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = FreeText(label="Lý do chậm giải quyết", multiline=True, max_length=TextLimit.NOTE)
+    public_note = PublicNoteField()
 
     def new_due_at(self) -> datetime:
         return timezone.make_aware(
@@ -268,5 +309,18 @@ class ExtendForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_agency = forms.CharField(label="Cơ quan nhận liên thông", max_length=200)
-    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    to_agency = FreeText(label="Cơ quan nhận liên thông", max_length=TextLimit.NAME)
+    note = FreeText(
+        label="Ghi chú",
+        required=False,
+        multiline=True,
+        max_length=TextLimit.NOTE,
+        rows=2,
+    )
+
+
+class PublicNoteForm(RequiredNoteForm):
+    """An action the citizen hears of (supplement request, stop): the staff note stays inside, and an
+    explicitly public note is the only free text the lookup page shows."""
+
+    public_note = PublicNoteField()

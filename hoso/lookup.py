@@ -68,7 +68,8 @@ class PublicView:
     returned_at: datetime | None
     extended: bool
     next_step: str
-    timeline: list[tuple[datetime, str]] = field(default_factory=list)
+    # (when, step, public note): the note is only ever the event's explicitly public note.
+    timeline: list[tuple[datetime, str, str]] = field(default_factory=list)
     agency: dict[str, str] = field(default_factory=dict)
     # A returned dossier not rated yet, within the 14 days: the applicant's own survey link.
     survey_url: str = ""
@@ -93,7 +94,9 @@ class PublicView:
             "returned_at": iso(self.returned_at),
             "next_step": self.next_step,
             "survey_url": self.survey_url or None,
-            "timeline": [{"at": iso(at), "step": step} for at, step in self.timeline],
+            "timeline": [
+                {"at": iso(at), "step": step, **({"note": note} if note else {})} for at, step, note in self.timeline
+            ],
         }
 
 
@@ -135,11 +138,14 @@ def find(code: str, key: str) -> Dossier | None:
 
 
 def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str:
+    """What the citizen should do now. ``events`` carry each event's public note only."""
     agency = dossier.agency
     place = f"{agency.desk_name} – {agency.name}" + (f", {agency.address}" if agency.address else "")
     if dossier.status == Status.WAITING_SUPPLEMENT:
         papers = next((note for action, _, note in reversed(events) if action == Action.REQUEST_SUPPLEMENT), "")
-        return f"Mời ông/bà mang đến {place} các giấy tờ sau: {papers}" if papers else f"Mời ông/bà liên hệ {place}."
+        if papers:
+            return f"Mời ông/bà mang đến {place} các giấy tờ sau: {papers}"
+        return f"Mời ông/bà liên hệ {place} để biết giấy tờ cần bổ sung (đã ghi trong phiếu yêu cầu bổ sung)."
     if dossier.status == Status.RESULT_READY:
         if dossier.delivery == Delivery.POST:
             return "Kết quả sẽ được gửi qua bưu chính công ích đến địa chỉ ông/bà đã đăng ký."
@@ -168,13 +174,10 @@ def _survey_url(dossier: Dossier) -> str:
 
 
 def public_view(dossier: Dossier) -> PublicView:
-    rows = (
-        DossierEvent.objects.filter(dossier_id=dossier.pk)
-        .order_by("at", "id")
-        .values_list("action", "at", "note", "data")
-    )
-    # An imported event's note only says where it came from ("Nhập từ hệ thống cũ"): nothing for a citizen.
-    events = [(action, at, "" if (data or {}).get("imported") else note) for action, at, note, data in rows]
+    # Staff notes are never read: they may quote an ID number, a phone or an address. The only free
+    # text shown is the note a member of staff wrote explicitly for the public (event data "public_note").
+    rows = DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("at", "id").values_list("action", "at", "data")
+    events = [(action, at, str((data or {}).get("public_note") or "")) for action, at, data in rows]
     extended = any(action == Action.EXTEND for action, _, _ in events)
     status_text = PLAIN_STATUS.get(dossier.status, dossier.get_status_display())
     if extended and dossier.status in OPEN_STATUSES:
@@ -195,7 +198,7 @@ def public_view(dossier: Dossier) -> PublicView:
         extended=extended,
         next_step=_next_step(dossier, events),
         survey_url=_survey_url(dossier),
-        timeline=[(at, PUBLIC_STEPS[action]) for action, at, _ in events if action in PUBLIC_STEPS],
+        timeline=[(at, PUBLIC_STEPS[action], note) for action, at, note in events if action in PUBLIC_STEPS],
         agency={
             name: getattr(dossier.agency, name) for name in ("name", "desk_name", "address", "opening_hours", "phone")
         },
@@ -209,7 +212,7 @@ def cache_key(code: str, key: str) -> str:
     """The cached view's key holds a digest of the lookup key: a wrong key misses the cache and
     takes the same path (one query, then None) as an unknown code, so its timing tells nothing."""
     digest = hashlib.sha256(f"{code}\n{key}".encode()).hexdigest()[:32]
-    return f"lookup:v2:{digest}"
+    return f"lookup:v3:{digest}"  # v3: the timeline holds public notes
 
 
 def _typed(key: str) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from motcua.constants import Role
 from motcua.lib.codepattern import pattern_for
 from motcua.lib.identity import normalise_person_name
-from motcua.lib.text import normalise_spaces
+from motcua.lib.text import TextLimit, clean_text, normalise_spaces, personal_number_in
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
@@ -460,6 +460,8 @@ def _write_event(
     *,
     due_at: datetime | None = None,
 ) -> DossierEvent:
+    if len(note) > TextLimit.NOTE:  # the forms refuse it first; a command or a script must not either
+        raise WorkflowError(f"Nội dung ghi chú dài quá: tối đa {TextLimit.NOTE} ký tự (đã nhập {len(note)} ký tự).")
     event = DossierEvent(
         dossier=dossier,
         action=action,
@@ -551,11 +553,19 @@ def assign(*, dossier_id: int, actor: User, officer: User, note: str = "", now: 
     )
 
 
-def request_supplement(*, dossier_id: int, actor: User, missing: str, now: datetime | None = None) -> Dossier:
-    """Form 02 during processing: the clock pauses until the complete supplement arrives."""
+def request_supplement(
+    *, dossier_id: int, actor: User, missing: str, public_note: str = "", now: datetime | None = None
+) -> Dossier:
+    """Form 02 during processing: the clock pauses until the complete supplement arrives.
+
+    ``missing`` is the staff's note (the slip and the applicant's own message list it);
+    ``public_note`` is the only text about it the public lookup page shows (see ``_public_data``).
+    """
     if not missing.strip():
         raise WorkflowError("Hãy ghi rõ giấy tờ cần bổ sung, hoàn thiện.")
-    return _transition(dossier_id, Action.REQUEST_SUPPLEMENT, actor, now=now, note=missing)
+    return _transition(
+        dossier_id, Action.REQUEST_SUPPLEMENT, actor, now=now, note=missing, data=_public_data(public_note)
+    )
 
 
 def complete_supplement(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
@@ -601,7 +611,15 @@ def return_result(
     return _transition(dossier_id, Action.RETURN_RESULT, actor, now=now, data=data, apply=apply)
 
 
-def extend(*, dossier_id: int, actor: User, new_due_at: datetime, reason: str, now: datetime | None = None) -> Dossier:
+def extend(
+    *,
+    dossier_id: int,
+    actor: User,
+    new_due_at: datetime,
+    reason: str,
+    public_note: str = "",
+    now: datetime | None = None,
+) -> Dossier:
     """Form 04: apology and a new appointment, issued before the current appointment passes."""
     if not reason.strip():
         raise WorkflowError("Hãy ghi rõ lý do chậm giải quyết.")
@@ -615,11 +633,17 @@ def extend(*, dossier_id: int, actor: User, new_due_at: datetime, reason: str, n
         return []
 
     return _transition(
-        dossier_id, Action.EXTEND, actor, now=now, note=reason, data={"new_due_at": new_due_at.isoformat()}, apply=apply
+        dossier_id,
+        Action.EXTEND,
+        actor,
+        now=now,
+        note=reason,
+        data={"new_due_at": new_due_at.isoformat(), **_public_data(public_note)},
+        apply=apply,
     )
 
 
-def stop(*, dossier_id: int, actor: User, reason: str, now: datetime | None = None) -> Dossier:
+def stop(*, dossier_id: int, actor: User, reason: str, public_note: str = "", now: datetime | None = None) -> Dossier:
     """Form 05: processing stops, with the reason."""
     if not reason.strip():
         raise WorkflowError("Hãy ghi rõ lý do dừng xử lý.")
@@ -628,7 +652,26 @@ def stop(*, dossier_id: int, actor: User, reason: str, now: datetime | None = No
         dossier.stopped_at = moment
         return ["stopped_at"]
 
-    return _transition(dossier_id, Action.STOP, actor, now=now, note=reason, apply=apply)
+    return _transition(
+        dossier_id, Action.STOP, actor, now=now, note=reason, data=_public_data(public_note), apply=apply
+    )
+
+
+def _public_data(public_note: str) -> dict[str, str]:
+    """The event data holding the note meant for the public lookup page, if any.
+
+    Staff notes never reach the public page; this explicitly public text is the only free text it
+    shows. It is checked like the form's field (length, no ID number, phone or e-mail).
+    """
+    text = clean_text(public_note)
+    if not text:
+        return {}
+    if len(text) > TextLimit.PUBLIC_NOTE:
+        raise WorkflowError(f"Nội dung công khai dài quá: tối đa {TextLimit.PUBLIC_NOTE} ký tự.")
+    found = personal_number_in(text)
+    if found:
+        raise WorkflowError(f"Nội dung công khai không được ghi số giấy tờ, số điện thoại hay thư điện tử (“{found}”).")
+    return {"public_note": text}
 
 
 def withdraw(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 from .constants import AGENCY_CODE_PATTERN, DEFAULT_DOSSIER_CODE_PATTERN, Role
 from .lib.codepattern import HELP_TEXT as CODE_PATTERN_HELP
 from .lib.codepattern import validate_code_pattern
+from .lib.identity import validate_name
 
 agency_code_validator = RegexValidator(
     AGENCY_CODE_PATTERN,
@@ -113,3 +115,15 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and (self.is_superuser or self.role in roles)
+
+    def clean(self) -> None:
+        """Names in normal form (no bidi-override, control or invisible characters) and with a letter."""
+        super().clean()
+        errors = {}
+        for name, what in (("last_name", "Họ và tên đệm"), ("first_name", "Tên")):
+            try:
+                setattr(self, name, validate_name(getattr(self, name), what=what))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)

@@ -19,7 +19,7 @@ from motcua.permissions import staff_required
 from .. import workflow
 from ..calendars import calendar_for
 from ..constants import Action
-from ..forms import AssignForm, ExtendForm, NoteForm, RequiredNoteForm, ReturnForm, TransferForm
+from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
 from ..worklists import remaining_text
 
@@ -45,6 +45,11 @@ def _note(form: forms.Form) -> str:
     return form.cleaned_data.get("note", "")
 
 
+def _public(form: forms.Form) -> str:
+    """The note meant for the public lookup page (never the staff note)."""
+    return form.cleaned_data.get("public_note", "")
+
+
 ACTIONS: dict[Action, ActionSpec] = {
     Action.ASSIGN: ActionSpec(
         AssignForm,
@@ -52,8 +57,8 @@ ACTIONS: dict[Action, ActionSpec] = {
         "Đã chuyển hồ sơ cho công chức xử lý.",
     ),
     Action.REQUEST_SUPPLEMENT: ActionSpec(
-        RequiredNoteForm,
-        lambda d, u, f: workflow.request_supplement(dossier_id=d.pk, actor=u, missing=_note(f)),
+        PublicNoteForm,
+        lambda d, u, f: workflow.request_supplement(dossier_id=d.pk, actor=u, missing=_note(f), public_note=_public(f)),
         "Đã yêu cầu bổ sung hồ sơ; thời gian giải quyết tạm dừng. In phiếu yêu cầu bổ sung (mẫu 02).",
     ),
     Action.COMPLETE_SUPPLEMENT: ActionSpec(
@@ -91,12 +96,14 @@ ACTIONS: dict[Action, ActionSpec] = {
     ),
     Action.EXTEND: ActionSpec(
         ExtendForm,
-        lambda d, u, f: workflow.extend(dossier_id=d.pk, actor=u, new_due_at=f.new_due_at(), reason=_note(f)),
+        lambda d, u, f: workflow.extend(
+            dossier_id=d.pk, actor=u, new_due_at=f.new_due_at(), reason=_note(f), public_note=_public(f)
+        ),
         "Đã lập văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04).",
     ),
     Action.STOP: ActionSpec(
-        RequiredNoteForm,
-        lambda d, u, f: workflow.stop(dossier_id=d.pk, actor=u, reason=_note(f)),
+        PublicNoteForm,
+        lambda d, u, f: workflow.stop(dossier_id=d.pk, actor=u, reason=_note(f), public_note=_public(f)),
         "Đã dừng xử lý hồ sơ (mẫu 05).",
     ),
     Action.WITHDRAW: ActionSpec(

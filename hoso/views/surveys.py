@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from motcua.constants import Role
 from motcua.lib.identity import mask_name
 from motcua.lib.ratelimit import Rate, allow
+from motcua.lib.text import FreeText, TextLimit
 from motcua.models import Agency
 from motcua.permissions import staff_required
 
@@ -45,11 +46,11 @@ class RatingForm(forms.Form):
             "invalid_choice": "Xin chọn một mức độ hài lòng trong danh sách.",
         },
     )
-    comment = forms.CharField(
+    comment = FreeText(  # bidi-override and control characters stripped
         label="Ý kiến khác (không bắt buộc)",
         required=False,
+        multiline=True,
         max_length=surveys.COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": f"Ý kiến dài quá {surveys.COMMENT_MAX_LENGTH} ký tự."},
     )
 
@@ -88,12 +89,13 @@ class FollowUpForm(forms.Form):
         choices=FollowUpStatus.choices,
         error_messages={"invalid_choice": "Trạng thái xử lý không hợp lệ.", "required": "Hãy chọn trạng thái."},
     )
-    note = forms.CharField(
+    note = FreeText(
         label="Ghi chú xử lý",
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "Ghi chú dài quá 2000 ký tự."},
+        multiline=True,
+        rows=2,
+        max_length=TextLimit.NOTE,
+        error_messages={"max_length": f"Ghi chú dài quá {TextLimit.NOTE} ký tự."},
     )
 
 

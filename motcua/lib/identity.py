@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
-from .text import ascii_digits, normalise_spaces
+from .text import ascii_digits, has_letter, normalise_spaces
 
 # Province codes of the CCCD (Thông tư 07/2016/TT-BCA, still used for the new căn cước).
 CCCD_PROVINCES = frozenset(
@@ -165,3 +165,15 @@ def mask_name(full_name: str) -> str:
     if not words or not words[0]:
         return ""
     return " ".join([words[0], *(f"{w[0]}." for w in words[1:])])
+
+
+def validate_name(value: str, *, what: str = "Họ và tên") -> str:
+    """The name in normal form (spaces collapsed; invisible, bidi-override and control characters
+    dropped); refuses a name with no letter at all: only symbols, punctuation, digits or invisible
+    characters. ``what`` names the field in the message."""
+    name = normalise_spaces(value)
+    if value and not has_letter(name):
+        raise ValidationError(
+            f"{what} phải có chữ cái: không nhập toàn ký hiệu, dấu câu, chữ số hay ký tự ẩn.", code="name"
+        )
+    return name

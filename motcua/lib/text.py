@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.deconstruct import deconstructible
 
 _SPACES = re.compile(r"\s+")
 
@@ -49,11 +54,18 @@ def vi_compare(left: str, right: str) -> int:
 
 
 # Zero-width characters and the byte-order mark paste in from Word and web pages, unseen.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Bidirectional overrides, embeddings, isolates and marks: they reorder what a reader sees
+# ("Trojan Source"), so a name or a note could read differently from what is stored.
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+# C0 and C1 control characters, except the tab, line feed and carriage return that text may hold.
+_CONTROL = "".join(chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)) if chr(c) not in "\t\n\r")
+_INVISIBLE = dict.fromkeys(map(ord, _ZERO_WIDTH + _BIDI + _CONTROL))
 
 
 def normalise_spaces(text: str) -> str:
-    """Composed (NFC) Vietnamese, invisible characters dropped, spaces collapsed and trimmed."""
+    """Composed (NFC) Vietnamese, invisible, bidi-override and control characters dropped, spaces
+    collapsed and trimmed: the normal form of a one-line field (name, address, reason…)."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", (text or "").translate(_INVISIBLE))).strip()
 
 
@@ -66,3 +78,113 @@ def ascii_digits(text: str) -> str:
     so identifiers, phones and amounts are checked as typed on any keyboard. Other look-alikes
     ("²", "①", Arabic-Indic digits) stay as they are, for the checks to refuse."""
     return (text or "").translate(_FULL_WIDTH)
+
+
+def clean_text(text: str) -> str:
+    """Free text of several lines as typed (notes, reasons, narrative): composed (NFC), invisible,
+    bidi-override and control characters dropped, line ends as "\\n", each line's trailing spaces
+    and the text's outer blank lines trimmed. Inner spacing and line breaks are kept."""
+    text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def has_letter(text: str) -> bool:
+    """True when the text holds at least one letter of any script (Unicode category L*)."""
+    return any(unicodedata.category(ch).startswith("L") for ch in text or "")
+
+
+# -- bounded free text (forms) ------------------------------------------------------------------
+class TextLimit:
+    """Maximum lengths, in characters, of what people type (forms, model validators, services)."""
+
+    NAME = 200  # a person's or an organisation's name, a collector, a ward
+    ADDRESS = 300  # the columns of Dossier and Agency
+    LINE = 300  # one line: a document name, a tracking number's owner…
+    PUBLIC_NOTE = 500  # the note the public lookup page shows
+    NOTE = 2000  # notes, reasons, missing papers, comments
+    NARRATIVE = 20_000  # one section of the CCHC report
+
+
+@deconstructible
+class MaxLength(MaxLengthValidator):
+    """Django's length check with a Vietnamese message that reads well."""
+
+    message = "Nội dung dài quá: tối đa %(limit_value)d ký tự (đã nhập %(show_value)d ký tự)."
+
+
+class FreeText(forms.CharField):
+    """A form field for free text: bidi-override, invisible and control characters stripped on input,
+    one line collapsed (``normalise_spaces``) or several lines kept (``multiline``, ``clean_text``),
+    and a maximum length with a Vietnamese message."""
+
+    def __init__(self, *, max_length: int, multiline: bool = False, rows: int = 3, **kwargs: Any) -> None:
+        self.multiline = multiline
+        if multiline:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+        self.validators.append(MaxLength(max_length))
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return clean_text(text) if self.multiline else normalise_spaces(text)
+
+
+def vietnamese_length_messages(form: forms.BaseForm) -> None:
+    """Give every length check of a (model) form the Vietnamese message, and strip bidi-override and
+    control characters from its text fields: for forms whose fields Django builds from the model."""
+    for field in form.fields.values():
+        if type(field) is not forms.CharField or isinstance(field.widget, forms.PasswordInput):
+            continue  # e-mail, URL, choice… fields have their own rules; a password is taken as typed
+        field.validators = [
+            MaxLength(v.limit_value) if isinstance(v, MaxLengthValidator) and not isinstance(v, MaxLength) else v
+            for v in field.validators
+        ]
+        multiline = isinstance(field.widget, forms.Textarea)
+        field.to_python = _cleaning(field.to_python, multiline)  # type: ignore[method-assign]
+
+
+def _cleaning(to_python: Any, multiline: bool) -> Any:
+    def clean(value: Any) -> Any:
+        text = to_python(value)
+        if not isinstance(text, str):
+            return text
+        return clean_text(text) if multiline else normalise_spaces(text)
+
+    return clean
+
+
+# Nine or more digits, possibly grouped by spaces, dots or dashes: an ID number (9 or 12 digits),
+# a phone (10), a tax code (10 or 13). Dates (dd/mm/yyyy) and amounts (50.000) stay below it.
+_LONG_NUMBER = re.compile(r"\d(?:[\s.\-]?\d){8,}")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+
+def personal_number_in(text: str) -> str:
+    """The first thing in ``text`` that looks like an ID number, a phone or an e-mail; else ''."""
+    match = _LONG_NUMBER.search(ascii_digits(text)) or _EMAIL.search(text)
+    return match.group() if match else ""
+
+
+class PublicNoteField(FreeText):
+    """The optional note the public lookup page shows: short, and refused when it quotes a number that
+    looks like an ID or a phone, or an e-mail address (the label asks for no address either)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "label", "Nội dung thông báo công khai cho người nộp (không ghi số giấy tờ, điện thoại, địa chỉ)"
+        )
+        kwargs.setdefault(
+            "help_text",
+            "Không bắt buộc. Chỉ nội dung này hiện trên trang tra cứu hồ sơ; ô ghi chú ở trên chỉ cán bộ xem.",
+        )
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(max_length=TextLimit.PUBLIC_NOTE, multiline=True, required=False, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        found = personal_number_in(value or "")
+        if found:
+            raise forms.ValidationError(
+                f"Nội dung công khai không được ghi số giấy tờ, số điện thoại hay thư điện tử (“{found}”)."
+            )

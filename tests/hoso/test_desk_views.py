@@ -117,7 +117,7 @@ def test_the_intake_page_warns_when_the_year_is_not_confirmed(client, demo, desk
         ({"applicant_id_number": "001790012345"}, "chữ số thứ 4"),
         ({"applicant_phone": "0212345678"}, "bắt đầu bằng 03, 05, 07, 08 hoặc 09"),
         ({"applicant_phone": "09123"}, "10 chữ số"),
-        ({"applicant_name": "   "}, "Trường này là bắt buộc"),
+        ({"applicant_name": "   "}, "Hãy nhập họ tên người nộp hồ sơ."),
         ({"applicant_id_number": ""}, "Hãy nhập số căn cước"),
         ({"delivery": "post"}, "hãy nhập địa chỉ nhận"),
         ({"sets": "0"}, "Số bộ hồ sơ ít nhất là 1."),

@@ -112,10 +112,15 @@ def test_a_supplement_request_tells_the_citizen_what_to_bring(client, dossier, d
     officer = django_user_model.objects.get(username="congchuc")
     workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
     workflow.request_supplement(
-        dossier_id=dossier.pk, actor=officer, missing="Bản chính giấy chứng sinh", now=vn(2025, 3, 7, 10)
+        dossier_id=dossier.pk,
+        actor=officer,
+        missing="Bản chính giấy chứng sinh của cháu, CCCD 001099012345 của mẹ, ĐT 0912 345 678",
+        public_note="Bản chính giấy chứng sinh",
+        now=vn(2025, 3, 7, 10),
     )
     html = page(client, dossier).content.decode()
     assert "Hồ sơ cần bổ sung giấy tờ" in html and "Bản chính giấy chứng sinh" in html
+    assert "001099012345" not in html and "0912 345 678" not in html  # the staff note stays inside
     data = json.loads(api(client, dossier).content)
     assert data["national_status"]["code"] == 5
     assert [s["step"] for s in data["timeline"]] == [
@@ -222,3 +227,52 @@ def test_a_returned_dossier_offers_its_survey_until_it_is_rated(
         surveys.submit_by_token(token=token, answer=surveys.Answer(level="satisfied", answers={}), channel="link")
     assert "Đánh giá mức độ hài lòng" not in page(client, dossier).content.decode()  # the cached page was dropped
     assert api(client, dossier).json()["survey_url"] is None
+
+
+def test_staff_notes_never_reach_the_public_page_only_the_public_note_does(
+    client, dossier, django_user_model, django_capture_on_commit_callbacks
+):
+    clerk = django_user_model.objects.get(username="canbo")
+    officer = django_user_model.objects.get(username="congchuc")
+    workflow.assign(
+        dossier_id=dossier.pk, actor=clerk, officer=officer, note="Gọi 0987654321", now=vn(2025, 3, 7, 9, 30)
+    )
+    secret = "Thiếu bản sao CCCD 001099012345, gọi chị Lan 0912345678, số 5 ngõ Huế"
+    workflow.request_supplement(dossier_id=dossier.pk, actor=officer, missing=secret, now=vn(2025, 3, 7, 10))
+    for response in (page(client, dossier), api(client, dossier)):
+        body = response.content.decode()
+        for private in ("001099012345", "0912345678", "0987654321", "ngõ Huế", "Thiếu bản sao"):
+            assert private not in body
+    assert "để biết giấy tờ cần bổ sung" in page(client, dossier).content.decode()
+
+    workflow.complete_supplement(dossier_id=dossier.pk, actor=clerk, now=vn(2025, 3, 7, 11))
+    with django_capture_on_commit_callbacks(execute=True):  # the cached public view is dropped after commit
+        workflow.request_supplement(
+            dossier_id=dossier.pk,
+            actor=officer,
+            missing=secret,
+            public_note="Bản sao căn cước có chứng thực",
+            now=vn(2025, 3, 7, 14),
+        )
+    html = page(client, dossier).content.decode()
+    data = json.loads(api(client, dossier).content)
+    assert "các giấy tờ sau: Bản sao căn cước có chứng thực" in html
+    assert data["next_step"].endswith("Bản sao căn cước có chứng thực")
+    assert data["timeline"][-1] == {
+        "at": "2025-03-07T14:00:00+07:00",
+        "step": "Yêu cầu bổ sung giấy tờ",
+        "note": "Bản sao căn cước có chứng thực",
+    }
+    assert "001099012345" not in html + json.dumps(data)
+
+
+def test_a_public_note_quoting_an_id_number_or_a_phone_is_refused(dossier, django_user_model):
+    clerk = django_user_model.objects.get(username="canbo")
+    officer = django_user_model.objects.get(username="congchuc")
+    workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    for public in ("Gọi 0912 345 678", "CCCD 001099012345", "Thư tới an@example.vn"):
+        with pytest.raises(workflow.WorkflowError, match="Nội dung công khai không được ghi"):
+            workflow.request_supplement(
+                dossier_id=dossier.pk, actor=officer, missing="Tờ khai", public_note=public, now=vn(2025, 3, 7, 10)
+            )
+    assert not dossier.events.filter(action="request_supplement").exists()
