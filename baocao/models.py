@@ -19,12 +19,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from motcua.lib.text import MaxLength, TextLimit
+from motcua.lib.text import BoundedTextField, TextLimit
 from motcua.models import Agency
 
 from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, PeriodKind, ReportStatus
-
-NARRATIVE_LIMIT = {"max_length": TextLimit.NARRATIVE, "validators": [MaxLength(TextLimit.NARRATIVE)]}
 
 
 class Report(models.Model):
@@ -69,16 +67,18 @@ class Report(models.Model):
 
     # The narrative the ward writes (DOMAIN.md §8.3), one field per section of NARRATIVE_SECTIONS;
     # each bounded (forms and full_clean) so a pasted megabyte never reaches the PDF.
-    direction = models.TextField("I.1 Chỉ đạo, điều hành", blank=True, **NARRATIVE_LIMIT)
-    institutions = models.TextField("I.2 Cải cách thể chế", blank=True, **NARRATIVE_LIMIT)
-    procedures = models.TextField("I.3 Cải cách thủ tục hành chính", blank=True, **NARRATIVE_LIMIT)
-    apparatus = models.TextField("I.4 Tổ chức bộ máy", blank=True, **NARRATIVE_LIMIT)
-    civil_service = models.TextField("I.5 Chế độ công vụ", blank=True, **NARRATIVE_LIMIT)
-    public_finance = models.TextField("I.6 Tài chính công", blank=True, **NARRATIVE_LIMIT)
-    e_government = models.TextField("I.7 Chính quyền điện tử, chính quyền số", blank=True, **NARRATIVE_LIMIT)
-    assessment = models.TextField("II Đánh giá chung", blank=True, **NARRATIVE_LIMIT)
-    next_tasks = models.TextField("III Nhiệm vụ kỳ tới", blank=True, **NARRATIVE_LIMIT)
-    proposals = models.TextField("IV Đề xuất, kiến nghị", blank=True, **NARRATIVE_LIMIT)
+    direction = BoundedTextField("I.1 Chỉ đạo, điều hành", blank=True, max_length=TextLimit.NARRATIVE)
+    institutions = BoundedTextField("I.2 Cải cách thể chế", blank=True, max_length=TextLimit.NARRATIVE)
+    procedures = BoundedTextField("I.3 Cải cách thủ tục hành chính", blank=True, max_length=TextLimit.NARRATIVE)
+    apparatus = BoundedTextField("I.4 Tổ chức bộ máy", blank=True, max_length=TextLimit.NARRATIVE)
+    civil_service = BoundedTextField("I.5 Chế độ công vụ", blank=True, max_length=TextLimit.NARRATIVE)
+    public_finance = BoundedTextField("I.6 Tài chính công", blank=True, max_length=TextLimit.NARRATIVE)
+    e_government = BoundedTextField(
+        "I.7 Chính quyền điện tử, chính quyền số", blank=True, max_length=TextLimit.NARRATIVE
+    )
+    assessment = BoundedTextField("II Đánh giá chung", blank=True, max_length=TextLimit.NARRATIVE)
+    next_tasks = BoundedTextField("III Nhiệm vụ kỳ tới", blank=True, max_length=TextLimit.NARRATIVE)
+    proposals = BoundedTextField("IV Đề xuất, kiến nghị", blank=True, max_length=TextLimit.NARRATIVE)
 
     pdf = models.BinaryField("tệp PDF", null=True, blank=True, editable=False)
     xlsx = models.BinaryField("tệp XLSX", null=True, blank=True, editable=False)

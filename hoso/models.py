@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from motcua.lib.text import MaxLength, TextLimit, fold
+from motcua.lib.text import BoundedTextField, TextLimit, fold
 from motcua.models import Agency
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import Field, Procedure, RequiredDocument
@@ -106,9 +106,6 @@ class DossierCounter(models.Model):
         return f"{self.agency_id} {self.day}: {self.last}"
 
 
-# Free text people type is bounded: the forms refuse more, and so does full_clean().
-NOTE_LIMIT = {"max_length": TextLimit.NOTE, "validators": [MaxLength(TextLimit.NOTE)]}
-
 # The columns the counter's search box reads through `Dossier.search_text`.
 SEARCH_SOURCES = frozenset({"code", "applicant_name", "applicant_phone", "applicant_id_number"})
 _WORDS = re.compile(r"[^\W_]+")
@@ -166,7 +163,7 @@ class Dossier(models.Model):
     delivery = models.CharField("nơi nhận kết quả", max_length=8, choices=Delivery.choices, default=Delivery.DESK)
     delivery_address = models.CharField("địa chỉ nhận kết quả", max_length=300, blank=True)
     fee_amount = models.PositiveIntegerField("phí, lệ phí đã thu (đồng)", default=0)
-    note = models.TextField("ghi chú", blank=True, **NOTE_LIMIT)
+    note = BoundedTextField("ghi chú", blank=True, max_length=TextLimit.NOTE)
     intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     clerk = models.ForeignKey(
@@ -294,7 +291,7 @@ class DossierEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="người thực hiện", on_delete=models.PROTECT, null=True, related_name="+"
     )
     at = models.DateTimeField("thời điểm")
-    note = models.TextField("ghi chú", blank=True, **NOTE_LIMIT)
+    note = BoundedTextField("ghi chú", blank=True, max_length=TextLimit.NOTE)
     # Action details: the officer assigned, the new appointment, the collector, the reason…
     data = models.JSONField(default=dict, blank=True)
     # The pause-adjusted due time in force after this event (statistics' due, not the extended
@@ -359,7 +356,7 @@ class NotificationTemplate(models.Model):
     kind = models.CharField("sự kiện", max_length=16, choices=NotificationKind.choices)
     channel = models.CharField("kênh", max_length=8, choices=NotificationChannel.choices)
     subject = models.CharField("tiêu đề (thư điện tử)", max_length=200, blank=True)
-    body = models.TextField("nội dung", max_length=5000, validators=[MaxLength(5000)])
+    body = BoundedTextField("nội dung", max_length=5000)
 
     class Meta:
         verbose_name = "mẫu thông báo"
@@ -469,7 +466,7 @@ class SatisfactionRating(models.Model):
     level = models.CharField("mức độ hài lòng", max_length=20, choices=SatisfactionLevel.choices)
     scale = models.PositiveSmallIntegerField("thang đo", default=3)
     answers = models.JSONField("trả lời các tiêu chí", default=dict, blank=True)
-    comment = models.TextField("ý kiến", blank=True, **NOTE_LIMIT)
+    comment = BoundedTextField("ý kiến", blank=True, max_length=TextLimit.NOTE)
     channel = models.CharField("cách đánh giá", max_length=8, choices=SurveyChannel.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -500,7 +497,7 @@ class FollowUp(models.Model):
     rating = models.OneToOneField(SatisfactionRating, on_delete=models.CASCADE, related_name="follow_up")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.NEW)
-    note = models.TextField("ghi chú xử lý", blank=True, **NOTE_LIMIT)
+    note = BoundedTextField("ghi chú xử lý", blank=True, max_length=TextLimit.NOTE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

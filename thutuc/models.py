@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
-from motcua.lib.text import fold
+from motcua.lib.text import BoundedTextField, TextLimit, fold
 from motcua.models import Agency
 
 from .constants import PROCEDURE_CODE_PATTERN, Channel, DocumentForm, OnlineLevel, TimeUnit
@@ -39,7 +39,7 @@ class Procedure(models.Model):
     name = models.CharField("tên thủ tục", max_length=1500)
     field = models.ForeignKey(Field, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="procedures")
     level = models.CharField("cấp thực hiện", max_length=100, default="Cấp xã")
-    time_limit_text = models.TextField("thời hạn giải quyết", blank=True)
+    time_limit_text = BoundedTextField("thời hạn giải quyết", blank=True, max_length=TextLimit.NOTE)
     time_limit_value = models.PositiveIntegerField(
         "thời hạn (số)", null=True, blank=True, help_text="Để trống khi thời hạn không tính được tự động."
     )
@@ -51,12 +51,12 @@ class Procedure(models.Model):
     cutoff = models.TimeField(
         "giờ chốt", null=True, blank=True, help_text="Thủ tục trong ngày: nhận sau giờ này thì trả ngày làm việc sau."
     )
-    fee_text = models.TextField("phí, lệ phí", blank=True)
+    fee_text = BoundedTextField("phí, lệ phí", blank=True, max_length=TextLimit.NOTE)
     fee_counter = models.PositiveIntegerField("lệ phí trực tiếp (đồng)", null=True, blank=True)
     fee_online = models.PositiveIntegerField("lệ phí trực tuyến (đồng)", null=True, blank=True)
     fee_post = models.PositiveIntegerField("lệ phí qua bưu chính (đồng)", null=True, blank=True)
-    result = models.TextField("kết quả thực hiện", blank=True)
-    legal_basis = models.TextField("căn cứ pháp lý", blank=True)
+    result = BoundedTextField("kết quả thực hiện", blank=True, max_length=TextLimit.NOTE)
+    legal_basis = BoundedTextField("căn cứ pháp lý", blank=True, max_length=TextLimit.NARRATIVE)
     online_level = models.CharField(
         "mức độ trực tuyến", max_length=10, choices=OnlineLevel.choices, blank=True, default=OnlineLevel.NONE
     )
@@ -168,7 +168,7 @@ class AgencyProcedure(models.Model):
     time_limit_value = models.PositiveIntegerField("thời hạn riêng (số)", null=True, blank=True)
     time_limit_unit = models.CharField("đơn vị thời hạn riêng", max_length=16, choices=TimeUnit.choices, blank=True)
     cutoff = models.TimeField("giờ chốt riêng", null=True, blank=True)
-    fee_text = models.TextField("phí, lệ phí riêng", blank=True)
+    fee_text = BoundedTextField("phí, lệ phí riêng", blank=True, max_length=TextLimit.NOTE)
     fee_amount = models.PositiveIntegerField("lệ phí riêng (đồng)", null=True, blank=True)
 
     class Meta:

@@ -8,7 +8,9 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 _SPACES = re.compile(r"\s+")
 
@@ -188,3 +190,21 @@ class PublicNoteField(FreeText):
             raise forms.ValidationError(
                 f"Nội dung công khai không được ghi số giấy tờ, số điện thoại hay thư điện tử (“{found}”)."
             )
+
+
+class BoundedTextField(models.TextField):
+    """A TextField with a required maximum length: checked by ``full_clean`` (Vietnamese message) and
+    by its form field, a ``FreeText`` that also strips bidi-override and control characters.
+    (Django's TextField passes ``max_length`` to the form only, and its message reads poorly.)"""
+
+    def __init__(self, *args: Any, max_length: int, **kwargs: Any) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
+
+    @cached_property
+    def validators(self) -> list[Any]:
+        return [*self.default_validators, *self._validators, MaxLength(self.max_length)]
+
+    def formfield(self, **kwargs: Any) -> Any:
+        if self.choices is not None:
+            return super().formfield(**kwargs)
+        return super().formfield(**{"form_class": FreeText, "multiline": True, **kwargs})
