@@ -11,6 +11,7 @@ from .constants import AGENCY_CODE_PATTERN, DEFAULT_DOSSIER_CODE_PATTERN, Role
 from .lib.codepattern import HELP_TEXT as CODE_PATTERN_HELP
 from .lib.codepattern import validate_code_pattern
 from .lib.identity import validate_name
+from .lib.text import normalise_spaces
 
 agency_code_validator = RegexValidator(
     AGENCY_CODE_PATTERN,
@@ -70,6 +71,21 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """One-line texts in normal form (no bidi-override, control or invisible characters); the
+        names printed on slips must have a letter."""
+        super().clean()
+        for name in ("name", "parent_name", "desk_name", "address", "place_name", "leader_name", "leader_title"):
+            setattr(self, name, normalise_spaces(getattr(self, name)))
+        errors = {}
+        for name, what in (("name", "Tên cơ quan"), ("desk_name", "Tên bộ phận"), ("leader_name", "Họ tên lãnh đạo")):
+            try:
+                validate_name(getattr(self, name), what=what)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def committee_name(self) -> str:

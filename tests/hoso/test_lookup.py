@@ -276,3 +276,29 @@ def test_a_public_note_quoting_an_id_number_or_a_phone_is_refused(dossier, djang
                 dossier_id=dossier.pk, actor=officer, missing="Tờ khai", public_note=public, now=vn(2025, 3, 7, 10)
             )
     assert not dossier.events.filter(action="request_supplement").exists()
+
+
+def test_a_stop_or_an_extension_shows_only_its_public_note(client, dossier, django_user_model):
+    clerk = django_user_model.objects.get(username="canbo")
+    officer = django_user_model.objects.get(username="congchuc")
+    workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    workflow.extend(
+        dossier_id=dossier.pk,
+        actor=officer,
+        new_due_at=vn(2025, 3, 20, 17),
+        reason="Chờ xác minh với công an, cán bộ Lan 0912345678",
+        public_note="Cần xác minh thêm với cơ quan khác",
+        now=vn(2025, 3, 7, 10),
+    )
+    workflow.stop(
+        dossier_id=dossier.pk,
+        actor=django_user_model.objects.get(username="lanhdao"),
+        reason="Người nộp (CCCD 001099012345) đã chuyển nơi ở",
+        now=vn(2025, 3, 7, 11),
+    )
+    data = json.loads(api(client, dossier).content)
+    html = page(client, dossier).content.decode()
+    assert "Cần xác minh thêm với cơ quan khác" in html
+    assert data["next_step"].endswith("để biết lý do.")
+    for private in ("0912345678", "001099012345", "chuyển nơi ở", "công an"):
+        assert private not in html and private not in json.dumps(data, ensure_ascii=False)

@@ -61,3 +61,14 @@ def test_a_staff_name_of_symbols_or_bidi_characters_is_refused_and_a_real_one_cl
         check_password=False,
     )
     assert (user.last_name, user.first_name) == ("Nguyễn Thị", "Lan")
+
+
+@pytest.mark.django_db
+def test_the_wards_names_lose_bidi_characters_and_need_a_letter(agency):
+    agency.name = "Phường\u202e Hoàn Kiếm\x00"
+    agency.full_clean()
+    assert agency.name == "Phường Hoàn Kiếm"
+    agency.leader_name = "\u2066???\u2069"
+    with pytest.raises(ValidationError) as caught:
+        agency.full_clean()
+    assert "Họ tên lãnh đạo phải có chữ cái" in caught.value.message_dict["leader_name"][0]
