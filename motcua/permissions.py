@@ -42,3 +42,33 @@ def check_agency(user: Any, agency_id: int | None) -> None:
         return
     if agency_id is None or user.agency_id != agency_id:
         raise PermissionDenied("Hồ sơ/dữ liệu này thuộc cơ quan khác.")
+
+
+# -- ranks: who may manage whose account -------------------------------------------------------
+# superuser (the province's system administrator) > ward admin > leader, officer, clerk.
+RANK_STAFF = 1
+RANK_WARD_ADMIN = 2
+RANK_SUPERUSER = 3
+
+
+def rank(user: Any) -> int:
+    """The user's rank; a staff flag without the admin role still counts as a ward admin's rank."""
+    if user.is_superuser:
+        return RANK_SUPERUSER
+    if user.is_staff or user.role == "admin":
+        return RANK_WARD_ADMIN
+    return RANK_STAFF
+
+
+def can_manage(actor: Any, target: Any) -> bool:
+    """Whether `actor` may see and change `target`'s account (its form, password, role, state).
+
+    A superuser manages everyone. A ward admin manages only the accounts of their
+    own ward whose rank is strictly below theirs: not themselves, not another ward admin of the
+    ward, never a superuser (even one attached to the ward).
+    """
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return actor.agency_id is not None and target.agency_id == actor.agency_id and rank(target) < rank(actor)
