@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -21,6 +23,55 @@ from .permissions import can_manage
 WARD_ADMIN_ROLES = (Role.CLERK, Role.OFFICER, Role.LEADER)
 NOT_FOUND = "Không có bản ghi này trong phạm vi quản lý của bạn."
 ATTACH_CONFIRM_LABEL = "Tôi xác nhận gắn tài khoản quản trị hệ thống vào phường này"
+
+
+class WardBoundForm(forms.ModelForm):
+    """A form of a ward's row (`agency` field) that a ward admin fills without choosing the ward.
+
+    The ward is set on the instance before validation and the constraints naming it are checked,
+    so a duplicate (same ward, same day…) is a Vietnamese form error instead of an IntegrityError.
+    """
+
+    ward_id: int | None = None  # set by AgencyScopedAdmin.get_form for a ward admin
+
+    def _post_clean(self) -> None:
+        if self.ward_id is not None:
+            self.instance.agency_id = self.ward_id
+        super()._post_clean()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Django leaves out every field that is not on the form, and with it every unique
+        # constraint that names it; the ward is known, so those constraints are checked.
+        exclude = super()._get_validation_exclusions()
+        if self.ward_id is not None:
+            exclude.discard("agency")
+        return exclude
+
+    def ward(self) -> int | None:
+        """The ward the row will belong to: the ward admin's, or the one chosen by a superuser."""
+        if self.ward_id is not None:
+            return self.ward_id
+        chosen = self.cleaned_data.get("agency") if "agency" in self.fields else self.instance.agency
+        return chosen.pk if chosen is not None else None
+
+
+class KeyCheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box looks up a re-displayed value as a key as it was typed: a forged
+    " " or "abc" made the page with the form's errors a 500. Values that are not keys are dropped."""
+
+    def format_value(self, value: Any) -> list[str]:
+        target = self.field.target_field
+        low, high = connections[self.db or "default"].ops.integer_field_range(target.get_internal_type())
+        kept = []
+        for item in super().format_value(value):
+            try:
+                key = target.to_python(item)
+            except ValidationError:
+                continue
+            if isinstance(key, int) and ((low is not None and key < low) or (high is not None and key > high)):
+                continue
+            kept.append(item)
+        return kept
 
 
 def is_ward_admin(request: HttpRequest) -> bool:
@@ -60,6 +111,17 @@ class AgencyScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{self.agency_field: request.user.agency_id})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, WardBoundForm):
+            form.ward_id = None if request.user.is_superuser else request.user.agency_id
+        return form
 
     def _require_in_scope(self, request: HttpRequest, object_id: str | None) -> None:
         # Django's own answer to an object outside the queryset is a redirect to the index with

@@ -156,6 +156,9 @@ LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# --- Vietnamese input formats (helper B, issue 10.7) ---
+# Django's "vi" locale has no input formats: dates typed in the admin were read month first.
+FORMAT_MODULE_PATH = ["motcua.formats"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
