@@ -13,10 +13,18 @@ from django.http import HttpRequest, HttpResponse
 ViewFunc = Callable[..., HttpResponse]
 
 
-def staff_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
+NO_WARD = (
+    "Tài khoản quản trị hệ thống không thuộc phường, xã nào nên không dùng được trang làm việc của bộ phận "
+    "một cửa. Hãy dùng trang quản trị, hoặc xem báo cáo của các phường, xã ở mục Báo cáo."
+)
+
+
+def staff_required(*roles: str, ward_required: bool = True) -> Callable[[ViewFunc], ViewFunc]:
     """Anonymous users go to the login page; staff without one of `roles` get 403.
 
-    With no roles given, any active member of staff of a ward passes.
+    With no roles given, any active member of staff of a ward passes. A superuser passes every
+    role check, but a page that works on one ward's data (`ward_required`, the default) refuses a
+    superuser attached to no ward with a Vietnamese 403 page instead of running without a ward.
     """
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -27,6 +35,8 @@ def staff_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
                 return redirect_to_login(request.get_full_path())
             if not user.is_superuser and (user.agency_id is None or not user.is_active):
                 raise PermissionDenied("Tài khoản chưa được gán cho cơ quan nào.")
+            if ward_required and user.agency_id is None:
+                raise PermissionDenied(NO_WARD)
             if roles and not user.has_role(*roles):
                 raise PermissionDenied("Vai trò của bạn không được thực hiện chức năng này.")
             return view(request, *args, **kwargs)
