@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from hoso.constants import CalendarDayKind
-from hoso.models import CalendarDay, WorkingSession
+from hoso.models import CalendarDay, SurveyCriterion, WorkingSession
 from motcua.models import Agency
 from tests.adminforms import page_data
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory
@@ -225,6 +225,7 @@ def _ward_admin_forms(agency) -> list[str]:
     offer = AgencyProcedureFactory(agency=agency)
     session = WorkingSession.objects.create(agency=agency, weekday=5, start=time(7, 30), end=time(11, 30))
     day = CalendarDay.objects.create(agency=agency, date=date(2026, 9, 3), kind=CalendarDayKind.HOLIDAY, name="Nghỉ")
+    criterion = SurveyCriterion.objects.create(agency=agency, question="Số lần phải đến", options=["0", "1"])
     return [
         reverse("admin:motcua_agency_change", args=[agency.pk]),
         reverse("admin:motcua_user_add"),
@@ -235,6 +236,8 @@ def _ward_admin_forms(agency) -> list[str]:
         reverse("admin:hoso_calendarday_add"),
         reverse("admin:hoso_calendarday_change", args=[day.pk]),
         reverse("admin:hoso_surveycriterion_add"),
+        reverse("admin:hoso_surveycriterion_change", args=[criterion.pk]),
+        reverse("admin:hoso_notificationtemplate_add"),
     ]
 
 
