@@ -88,14 +88,27 @@ class Report(models.Model):
         verbose_name_plural = "báo cáo CCHC"
         ordering = ["-end", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "period_kind", "start", "end"], name="report_one_per_period"),
-            models.CheckConstraint(condition=models.Q(start__lte=models.F("end")), name="report_start_before_end"),
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_at_most_100"),
+            models.UniqueConstraint(
+                fields=["agency", "period_kind", "start", "end"],
+                name="report_one_per_period",
+                violation_error_message="Cơ quan đã có báo cáo cho kỳ này: hãy mở báo cáo đó.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start__lte=models.F("end")),
+                name="report_start_before_end",
+                violation_error_message="Ngày bắt đầu kỳ báo cáo phải trước hoặc bằng ngày kết thúc.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="report_progress_at_most_100",
+                violation_error_message="Tiến độ không được quá 100%.",
+            ),
             # Only a compiled report can be final.
             models.CheckConstraint(
                 condition=models.Q(finalized_at__isnull=True)
                 | (models.Q(status=ReportStatus.DONE) & ~models.Q(figures_hash="")),
                 name="report_final_only_when_done",
+                violation_error_message="Chỉ báo cáo đã tổng hợp xong (có số liệu) mới được hoàn tất.",
             ),
         ]
         indexes = [

@@ -1,7 +1,8 @@
 """Report pages: list, create, detail (status polled by htmx), edit, finalize, retry, files, drill-down.
 
 Who: the ward's leaders do everything; the ward's admins may read and download (not write);
-a superuser sees every ward. Another ward's report is a 404, a clerk or officer gets 403.
+a superuser reads every ward's reports and writes (compile, edit, finalise, retry) only those of
+the ward they are attached to, if any. Another ward's report is a 404, a clerk or officer gets 403.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,17 +54,28 @@ def _report(request: HttpRequest, pk: int, *, with_figures: bool = True) -> Repo
 
 
 def _can_write(request: HttpRequest, report: Report) -> bool:
-    return request.user.role == Role.LEADER and not report.is_final
+    user = request.user
+    return (
+        (user.role == Role.LEADER or user.is_superuser) and user.agency_id == report.agency_id and not report.is_final
+    )
 
 
-@staff_required(*READERS)
+def _writable(request: HttpRequest, pk: int, *, with_figures: bool = True) -> Report:
+    """The report for a write: readable, and of the user's own ward (a superuser only reads the others)."""
+    report = _report(request, pk, with_figures=with_figures)
+    if report.agency_id != request.user.agency_id:
+        raise PermissionDenied("Chỉ lãnh đạo của phường, xã lập báo cáo mới được sửa, tổng hợp lại hoặc hoàn tất.")
+    return report
+
+
+@staff_required(*READERS, ward_required=False)
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = list(_reports(request)[:200])
     drafted = [r for r in reports if r.auto_drafted and not r.is_final]
     return render(request, "baocao/list.html", {"reports": reports, "drafted": drafted})
 
 
-@staff_required(Role.LEADER)
+@staff_required(Role.LEADER, ward_required=False)
 def report_create(request: HttpRequest) -> HttpResponse:
     if request.user.agency is None:  # a province-wide superuser has no ward to report for
         messages.error(request, "Tài khoản không thuộc phường/xã nào nên không lập được báo cáo.")
@@ -101,7 +114,7 @@ def _table(report: Report) -> dict[str, Any] | None:
     return {"rows": rows, "total": total, "columns": TABLE_COLUMNS}
 
 
-@staff_required(*READERS)
+@staff_required(*READERS, ward_required=False)
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     can_write = _can_write(request, report)
@@ -113,7 +126,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required(*READERS)
+@staff_required(*READERS, ward_required=False)
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The small status fragment the detail page polls every 2 s while queued or running."""
     report = _report(request, pk, with_figures=False)
@@ -126,7 +139,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(Role.LEADER)
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
+    report = _writable(request, pk)
     form = NarrativeForm(request.POST, instance=report)
     if report.is_final:
         messages.error(request, services.FINAL_REFUSED)
@@ -147,7 +160,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(Role.LEADER)
 def report_finalize(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk, with_figures=False)
+    report = _writable(request, pk, with_figures=False)
     try:
         services.finalize_report(report=report, user=request.user)
     except services.ReportError as exc:
@@ -160,7 +173,7 @@ def report_finalize(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(Role.LEADER)
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk, with_figures=False)
+    report = _writable(request, pk, with_figures=False)
     try:
         services.retry_report(report=report, user=request.user)
     except services.ReportError as exc:
@@ -170,7 +183,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("baocao:detail", pk=pk)
 
 
-@staff_required(*READERS)
+@staff_required(*READERS, ward_required=False)
 def report_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The stored PDF or XLSX (404 until compiled); each download is written to the access log."""
     if kind not in FILES:
@@ -193,7 +206,7 @@ def report_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return response
 
 
-@staff_required(*READERS)
+@staff_required(*READERS, ward_required=False)
 def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as HTML, from the same context as the PDF (a quick look before printing)."""
     report = _report(request, pk)
@@ -203,7 +216,7 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(render_report_html(context))
 
 
-@staff_required(*READERS)
+@staff_required(*READERS, ward_required=False)
 def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> HttpResponse:
     """The dossiers behind one number of the 06a table (today's data over the report's period)."""
     report = _report(request, pk)

@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from motcua.admin import AgencyScopedAdmin, is_ward_admin
+from motcua.admin import AgencyAdmin, AgencyScopedAdmin, WardBoundForm, is_ward_admin
+from motcua.models import Agency
 
 from .calendars import calendar_for, invalidate_calendars, unconfirmed_years
 from .messages import check_text
@@ -19,6 +20,131 @@ from .messages import help_text as placeholder_help
 from .models import AccessLog, CalendarDay, Notification, NotificationTemplate, WorkingSession
 from .notifications import default_template
 from .workcalendar import DEFAULT_SESSIONS
+
+# The calendar is read for appointments in these years (the search forms accept the same range).
+CALENDAR_YEARS = range(2000, 2101)
+SESSION_OVERLAP = "Buổi {start:%H:%M}–{end:%H:%M} trùng giờ với buổi {other_start:%H:%M}–{other_end:%H:%M} cùng ngày."
+
+
+class CalendarDayForm(WardBoundForm):
+    class Meta:
+        model = CalendarDay
+        fields = ("agency", "date", "kind", "name", "source_url")
+
+    def clean_date(self) -> Any:
+        value = self.cleaned_data["date"]
+        if value is not None and value.year not in CALENDAR_YEARS:
+            raise forms.ValidationError(f"Năm phải trong khoảng {CALENDAR_YEARS.start}–{CALENDAR_YEARS.stop - 1}.")
+        return value
+
+
+class WorkingSessionForm(WardBoundForm):
+    """Start before end (named on the field) and no overlap with another session of the same weekday."""
+
+    class Meta:
+        model = WorkingSession
+        fields = ("agency", "weekday", "start", "end")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end, weekday = data.get("start"), data.get("end"), data.get("weekday")
+        if start is None or end is None or weekday is None:
+            return data
+        if start >= end:
+            self.add_error("end", "Giờ kết thúc buổi làm việc phải sau giờ bắt đầu.")
+            return data
+        ward = self.ward()
+        others = WorkingSession.objects.filter(agency_id=ward, weekday=weekday, start__lt=end, end__gt=start)
+        # A session with the same start is the duplicate the unique constraint reports.
+        other = others.exclude(pk=self.instance.pk).exclude(start=start).first() if ward else None
+        if other is not None:
+            raise forms.ValidationError(
+                SESSION_OVERLAP.format(start=start, end=end, other_start=other.start, other_end=other.end)
+            )
+        return data
+
+
+class WardRowsFormSet(forms.BaseInlineFormSet):
+    """The ward's rows on its own page: duplicates and overlaps within one submission are form errors."""
+
+    def get_unique_error_message(self, unique_check: Any) -> str:
+        labels = ", ".join(
+            str(self.model._meta.get_field(name).verbose_name) for name in unique_check if name != "agency"
+        )
+        return f"Có hai dòng trùng nhau ({labels}): mỗi dòng chỉ được khai báo một lần."
+
+    def clean(self) -> None:
+        super().clean()
+        if self.model is not WorkingSession:
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("start")
+        ]
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                same_day = a.get("weekday") == b.get("weekday") and a["start"] != b["start"]
+                if same_day and a.get("end") and b.get("end") and a["start"] < b["end"] and b["start"] < a["end"]:
+                    raise forms.ValidationError(
+                        SESSION_OVERLAP.format(
+                            start=a["start"], end=a["end"], other_start=b["start"], other_end=b["end"]
+                        )
+                    )
+
+
+class WardRowsInline(admin.TabularInline):
+    """A ward admin edits their own ward's rows on the ward's page without per-model permissions."""
+
+    formset = WardRowsFormSet
+    extra = 0
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or is_ward_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+
+class WorkingSessionInline(WardRowsInline):
+    model = WorkingSession
+    form = WorkingSessionForm
+    verbose_name = "buổi làm việc riêng"
+    verbose_name_plural = "Buổi làm việc riêng của cơ quan (để trống: giờ mặc định)"
+
+
+class CalendarDayInline(WardRowsInline):
+    model = CalendarDay
+    form = CalendarDayForm
+    fields = ("date", "kind", "name")
+    verbose_name = "ngày nghỉ hoặc làm bù riêng"
+    verbose_name_plural = "Ngày nghỉ, ngày làm bù riêng của cơ quan"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CalendarDay]:
+        return super().get_queryset(request).order_by("-date")
+
+
+admin.site.unregister(Agency)
+
+
+@admin.register(Agency)
+class AgencyWithCalendarAdmin(AgencyAdmin):
+    """The ward's page also holds its own week and days; saving them rebuilds the calendars."""
+
+    inlines = [WorkingSessionInline, CalendarDayInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(invalidate_calendars)
 
 
 class CalendarEditAdmin(AgencyScopedAdmin):
@@ -46,6 +172,7 @@ class CalendarEditAdmin(AgencyScopedAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(CalendarEditAdmin):
+    form = CalendarDayForm
     list_display = ("date", "kind", "name", "scope")
     list_filter = ("kind", "agency")
     search_fields = ("name",)
@@ -88,6 +215,7 @@ class CalendarDayAdmin(CalendarEditAdmin):
 
 @admin.register(WorkingSession)
 class WorkingSessionAdmin(CalendarEditAdmin):
+    form = WorkingSessionForm
     list_display = ("agency", "weekday", "start", "end")
     list_filter = ("agency", "weekday")
     ordering = ("agency", "weekday", "start")

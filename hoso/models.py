@@ -62,9 +62,16 @@ class CalendarDay(models.Model):
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["date"], condition=Q(agency__isnull=True), name="calendar_day_national_unique"
+                fields=["date"],
+                condition=Q(agency__isnull=True),
+                name="calendar_day_national_unique",
+                violation_error_message="Lịch toàn quốc đã có ngày này: hãy sửa dòng đã có.",
             ),
-            models.UniqueConstraint(fields=["agency", "date"], name="calendar_day_agency_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "date"],
+                name="calendar_day_agency_unique",
+                violation_error_message="Cơ quan đã khai báo ngày này: hãy sửa dòng đã có.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,8 +91,16 @@ class WorkingSession(models.Model):
         verbose_name_plural = "buổi làm việc"
         ordering = ["agency", "weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="working_session_start_before_end"),
-            models.UniqueConstraint(fields=["agency", "weekday", "start"], name="working_session_unique_start"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="working_session_start_before_end",
+                violation_error_message="Giờ kết thúc buổi làm việc phải sau giờ bắt đầu.",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "weekday", "start"],
+                name="working_session_unique_start",
+                violation_error_message="Đã có buổi làm việc bắt đầu giờ này vào thứ này: hãy sửa buổi đã có.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,12 +110,20 @@ class WorkingSession(models.Model):
 class DossierCounter(models.Model):
     """The last sequence number an agency gave on a day; locked while a code is assigned."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("ngày")
+    last = models.PositiveIntegerField("số thứ tự cuối", default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_counter_unique_day")]
+        verbose_name = "bộ đếm mã hồ sơ"
+        verbose_name_plural = "bộ đếm mã hồ sơ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "day"],
+                name="dossier_counter_unique_day",
+                violation_error_message="Cơ quan đã có bộ đếm mã hồ sơ cho ngày này.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
@@ -164,7 +187,7 @@ class Dossier(models.Model):
     delivery_address = models.CharField("địa chỉ nhận kết quả", max_length=300, blank=True)
     fee_amount = models.PositiveIntegerField("phí, lệ phí đã thu (đồng)", default=0)
     note = BoundedTextField("ghi chú", blank=True, max_length=TextLimit.NOTE)
-    intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    intake_token = models.UUIDField("mã phiên tiếp nhận", null=True, blank=True, unique=True, editable=False)
 
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="cán bộ tiếp nhận", on_delete=models.PROTECT, related_name="+"
@@ -201,7 +224,7 @@ class Dossier(models.Model):
     electronic_result = models.BooleanField("trả kết quả điện tử", default=False)
     digitised = models.BooleanField("đã số hóa hồ sơ", default=False)
     # Kept by save() and bulk_create(); see dossier_search_text. Indexed with pg_trgm on PostgreSQL.
-    search_text = models.TextField(default="", editable=False)
+    search_text = models.TextField("chuỗi tìm kiếm", default="", editable=False)
 
     objects = DossierQuerySet.as_manager()
 
@@ -223,11 +246,13 @@ class Dossier(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="dossier_received_has_code_and_dates",
+                violation_error_message="Hồ sơ đã tiếp nhận phải có mã hồ sơ, thời điểm tiếp nhận và hạn giải quyết.",
                 condition=Q(status__in=[Status.GUIDED, Status.REFUSED])
                 | (Q(code__isnull=False) & Q(received_at__isnull=False) & Q(due_at__isnull=False)),
             ),
             models.CheckConstraint(
                 name="dossier_result_not_before_receipt",
+                violation_error_message="Thời điểm có kết quả không được trước thời điểm tiếp nhận.",
                 condition=Q(result_ready_at__isnull=True) | Q(result_ready_at__gte=F("received_at")),
             ),
         ]
@@ -265,8 +290,10 @@ class Dossier(models.Model):
 class DossierDocument(models.Model):
     """A paper received with the dossier (from the procedure's list, or added by the clerk)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
-    required_document = models.ForeignKey(RequiredDocument, on_delete=models.SET_NULL, null=True, blank=True)
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey(
+        RequiredDocument, verbose_name="thành phần hồ sơ", on_delete=models.SET_NULL, null=True, blank=True
+    )
     name = models.CharField("tên giấy tờ", max_length=500)
     form = models.CharField("hình thức", max_length=24, choices=DocumentForm.choices, default=DocumentForm.ORIGINAL)
     quantity = models.PositiveSmallIntegerField("số lượng", default=1)
@@ -283,7 +310,7 @@ class DossierDocument(models.Model):
 class DossierEvent(models.Model):
     """One row of the dossier's history (append-only): the control slip and the clock come from here."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="events")
     action = models.CharField("thao tác", max_length=24, choices=Action.choices)
     from_status = models.CharField("từ trạng thái", max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField("sang trạng thái", max_length=24, choices=Status.choices)
@@ -293,7 +320,7 @@ class DossierEvent(models.Model):
     at = models.DateTimeField("thời điểm")
     note = BoundedTextField("ghi chú", blank=True, max_length=TextLimit.NOTE)
     # Action details: the officer assigned, the new appointment, the collector, the reason…
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField("chi tiết thao tác", default=dict, blank=True)
     # The pause-adjusted due time in force after this event (statistics' due, not the extended
     # appointment): reports read the due time at a past instant from the last event before it.
     due_at = models.DateTimeField("hạn sau sự kiện", null=True, blank=True)
@@ -352,7 +379,15 @@ class NotificationTemplate(models.Model):
     Subject and body are plain text with placeholders (``hoso.messages``): never a template.
     """
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Để trống: mẫu mặc định cho mọi cơ quan.",
+    )
     kind = models.CharField("sự kiện", max_length=16, choices=NotificationKind.choices)
     channel = models.CharField("kênh", max_length=8, choices=NotificationChannel.choices)
     subject = models.CharField("tiêu đề (thư điện tử)", max_length=200, blank=True)
@@ -363,9 +398,16 @@ class NotificationTemplate(models.Model):
         verbose_name_plural = "mẫu thông báo"
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "channel"], condition=Q(agency__isnull=True), name="notification_template_default"
+                fields=["kind", "channel"],
+                condition=Q(agency__isnull=True),
+                name="notification_template_default",
+                violation_error_message="Đã có mẫu mặc định cho sự kiện và kênh này: hãy sửa mẫu đó.",
             ),
-            models.UniqueConstraint(fields=["agency", "kind", "channel"], name="notification_template_agency"),
+            models.UniqueConstraint(
+                fields=["agency", "kind", "channel"],
+                name="notification_template_agency",
+                violation_error_message="Cơ quan đã có mẫu thông báo cho sự kiện và kênh này: hãy sửa mẫu đó.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -406,7 +448,13 @@ class Notification(models.Model):
         verbose_name = "thông báo"
         verbose_name_plural = "thông báo"
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel"],
+                name="notification_once_per_event",
+                violation_error_message="Sự kiện này đã có thông báo qua kênh này.",
+            )
+        ]
         indexes = [
             # The sweeper's pending messages; the admin's list by status.
             models.Index(fields=["status", "created_at"], name="notification_status_created"),
@@ -419,7 +467,7 @@ class Notification(models.Model):
 class SurveyCriterion(models.Model):
     """An optional question a ward asks with the rating (e.g. number of visits: 0 / 1 / 2 or more)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="survey_criteria")
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="survey_criteria")
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     question = models.CharField("câu hỏi", max_length=300)
     options = models.JSONField("các lựa chọn", default=list, help_text='Danh sách lựa chọn, ví dụ ["0", "1"].')
@@ -437,12 +485,12 @@ class SurveyCriterion(models.Model):
 class SurveyToken(models.Model):
     """A one-time token binding a vote to a dossier (counter screen or printed/sent link)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="survey_tokens")
-    token = models.CharField(max_length=64, unique=True)
-    channel = models.CharField(max_length=8, choices=SurveyChannel.choices)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="survey_tokens")
+    token = models.CharField("mã", max_length=64, unique=True)
+    channel = models.CharField("cách đánh giá", max_length=8, choices=SurveyChannel.choices)
+    created_at = models.DateTimeField("tạo lúc")
+    expires_at = models.DateTimeField("hết hạn lúc")
+    used_at = models.DateTimeField("dùng lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "mã đánh giá"
@@ -455,13 +503,20 @@ class SurveyToken(models.Model):
 class SatisfactionRating(models.Model):
     """The applicant's rating of a returned dossier; one per dossier, whatever the channel."""
 
-    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dossier = models.OneToOneField(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="rating")
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey(Field, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="+")
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="cán bộ tiếp nhận", on_delete=models.PROTECT, related_name="+"
+    )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="công chức xử lý",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     level = models.CharField("mức độ hài lòng", max_length=20, choices=SatisfactionLevel.choices)
     scale = models.PositiveSmallIntegerField("thang đo", default=3)
@@ -470,6 +525,7 @@ class SatisfactionRating(models.Model):
     channel = models.CharField("cách đánh giá", max_length=8, choices=SurveyChannel.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ nhập phiếu",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -494,14 +550,23 @@ class SatisfactionRating(models.Model):
 class FollowUp(models.Model):
     """A leader's follow-up of an unhappy answer."""
 
-    rating = models.OneToOneField(SatisfactionRating, on_delete=models.CASCADE, related_name="follow_up")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.NEW)
+    rating = models.OneToOneField(
+        SatisfactionRating, verbose_name="đánh giá", on_delete=models.CASCADE, related_name="follow_up"
+    )
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        "tình trạng xử lý", max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.NEW
+    )
     note = BoundedTextField("ghi chú xử lý", blank=True, max_length=TextLimit.NOTE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cập nhật",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

@@ -26,8 +26,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if role in (Role.LEADER, Role.ADMIN):
             items.append(("Báo cáo", reverse("baocao:list")))
         items.append(("Tìm hồ sơ", reverse("hoso:search")))
-        if role in (Role.CLERK, Role.LEADER):
+        if role in (Role.CLERK, Role.LEADER, Role.ADMIN):
             items.append(("Sổ theo dõi", reverse("hoso:tracking_book")))
+    elif user is not None and user.is_authenticated and user.is_superuser:
+        # The province's administrator of no ward reads every ward's reports.
+        items.append(("Báo cáo", reverse("baocao:list")))
     items.append(
         ("Thủ tục" if user is not None and user.is_authenticated else "Thủ tục hành chính", reverse("thutuc:list"))
     )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from .constants import AGENCY_CODE_PATTERN, DEFAULT_DOSSIER_CODE_PATTERN, Role
 from .lib.codepattern import HELP_TEXT as CODE_PATTERN_HELP
@@ -62,7 +63,7 @@ class Agency(models.Model):
         "thang đánh giá hài lòng", choices=[(3, "3 mức"), (5, "5 mức")], default=3
     )
     active = models.BooleanField("đang hoạt động", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "cơ quan"
@@ -107,6 +108,27 @@ class User(AbstractUser):
     )
     role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.CLERK)
     title = models.CharField("chức vụ", max_length=120, blank=True)
+    # Django's own names for these read "trạng thái superuser", "tình trạng nhân viên": say what
+    # they mean at a ward (same columns, same defaults).
+    first_name = models.CharField("tên", max_length=150, blank=True)
+    last_name = models.CharField("họ và tên đệm", max_length=150, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    is_staff = models.BooleanField(
+        "được vào trang quản trị",
+        default=False,
+        help_text="Tự đặt theo vai trò: chỉ quản trị cơ quan và quản trị hệ thống vào được trang quản trị.",
+    )
+    is_superuser = models.BooleanField(
+        "quản trị hệ thống (toàn quyền)",
+        default=False,
+        help_text="Toàn quyền trên mọi cơ quan; chỉ dành cho quản trị hệ thống của tỉnh.",
+    )
+    is_active = models.BooleanField(
+        "đang hoạt động",
+        default=True,
+        help_text="Bỏ chọn thay cho việc xóa tài khoản khi cán bộ nghỉ hoặc chuyển công tác.",
+    )
+    date_joined = models.DateTimeField("ngày tạo tài khoản", default=timezone.now)
 
     class Meta:
         verbose_name = "cán bộ"
@@ -116,6 +138,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(agency__isnull=False) | models.Q(is_superuser=True),
                 name="user_agency_required_unless_superuser",
+                violation_error_message="Cán bộ phải thuộc một cơ quan (chỉ quản trị hệ thống được để trống).",
             ),
         ]
 

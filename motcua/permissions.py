@@ -13,10 +13,18 @@ from django.http import HttpRequest, HttpResponse
 ViewFunc = Callable[..., HttpResponse]
 
 
-def staff_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
+NO_WARD = (
+    "Tài khoản quản trị hệ thống không thuộc phường, xã nào nên không dùng được trang làm việc của bộ phận "
+    "một cửa. Hãy dùng trang quản trị, hoặc xem báo cáo của các phường, xã ở mục Báo cáo."
+)
+
+
+def staff_required(*roles: str, ward_required: bool = True) -> Callable[[ViewFunc], ViewFunc]:
     """Anonymous users go to the login page; staff without one of `roles` get 403.
 
-    With no roles given, any active member of staff of a ward passes.
+    With no roles given, any active member of staff of a ward passes. A superuser passes every
+    role check, but a page that works on one ward's data (`ward_required`, the default) refuses a
+    superuser attached to no ward with a Vietnamese 403 page instead of running without a ward.
     """
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -27,6 +35,8 @@ def staff_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
                 return redirect_to_login(request.get_full_path())
             if not user.is_superuser and (user.agency_id is None or not user.is_active):
                 raise PermissionDenied("Tài khoản chưa được gán cho cơ quan nào.")
+            if ward_required and user.agency_id is None:
+                raise PermissionDenied(NO_WARD)
             if roles and not user.has_role(*roles):
                 raise PermissionDenied("Vai trò của bạn không được thực hiện chức năng này.")
             return view(request, *args, **kwargs)
@@ -42,3 +52,33 @@ def check_agency(user: Any, agency_id: int | None) -> None:
         return
     if agency_id is None or user.agency_id != agency_id:
         raise PermissionDenied("Hồ sơ/dữ liệu này thuộc cơ quan khác.")
+
+
+# -- ranks: who may manage whose account -------------------------------------------------------
+# superuser (the province's system administrator) > ward admin > leader, officer, clerk.
+RANK_STAFF = 1
+RANK_WARD_ADMIN = 2
+RANK_SUPERUSER = 3
+
+
+def rank(user: Any) -> int:
+    """The user's rank; a staff flag without the admin role still counts as a ward admin's rank."""
+    if user.is_superuser:
+        return RANK_SUPERUSER
+    if user.is_staff or user.role == "admin":
+        return RANK_WARD_ADMIN
+    return RANK_STAFF
+
+
+def can_manage(actor: Any, target: Any) -> bool:
+    """Whether `actor` may see and change `target`'s account (its form, password, role, state).
+
+    A superuser manages everyone. A ward admin manages only the accounts of their
+    own ward whose rank is strictly below theirs: not themselves, not another ward admin of the
+    ward, never a superuser (even one attached to the ward).
+    """
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return actor.agency_id is not None and target.agency_id == actor.agency_id and rank(target) < rank(actor)

@@ -156,6 +156,11 @@ LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# --- Vietnamese input formats and admin strings (helper B, issues 10.7 and 17.5) ---
+# Django's "vi" locale has no input formats: dates typed in the admin were read month first.
+FORMAT_MODULE_PATH = ["motcua.formats"]
+# The admin strings Django's Vietnamese catalogue leaves in English ("Show counts", "Error:"…).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

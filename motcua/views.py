@@ -23,10 +23,10 @@ ROLE_HOME = {
 }
 
 
-@staff_required()
+@staff_required(ward_required=False)
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts on its own worklist; admins on the overview."""
-    target = ROLE_HOME.get(request.user.role)
+    """Each role starts on its own worklist; admins, and a superuser of no ward, on the overview."""
+    target = ROLE_HOME.get(request.user.role) if request.user.agency_id else None
     if target and request.GET.get("tong-quan") != "1":
         return redirect(target)
     return render(request, "motcua/home.html", {"agency": request.user.agency})

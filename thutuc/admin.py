@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from motcua.admin import AgencyScopedAdmin, is_ward_admin
+from motcua.admin import AgencyScopedAdmin, WardBoundForm, is_ward_admin
 from motcua.lib.tabular import TabularError
 
+from .constants import TimeUnit
 from .importing import parse_procedure_file
 from .models import AgencyProcedure, Field, Procedure, RequiredDocument
 from .services import ImportRejected, export_procedures_xlsx, import_procedures
@@ -141,8 +142,32 @@ class ProcedureAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra)
 
 
+class AgencyProcedureForm(WardBoundForm):
+    """A duplicate offer is a form error (the unique constraint), a cut-off needs a same-day limit."""
+
+    class Meta:
+        model = AgencyProcedure
+        fields = (
+            "agency",
+            "procedure",
+            "active",
+            "time_limit_value",
+            "time_limit_unit",
+            "cutoff",
+            "fee_text",
+            "fee_amount",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("cutoff") and data.get("time_limit_unit") != TimeUnit.SAME_DAY:
+            self.add_error("cutoff", "Giờ chốt riêng chỉ dùng với thời hạn riêng “trong ngày”.")
+        return data
+
+
 @admin.register(AgencyProcedure)
 class AgencyProcedureAdmin(AgencyScopedAdmin):
+    form = AgencyProcedureForm
     list_display = ("procedure", "agency", "active", "time_limit_value", "time_limit_unit", "fee_amount")
     list_filter = ("active", "agency")
     search_fields = ("procedure__code", "procedure__name")

@@ -68,8 +68,8 @@ class Procedure(models.Model):
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     active = models.BooleanField("đang áp dụng", default=True)
     # Name and code folded to plain ASCII, so search ignores case and diacritics on every database.
-    search_text = models.TextField(editable=False, default="")
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField("chuỗi tìm kiếm", editable=False, default="")
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         verbose_name = "thủ tục hành chính"
@@ -78,6 +78,7 @@ class Procedure(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="procedure_limit_value_and_unit_together",
+                violation_error_message="Thời hạn (số) và đơn vị thời hạn phải cùng được nhập hoặc cùng để trống.",
                 condition=(
                     models.Q(time_limit_unit="", time_limit_value__isnull=True)
                     | (~models.Q(time_limit_unit="") & models.Q(time_limit_value__isnull=False))
@@ -85,6 +86,7 @@ class Procedure(models.Model):
             ),
             models.CheckConstraint(
                 name="procedure_cutoff_only_same_day",
+                violation_error_message="Giờ chốt chỉ dùng với thủ tục giải quyết trong ngày.",
                 condition=models.Q(cutoff__isnull=True) | models.Q(time_limit_unit=TimeUnit.SAME_DAY),
             ),
         ]
@@ -140,7 +142,7 @@ class Procedure(models.Model):
 class RequiredDocument(models.Model):
     """One paper of a procedure's dossier (thành phần hồ sơ)."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="documents")
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     name = models.CharField("tên giấy tờ", max_length=500)
     form = models.CharField("hình thức", max_length=24, choices=DocumentForm.choices, default=DocumentForm.ORIGINAL)
@@ -176,9 +178,14 @@ class AgencyProcedure(models.Model):
         verbose_name_plural = "thủ tục của cơ quan"
         ordering = ["agency", "procedure__code"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "procedure"], name="agency_procedure_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "procedure"],
+                name="agency_procedure_unique",
+                violation_error_message="Cơ quan đã có thủ tục này trong danh sách tiếp nhận: hãy sửa dòng đã có.",
+            ),
             models.CheckConstraint(
                 name="agency_procedure_override_value_and_unit_together",
+                violation_error_message="Thời hạn riêng (số) và đơn vị của nó phải cùng được nhập hoặc cùng để trống.",
                 condition=(
                     models.Q(time_limit_unit="", time_limit_value__isnull=True)
                     | (~models.Q(time_limit_unit="") & models.Q(time_limit_value__isnull=False))

@@ -30,7 +30,8 @@ from ..worklists import offered_procedures
 from .worklists import BAD_CHOICE, BAD_DATE, DATE_INPUTS, DATE_WIDGET
 
 PAGE_SIZE = 50
-KEEPERS = (Role.CLERK, Role.LEADER)
+# The ward admin reads the book and its exports (logged) like every dossier page: read-only.
+KEEPERS = (Role.CLERK, Role.LEADER, Role.ADMIN)
 
 
 class BookForm(forms.Form):
