@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from motcua.lib.tabular import read_rows
+from motcua.lib.tabular import import_limits, read_rows
 from motcua.lib.text import normalise_spaces
 from motcua.models import Agency
 
@@ -38,7 +38,7 @@ class HolidayImportRejected(Exception):
 
 
 def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list[str]]:
-    _, rows = read_rows(data, filename, required=("date", "kind", "name"))
+    _, rows = read_rows(data, filename, required=("date", "kind", "name"), limits=import_limits("holidays"))
     days: list[CalendarDay] = []
     errors: list[str] = []
     seen: dict[date, int] = {}

@@ -107,7 +107,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from motcua.constants import Role
-from motcua.lib.tabular import read_rows
+from motcua.lib.tabular import escape_text, import_limits, read_rows, write_only_row
 from motcua.lib.text import normalise_spaces
 from motcua.models import Agency, User
 from thutuc.constants import Channel
@@ -521,7 +521,7 @@ def parse_dossier_file(data: bytes, filename: str, *, now: datetime | None = Non
     itself cannot be read or lacks a required column.
     """
     now = now or timezone.now()
-    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS)
+    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS, limits=import_limits("dossiers"))
     seen: dict[str, int] = {}
     parsed = ParsedDossiers(records=[], errors=[])
     for row in rows:
@@ -1195,27 +1195,29 @@ def export_rows(*, agency: Agency, start: date, end: date) -> Iterator[dict[str,
 
 
 def rows_to_csv(rows: Iterable[dict[str, str]]) -> tuple[str, int]:
-    """CSV text in the import's columns and the number of rows written."""
+    """CSV text in the import's columns and the number of rows written; every value escaped
+    (``motcua.lib.tabular.escape_text``: no cell starts like a formula), as the import reverses."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([escape_text(row[name]) for name in COLUMNS])
         count += 1
     return buffer.getvalue(), count
 
 
 def rows_to_xlsx(rows: Iterable[dict[str, str]]) -> tuple[bytes, int]:
-    """An XLSX workbook (one sheet, text cells) in the import's columns and the number of rows."""
+    """An XLSX workbook (one sheet, text cells) in the import's columns and the number of rows;
+    values escaped as in the CSV, so either file imports back the same."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Hồ sơ")
-    sheet.append(list(COLUMNS))
+    sheet.append(write_only_row(sheet, list(COLUMNS)))
     count = 0
     for row in rows:
-        sheet.append([row[name] for name in COLUMNS])
+        sheet.append(write_only_row(sheet, [escape_text(row[name]) for name in COLUMNS]))
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

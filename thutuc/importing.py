@@ -12,7 +12,7 @@ from datetime import time
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from motcua.lib.tabular import Row, read_rows
+from motcua.lib.tabular import Row, import_limits, read_rows
 from motcua.lib.text import fold, normalise_spaces
 
 from .constants import PROCEDURE_CODE_PATTERN, OnlineLevel, TimeUnit
@@ -252,7 +252,7 @@ def parse_procedure_file(data: bytes, filename: str) -> ParsedFile:
 
     Raises motcua.lib.tabular.TabularError when the file itself cannot be read.
     """
-    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS)
+    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS, limits=import_limits("procedures"))
     seen: dict[str, int] = {}
     records: list[ProcedureRecord] = []
     errors: list[RowError] = []
