@@ -42,8 +42,23 @@ Columns (a header row names them; order free; extra columns ignored):
 =====================  =====================================================================
 
 Instants are ISO 8601 with date and time (``2025-03-03T09:00``, ``2025-03-03 09:00:00``,
-``2025-03-03T09:00:00+07:00``); without an offset they are Vietnam time; none may lie in the
-future or before 2000. The export writes every instant with its ``+07:00`` offset.
+``2025-03-03T09:00:00+07:00``); without an offset they are Vietnam time. Every instant lies from
+2000-01-01 to five years after the import's clock (year 1 or 9999 is a typing error, and would
+overflow the calendar); all but ``due_at`` and an extension's new appointment also not in the
+future. The export writes every instant with its ``+07:00`` offset.
+
+Identifiers, numbers and instants (every column but the name and the address) typed with
+full-width characters (``２０２５``, an East Asian input method's) are refused with the row, not
+normalised: the file was not produced by a system that could be trusted with them. ``code`` is
+visible ASCII. Text holding a control character is refused. A file is bounded
+(``settings.MOTCUA_IMPORT_LIMITS["dossiers"]``: size, inflated XLSX size, rows) and a CSV with an
+unterminated quote is refused naming the line where it opens (``motcua.lib.tabular``).
+
+Formula-like text (issue 10.3): the export writes every value through
+``motcua.lib.tabular.escape_text`` (an apostrophe before text starting with ``= + - @``, a tab, a
+carriage return, a line feed, or an apostrophe), in the CSV and in the XLSX alike, and the import
+removes one leading apostrophe from every cell, so ``=1+2`` travels as ``'=1+2`` and comes back
+exactly.
 
 What the import does (``import_dossiers``), all or nothing:
 
