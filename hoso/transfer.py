@@ -49,8 +49,8 @@ future. The export writes every instant with its ``+07:00`` offset.
 
 Identifiers, numbers and instants (every column but the name and the address) typed with
 full-width characters (``２０２５``, an East Asian input method's) are refused with the row, not
-normalised: the file was not produced by a system that could be trusted with them. ``code`` is
-visible ASCII. Text holding a control character is refused. A file is bounded
+normalised: the file was not produced by a system that could be trusted with them. ``code`` holds no
+space, control or invisible character. Text holding a control character is refused. A file is bounded
 (``settings.MOTCUA_IMPORT_LIMITS["dossiers"]``: size, inflated XLSX size, rows) and a CSV with an
 unterminated quote is refused naming the line where it opens (``motcua.lib.tabular``).
 
@@ -173,7 +173,10 @@ _CHUNK = 5_000  # codes per `IN (…)` lookup
 _DATE_COLUMNS = ("received_at", "due_at", "result_ready_at", "returned_at", "withdrawn_at", "stopped_at")
 _CHANNELS = {str(c.value): c.value for c in Channel}
 _TAX_CODE = re.compile(r"\d{10}(-?\d{3})?")
-_CODE_CHARS = re.compile(r"[!-~]+")  # visible ASCII: what the lookup form and a slip's QR code carry
+# A code has no space and nothing invisible: a control, format or unassigned character (category
+# C), as a bidi override, cannot be typed back at the lookup. (Letters are not restricted to
+# ASCII: a ward's code pattern may hold its own literal text.)
+_CODE_REFUSED = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 # Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
@@ -466,10 +469,9 @@ def _validate(
     code = v.get("code", "").strip()
     if not code:
         reasons.append("thiếu mã hồ sơ (code)")
-    elif len(code) > 60 or not _CODE_CHARS.fullmatch(code):
+    elif len(code) > 60 or _CODE_REFUSED.search(code):
         reasons.append(
-            f"mã hồ sơ “{code[:70]}” không hợp lệ (tối đa 60 ký tự: chữ cái không dấu, chữ số, dấu câu; "
-            "không có dấu cách)"
+            f"mã hồ sơ “{code[:70]}” không hợp lệ (tối đa 60 ký tự, không có dấu cách hay ký tự điều khiển, ký tự ẩn)"
         )
     elif code in seen:
         reasons.append(f"mã hồ sơ {code} trùng với dòng {seen[code]}")
