@@ -220,3 +220,23 @@ def test_a_sheet_whose_rows_jump_far_down_stops_at_the_row_limit():
 def test_a_file_that_is_not_a_zip_is_refused_as_xlsx():
     with pytest.raises(TabularError, match="Không mở được tệp XLSX"):
         read_rows(b"code\nHS-1\n", "a.xlsx", required=("code",), limits=LIMITS)
+
+
+def test_an_xlsx_whose_sheet_nests_entities_is_refused_not_expanded():
+    """A "billion laughs" sheet (10 GB of text from nested entities): expat's amplification limit
+    (expat ≥ 2.4, Debian 12 ships 2.5) stops the parse, and the reader says the file is broken."""
+    base = Workbook()
+    base.active.append(["code", "name"])
+    base.active.append(["HS-1", "LAUGH"])
+    buffer, out = io.BytesIO(), io.BytesIO()
+    base.save(buffer)
+    entities = f'<!DOCTYPE r [<!ENTITY a0 "{"x" * 100}">'
+    entities += "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 9)) + "]>"
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = (entities + data.decode().replace("LAUGH", "&a8;")).encode()
+            target.writestr(item, data)
+    with pytest.raises(TabularError, match="Không đọc được tệp XLSX"):
+        read_rows(out.getvalue(), "a.xlsx", required=("code",), limits=LIMITS)
