@@ -361,6 +361,8 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> 
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from motcua.lib.tabular import protect_sheet, xlsx_safe_string
+
     rows, total = table_rows(figures)
     period = figures.get("period") or {}
     start, end = _date(period["start"]), _date(period["end"])
@@ -375,7 +377,7 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> 
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    sheet["A1"] = agency.committee_name if agency else ""
+    sheet["A1"] = xlsx_safe_string(agency.committee_name) if agency else ""
     sheet["A1"].font = Font(name=font, bold=True, size=11)
     sheet.merge_cells("A1:E1")
     sheet["K1"] = FORM_CODE
@@ -421,7 +423,7 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> 
     for row in [*rows, total]:
         is_total = row is total
         sheet.cell(r, 1, row["no"] if not is_total else "")
-        sheet.cell(r, 2, row["field"])
+        sheet.cell(r, 2, xlsx_safe_string(row["field"]))
         for offset, value in enumerate(row["values"]):
             sheet.cell(r, 3 + offset, value)
         for c in range(1, last_col + 1):
@@ -456,6 +458,7 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> 
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5
 
+    protect_sheet(sheet)  # names of the ward and of fields are text cells, never formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 
-from motcua.lib.tabular import read_rows
+from motcua.lib.tabular import import_limits, read_rows
 from motcua.lib.text import normalise_spaces
 from motcua.models import Agency
 
@@ -18,6 +20,12 @@ from .constants import CalendarDayKind
 from .models import CalendarDay
 
 _KINDS = {k.value for k in CalendarDayKind}
+#: Holiday dates accepted: from 2000 to five years after the current year (a year-1 or year-9999
+#: row is a typing error).
+HOLIDAY_YEARS = (2000, 5)
+# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -38,23 +46,38 @@ class HolidayImportRejected(Exception):
 
 
 def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list[str]]:
-    _, rows = read_rows(data, filename, required=("date", "kind", "name"))
+    _, rows = read_rows(data, filename, required=("date", "kind", "name"), limits=import_limits("holidays"))
+    this_year = timezone.localdate().year
     days: list[CalendarDay] = []
     errors: list[str] = []
     seen: dict[date, int] = {}
     for row in rows:
         v = row.values
         reasons = []
-        try:
-            day = date.fromisoformat(v["date"].strip()[:10])
-        except ValueError:
-            reasons.append(f"ngày “{v['date']}” không đúng dạng YYYY-MM-DD")
+        raw_date = v["date"].strip()
+        day: date | None = None
+        if _FULL_WIDTH.search(raw_date):
+            reasons.append(
+                f"ngày “{raw_date[:20]}” có chữ số toàn khổ (full-width, như “２０２５”): "
+                "hãy gõ lại bằng bàn phím thường"
+            )
+        else:
+            try:
+                day = date.fromisoformat(raw_date[:10])
+            except ValueError:
+                reasons.append(f"ngày “{raw_date[:20]}” không đúng dạng YYYY-MM-DD")
+        if day is not None and not HOLIDAY_YEARS[0] <= day.year <= this_year + HOLIDAY_YEARS[1]:
+            reasons.append(
+                f"ngày {day:%d/%m/%Y} ngoài khoảng nhận ({HOLIDAY_YEARS[0]} đến {HOLIDAY_YEARS[1]} năm sau năm nay)"
+            )
             day = None
         kind = v["kind"].strip()
         if kind not in _KINDS:
             reasons.append(f"loại “{kind}” không hợp lệ (holiday hoặc makeup_workday)")
         name = normalise_spaces(v["name"])
-        if not name:
+        if _CONTROL.search(name):
+            reasons.append("tên ngày có ký tự điều khiển không in được")
+        elif not name:
             reasons.append("thiếu tên ngày")
         url = v.get("source_url", "").strip()
         if url:

@@ -292,6 +292,8 @@ def render_xlsx(rows: Iterable[BookRow], *, agency: object, criteria: BookCriter
     from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from motcua.lib.tabular import text_cell, xlsx_safe_string
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Sổ theo dõi hồ sơ")
     last = get_column_letter(len(COLUMNS))
@@ -317,7 +319,8 @@ def render_xlsx(rows: Iterable[BookRow], *, agency: object, criteria: BookCriter
     def cell(
         value: object, *, bold: bool = False, italic: bool = False, size: int = 11, align: Alignment = centre
     ) -> WriteOnlyCell:
-        c = WriteOnlyCell(sheet, value=value)
+        # Text from the ward's data goes in as a text cell, never a formula (issue 10.3).
+        c = text_cell(WriteOnlyCell(sheet, value=xlsx_safe_string(value) if isinstance(value, str) else value))
         c.font = Font(name=font, size=size, bold=bold, italic=italic)
         c.alignment = align
         return c

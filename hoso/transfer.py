@@ -42,8 +42,23 @@ Columns (a header row names them; order free; extra columns ignored):
 =====================  =====================================================================
 
 Instants are ISO 8601 with date and time (``2025-03-03T09:00``, ``2025-03-03 09:00:00``,
-``2025-03-03T09:00:00+07:00``); without an offset they are Vietnam time; none may lie in the
-future or before 2000. The export writes every instant with its ``+07:00`` offset.
+``2025-03-03T09:00:00+07:00``); without an offset they are Vietnam time. Every instant lies from
+2000-01-01 to five years after the import's clock (year 1 or 9999 is a typing error, and would
+overflow the calendar); all but ``due_at`` and an extension's new appointment also not in the
+future. The export writes every instant with its ``+07:00`` offset.
+
+Identifiers, numbers and instants (every column but the name and the address) typed with
+full-width characters (``２０２５``, an East Asian input method's) are refused with the row, not
+normalised: the file was not produced by a system that could be trusted with them. ``code`` holds no
+space, control or invisible character. Text holding a control character is refused. A file is bounded
+(``settings.MOTCUA_IMPORT_LIMITS["dossiers"]``: size, inflated XLSX size, rows) and a CSV with an
+unterminated quote is refused naming the line where it opens (``motcua.lib.tabular``).
+
+Formula-like text (issue 10.3): the export writes every value through
+``motcua.lib.tabular.escape_text`` (an apostrophe before text starting with ``= + - @``, a tab, a
+carriage return, a line feed, or an apostrophe), in the CSV and in the XLSX alike, and the import
+removes one leading apostrophe from every cell, so ``=1+2`` travels as ``'=1+2`` and comes back
+exactly.
 
 What the import does (``import_dossiers``), all or nothing:
 
@@ -107,7 +122,7 @@ from django.utils import timezone
 
 from motcua.constants import Role
 from motcua.lib.codepattern import pattern_for
-from motcua.lib.tabular import read_rows
+from motcua.lib.tabular import escape_text, import_limits, read_rows, write_only_row
 from motcua.lib.text import normalise_spaces
 from motcua.models import Agency, User
 from thutuc.constants import Channel
@@ -147,6 +162,10 @@ COUNT_ONLY_NOTE = "Nhập từ hệ thống cũ: chỉ có số lần yêu cầu
 SYSTEM_USERNAME = "nhap-du-lieu-{agency}"
 MAX_SUPPLEMENT_REQUESTS = 50
 EARLIEST = datetime(2000, 1, 1, tzinfo=wc.VN_TZ)
+#: The latest instant a row may hold (an appointment, an extension's new appointment), counted
+#: from the import's clock: year 9999 and the like are typing errors, and would overflow the
+#: calendar's arithmetic.
+LATEST_AHEAD = timedelta(days=5 * 365)
 BATCH_SIZE = 2_000
 EVENT_BATCH_SIZE = 5_000
 _CHUNK = 5_000  # codes per `IN (…)` lookup
@@ -154,6 +173,28 @@ _CHUNK = 5_000  # codes per `IN (…)` lookup
 _DATE_COLUMNS = ("received_at", "due_at", "result_ready_at", "returned_at", "withdrawn_at", "stopped_at")
 _CHANNELS = {str(c.value): c.value for c in Channel}
 _TAX_CODE = re.compile(r"\d{10}(-?\d{3})?")
+# A code has no space and nothing invisible: a control, format or unassigned character (category
+# C), as a bidi override, cannot be typed back at the lookup. (Letters are not restricted to
+# ASCII: a ward's code pattern may hold its own literal text.)
+_CODE_REFUSED = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+# Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Columns of identifiers, numbers and instants: full-width characters there are refused by name.
+_ASCII_COLUMNS = (
+    "code",
+    "agency",
+    "procedure_code",
+    "channel",
+    "applicant_id",
+    "applicant_phone",
+    *("received_at", "due_at", "result_ready_at", "returned_at", "withdrawn_at", "stopped_at"),
+    "supplement_requests",
+    "pauses",
+    "extensions",
+    "delivery",
+)
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -233,10 +274,22 @@ def parse_instant(text: str) -> datetime:
     """An ISO 8601 date and time; without an offset it is Vietnam time. Raises ValueError."""
     text = text.strip()
     # A bare date would silently mean midnight: the time of a receipt matters to its due date.
-    if len(text) < 16 or text[10] not in "Tt ":
+    if len(text) < 16 or text[10] not in "Tt " or not text.isascii():
         raise ValueError(text)
-    value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=wc.VN_TZ) if value.tzinfo is None else value.astimezone(wc.VN_TZ)
+    try:
+        value = datetime.fromisoformat(text)
+        return value.replace(tzinfo=wc.VN_TZ) if value.tzinfo is None else value.astimezone(wc.VN_TZ)
+    except OverflowError as exc:  # year 1 or 9999 with an offset: out of datetime's range in our zone
+        raise ValueError(text) from exc
+
+
+def out_of_window(value: datetime, now: datetime) -> str | None:
+    """Why ``value`` lies outside what an import accepts ([2000-01-01, now + 5 years]), or None."""
+    if value < EARLIEST:
+        return "trước năm 2000, không hợp lý"
+    if value > now + LATEST_AHEAD:
+        return f"quá 5 năm sau hôm nay (sau {now + LATEST_AHEAD:%d/%m/%Y}), không hợp lý"
+    return None
 
 
 def iso(value: datetime | None) -> str:
@@ -266,7 +319,9 @@ def id_kind(number: str) -> tuple[str, str]:
 
 def _text(values: dict[str, str], name: str, label: str, limit: int, reasons: list[str], *, required: bool) -> str:
     value = normalise_spaces(values.get(name, ""))
-    if required and not value:
+    if _CONTROL.search(value):
+        reasons.append(f"{label} ({name}) có ký tự điều khiển không in được")
+    elif required and not value:
         reasons.append(f"thiếu {label} ({name})")
     elif len(value) > limit:
         reasons.append(f"{label} ({name}) dài quá {limit} ký tự")
@@ -284,16 +339,22 @@ def _instant(values: dict[str, str], name: str, now: datetime, reasons: list[str
     try:
         value = parse_instant(raw)
     except ValueError:
-        reasons.append(
-            f"{name} “{raw[:40]}” không phải ngày giờ hợp lệ theo ISO 8601 "
-            "(ví dụ 2025-03-03T09:00 hoặc 2025-03-03T09:00:00+07:00)"
-        )
+        year = raw[:4]
+        if year.isascii() and year.isdigit() and not EARLIEST.year <= int(year) <= (now + LATEST_AHEAD).year:
+            # Year 1 or 9999 with an offset overflows: say what is wrong with it, not "bad format".
+            reasons.append(f"{name} “{raw[:40]}” năm {int(year)} ngoài khoảng từ năm 2000 đến 5 năm sau hôm nay")
+        else:
+            reasons.append(
+                f"{name} “{raw[:40]}” không phải ngày giờ hợp lệ theo ISO 8601 "
+                "(ví dụ 2025-03-03T09:00 hoặc 2025-03-03T09:00:00+07:00)"
+            )
         return None
     if value > now and name != "due_at":
         reasons.append(f"{name} {_when(value)} ở tương lai")
         return None
-    if value < EARLIEST:
-        reasons.append(f"{name} {_when(value)} trước năm 2000, không hợp lý")
+    why = out_of_window(value, now)
+    if why:
+        reasons.append(f"{name} “{raw[:40]}” {why}")
         return None
     return value
 
@@ -319,6 +380,9 @@ def _instant_pairs(
             second = parse_instant(second_text) if second_text.strip() else None
         except ValueError:
             reasons.append(f"{what} thứ {number} “{chunk[:60]}” không đúng dạng {shape}")
+            return None
+        if first < EARLIEST or (second is not None and second < EARLIEST):
+            reasons.append(f"{what} thứ {number} “{chunk[:60]}” trước năm 2000, không hợp lý")
             return None
         pairs.append((number, first, second))
     return pairs
@@ -369,6 +433,9 @@ def _parse_extensions(raw: str, now: datetime, reasons: list[str]) -> list[Exten
         if at > now:
             reasons.append(f"lần gia hạn thứ {number} ở tương lai")
             return []
+        if new_due > now + LATEST_AHEAD:
+            reasons.append(f"lần gia hạn thứ {number}: ngày hẹn mới ({_when(new_due)}) {out_of_window(new_due, now)}")
+            return []
         if new_due <= at:
             reasons.append(f"lần gia hạn thứ {number}: ngày hẹn mới ({_when(new_due)}) phải sau lúc xin lỗi")
             return []
@@ -387,7 +454,10 @@ _DELIVERIES = {"": Delivery.DESK, "desk": Delivery.DESK, "post": Delivery.POST}
 def _validate(
     row_line: int, v: dict[str, str], seen: dict[str, int], now: datetime, *, numeric: frozenset[str] = frozenset()
 ) -> DossierRecord | RowError:
-    reasons: list[str] = []
+    reasons: list[str] = _full_width_reasons(v)
+    if reasons:
+        # One clear reason; the other checks would only repeat it in their own words.
+        return RowError(line=row_line, reasons=reasons)
     for name in ("code", "applicant_id", "applicant_phone"):
         if name in numeric:
             # CCCD numbers (province 001–096) and phones all start with 0, which a number cell drops.
@@ -398,8 +468,10 @@ def _validate(
     code = v.get("code", "").strip()
     if not code:
         reasons.append("thiếu mã hồ sơ (code)")
-    elif len(code) > 60 or any(ch.isspace() for ch in code):
-        reasons.append(f"mã hồ sơ “{code[:70]}” không hợp lệ (tối đa 60 ký tự, không có dấu cách)")
+    elif len(code) > 60 or _CODE_REFUSED.search(code):
+        reasons.append(
+            f"mã hồ sơ “{code[:70]}” không hợp lệ (tối đa 60 ký tự, không có dấu cách hay ký tự điều khiển, ký tự ẩn)"
+        )
     elif code in seen:
         reasons.append(f"mã hồ sơ {code} trùng với dòng {seen[code]}")
     else:
@@ -512,6 +584,16 @@ def _validate(
     )
 
 
+def _full_width_reasons(values: dict[str, str]) -> list[str]:
+    """A reason per identifier, number or instant column typed with full-width characters."""
+    return [
+        f"cột {name} “{values[name][:40]}” có chữ số hoặc ký tự toàn khổ (full-width, như “２０２５”): "
+        "hãy gõ lại bằng bàn phím thường"
+        for name in _ASCII_COLUMNS
+        if _FULL_WIDTH.search(values.get(name, ""))
+    ]
+
+
 def parse_dossier_file(data: bytes, filename: str, *, now: datetime | None = None) -> ParsedDossiers:
     """Check every row on its own (formats, orders of instants, duplicates in the file).
 
@@ -520,7 +602,7 @@ def parse_dossier_file(data: bytes, filename: str, *, now: datetime | None = Non
     itself cannot be read or lacks a required column.
     """
     now = now or timezone.now()
-    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS)
+    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS, limits=import_limits("dossiers"))
     seen: dict[str, int] = {}
     parsed = ParsedDossiers(records=[], errors=[])
     for row in rows:
@@ -1167,27 +1249,29 @@ def export_rows(*, agency: Agency, start: date, end: date) -> Iterator[dict[str,
 
 
 def rows_to_csv(rows: Iterable[dict[str, str]]) -> tuple[str, int]:
-    """CSV text in the import's columns and the number of rows written."""
+    """CSV text in the import's columns and the number of rows written; every value escaped
+    (``motcua.lib.tabular.escape_text``: no cell starts like a formula), as the import reverses."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([escape_text(row[name]) for name in COLUMNS])
         count += 1
     return buffer.getvalue(), count
 
 
 def rows_to_xlsx(rows: Iterable[dict[str, str]]) -> tuple[bytes, int]:
-    """An XLSX workbook (one sheet, text cells) in the import's columns and the number of rows."""
+    """An XLSX workbook (one sheet, text cells) in the import's columns and the number of rows;
+    values escaped as in the CSV, so either file imports back the same."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Hồ sơ")
-    sheet.append(list(COLUMNS))
+    sheet.append(write_only_row(sheet, list(COLUMNS)))
     count = 0
     for row in rows:
-        sheet.append([row[name] for name in COLUMNS])
+        sheet.append(write_only_row(sheet, [escape_text(row[name]) for name in COLUMNS]))
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

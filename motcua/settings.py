@@ -265,3 +265,24 @@ MOTCUA_SURVEY_RATE_LIMIT = os.environ.get("MOTCUA_SURVEY_RATE_LIMIT", "30/10m")
 MOTCUA_LOOKUP_RATE_LIMIT = os.environ.get("MOTCUA_LOOKUP_RATE_LIMIT", "60/10m")
 # Behind a reverse proxy that sets X-Forwarded-For, rate limits key on the forwarded address.
 MOTCUA_TRUST_X_FORWARDED_FOR = env_bool("MOTCUA_TRUST_X_FORWARDED_FOR", False)
+
+# --- Bounded imports (issue 10.8) -------------------------------------------------------------
+# Every CSV/XLSX an import reads (admin upload or command) is checked before parsing: the file's
+# size, an XLSX's declared uncompressed size (and at most 1,000 zip entries), then reading stops
+# past the row limit (data rows after the header, blank ones included) and at a cell longer than
+# MOTCUA_IMPORT_MAX_CELL_CHARS. Each limit: MOTCUA_IMPORT_<KIND>_MAX_MB, _MAX_UNCOMPRESSED_MB,
+# _MAX_ROWS (KIND = DOSSIERS, PROCEDURES, HOLIDAYS). A dossier XLSX takes ≈ 1 KB a row inflated.
+_MB = 1024 * 1024
+MOTCUA_IMPORT_LIMITS = {
+    kind: {
+        "max_bytes": env_int(f"MOTCUA_IMPORT_{kind.upper()}_MAX_MB", mb) * _MB,
+        "max_uncompressed_bytes": env_int(f"MOTCUA_IMPORT_{kind.upper()}_MAX_UNCOMPRESSED_MB", inflated) * _MB,
+        "max_rows": env_int(f"MOTCUA_IMPORT_{kind.upper()}_MAX_ROWS", rows),
+    }
+    for kind, mb, inflated, rows in (
+        ("dossiers", 100, 300, 200_000),
+        ("procedures", 10, 100, 5_000),
+        ("holidays", 1, 20, 2_000),
+    )
+}
+MOTCUA_IMPORT_MAX_CELL_CHARS = env_int("MOTCUA_IMPORT_MAX_CELL_CHARS", 10_000)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from motcua.admin import AgencyScopedAdmin, WardBoundForm, is_ward_admin
-from motcua.lib.tabular import TabularError
+from motcua.lib.tabular import TabularError, check_size, import_limits, read_upload
 
 from .constants import TimeUnit
 from .importing import parse_procedure_file
@@ -31,6 +31,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Chỉ nhận tệp .csv hoặc .xlsx.")
+        try:
+            check_size(upload.size, import_limits("procedures"))
+        except TabularError as exc:
+            raise forms.ValidationError(str(exc)) from exc
         return upload
 
 
@@ -110,8 +114,8 @@ class ProcedureAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             try:
+                data = read_upload(upload, import_limits("procedures"))
                 parsed = parse_procedure_file(data, upload.name)
                 summary = import_procedures(parsed=parsed, dry_run=True)
             except TabularError as exc:

@@ -12,7 +12,7 @@ from datetime import time
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from motcua.lib.tabular import Row, read_rows
+from motcua.lib.tabular import Row, import_limits, read_rows
 from motcua.lib.text import fold, normalise_spaces
 
 from .constants import PROCEDURE_CODE_PATTERN, OnlineLevel, TimeUnit
@@ -22,6 +22,13 @@ OPTIONAL_COLUMNS = ("online_level", "source_url", "unit", "cutoff")
 EXPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 _CODE = re.compile(PROCEDURE_CODE_PATTERN)
+MAX_TIME_LIMIT = 999  # days or hours; more is a typing error (and years of calendar to compute)
+_INTEGER = re.compile(r"-?[0-9]{1,6}")  # ASCII digits only: int() would take "５" and "1_0"
+# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+# Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ASCII_COLUMNS = ("code", "time_limit_working_days", "unit", "cutoff", "source_url")
 _CUTOFF_IN_TEXT = re.compile(r"sau (\d{1,2}) gio(?: (\d{1,2}) phut)?")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 _AMOUNT = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ\b|vnđ)", re.IGNORECASE)
@@ -143,7 +150,19 @@ def cutoff_from_text(text: str) -> time | None:
 
 def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
     v = row.values
-    reasons: list[str] = []
+    reasons: list[str] = [
+        f"cột {name} “{v[name][:40]}” có chữ số hoặc ký tự toàn khổ (full-width, như “２０２５”): "
+        "hãy gõ lại bằng bàn phím thường"
+        for name in _ASCII_COLUMNS
+        if _FULL_WIDTH.search(v.get(name, ""))
+    ]
+    if reasons:
+        return RowError(line=row.line, reasons=reasons)
+    reasons = [
+        f"cột {name} có ký tự điều khiển không in được"
+        for name in EXPORT_COLUMNS
+        if _CONTROL.search(normalise_spaces(v.get(name, "")))
+    ]
     code = v.get("code", "").strip()
     name = normalise_spaces(v.get("name", ""))
     field_name = normalise_spaces(v.get("field", ""))
@@ -173,13 +192,14 @@ def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
     text = normalise_spaces(v.get("time_limit_text", ""))
     value: int | None = None
     if raw_value:
-        try:
-            value = int(raw_value)
-        except ValueError:
-            reasons.append(f"thời hạn “{raw_value}” không phải số nguyên")
+        if not _INTEGER.fullmatch(raw_value):
+            reasons.append(f"thời hạn “{raw_value[:20]}” không phải số nguyên")
         else:
+            value = int(raw_value)
             if value < 0:
                 reasons.append(f"thời hạn không được âm ({value})")
+            elif value > MAX_TIME_LIMIT:
+                reasons.append(f"thời hạn {value} quá lớn (tối đa {MAX_TIME_LIMIT})")
     unit = ""
     if raw_unit:
         unit = UNIT_ALIASES.get(fold(raw_unit), "")
@@ -252,7 +272,7 @@ def parse_procedure_file(data: bytes, filename: str) -> ParsedFile:
 
     Raises motcua.lib.tabular.TabularError when the file itself cannot be read.
     """
-    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS)
+    _, rows = read_rows(data, filename, required=REQUIRED_COLUMNS, limits=import_limits("procedures"))
     seen: dict[str, int] = {}
     records: list[ProcedureRecord] = []
     errors: list[RowError] = []

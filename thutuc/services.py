@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from motcua.lib.tabular import append_row, escape_text
 from motcua.models import Agency
 
 from .constants import OnlineLevel
@@ -120,7 +121,8 @@ def import_procedures(*, parsed: ParsedFile, dry_run: bool = False) -> ImportSum
 
 
 def export_procedures_xlsx(procedures: object) -> bytes:
-    """The catalogue in the import's columns, so an exported file imports back unchanged."""
+    """The catalogue in the import's columns, so an exported file imports back unchanged: text
+    escaped (``motcua.lib.tabular.escape_text``) in text cells, the limit a number."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -133,20 +135,21 @@ def export_procedures_xlsx(procedures: object) -> bytes:
     level_labels = {OnlineLevel.FULL: "Toàn trình", OnlineLevel.PARTIAL: "Một phần"}
     for p in procedures:  # type: ignore[attr-defined]
         value = p.time_limit_value
-        sheet.append(
-            [
-                p.code,
-                p.name,
-                p.field.name,
-                p.time_limit_text,
-                "" if value is None else value,
-                p.fee_text,
-                level_labels.get(p.online_level, ""),
-                p.source_url,
-                p.time_limit_unit,
-                p.cutoff.strftime("%H:%M") if p.cutoff else "",
-            ]
-        )
+        texts = [
+            p.code,
+            p.name,
+            p.field.name,
+            p.time_limit_text,
+            None,
+            p.fee_text,
+            level_labels.get(p.online_level, ""),
+            p.source_url,
+            p.time_limit_unit,
+            p.cutoff.strftime("%H:%M") if p.cutoff else "",
+        ]
+        cells: list[object] = [escape_text(text) if text is not None else text for text in texts]
+        cells[4] = "" if value is None else value
+        append_row(sheet, cells)
     widths = {"A": 12, "B": 70, "C": 30, "D": 50, "E": 10, "F": 40, "G": 12, "H": 40, "I": 14, "J": 8}
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width

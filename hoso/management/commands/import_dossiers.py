@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from hoso.transfer import DossierImportRejected, import_dossiers, parse_dossier_file
-from motcua.lib.tabular import TabularError
+from motcua.lib.tabular import TabularError, import_limits, read_path
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"Không tìm thấy tệp {file}.")
         try:
             now = timezone.now()  # one clock for the whole import: "not in the future" means before it
-            parsed = parse_dossier_file(file.read_bytes(), file.name, now=now)
+            parsed = parse_dossier_file(read_path(file, import_limits("dossiers")), file.name, now=now)
             summary = import_dossiers(parsed=parsed, now=now, dry_run=dry_run)
         except TabularError as exc:
             raise CommandError(str(exc)) from exc

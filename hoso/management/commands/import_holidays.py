@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hoso.services import HolidayImportRejected, import_holidays
-from motcua.lib.tabular import TabularError
+from motcua.lib.tabular import TabularError, import_limits, read_path
 from motcua.models import Agency
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"Không có cơ quan mã {agency}.")
         try:
-            result = import_holidays(data=file.read_bytes(), filename=file.name, agency=target)
+            result = import_holidays(data=read_path(file, import_limits("holidays")), filename=file.name, agency=target)
         except TabularError as exc:
             raise CommandError(str(exc)) from exc
         except HolidayImportRejected as exc:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.lib.tabular import TabularError
+from motcua.lib.tabular import TabularError, import_limits, read_path
 from thutuc.importing import parse_procedure_file
 from thutuc.services import ImportRejected, import_procedures
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"Không tìm thấy tệp {file}.")
         try:
-            parsed = parse_procedure_file(file.read_bytes(), file.name)
+            parsed = parse_procedure_file(read_path(file, import_limits("procedures")), file.name)
             summary = import_procedures(parsed=parsed, dry_run=dry_run)
         except TabularError as exc:
             raise CommandError(str(exc)) from exc
