@@ -120,9 +120,17 @@ CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "motcua.lib.cache.ReusingRedisCache",
+            # Redis down: reads miss, writes are dropped, nothing raises (see motcua.lib.cache and
+            # docs/operations.md); each request waits at most the short timeouts below, and only
+            # once per CACHE_CIRCUIT_SECONDS per process.
+            "BACKEND": "motcua.lib.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "motcua"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5")),
+                "CIRCUIT_SECONDS": float(os.environ.get("CACHE_CIRCUIT_SECONDS", "30")),
+            },
         }
     }
 else:
@@ -137,9 +145,9 @@ else:
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "motcua.User"
 AUTHENTICATION_BACKENDS = ["motcua.backends.StaffBackend"]
-# With a shared cache (Redis) sessions are read from it and written through to the database; a
-# per-process cache would let another worker keep a signed-out session alive, so then: database.
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
+# Sessions live in the database only: the desk keeps working when Redis is down, and a sign-out
+# made during an outage cannot be undone by a session copy that survived in Redis (cached_db).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
