@@ -145,3 +145,23 @@ def proxy_to(url: str) -> Iterator[TcpProxy]:
         yield proxy
     finally:
         proxy.down()
+
+
+@contextlib.contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Send this process's tasks to ``url`` for real (not eagerly), then put everything back."""
+    from motcua.celery import app
+
+    def forget_connections() -> None:
+        # Dropped, not closed: kombu keeps its pools in a registry keyed by URL, and reuses them.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    forget_connections()
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+    try:
+        yield
+    finally:
+        forget_connections()
+        app.conf.broker_url, app.conf.task_always_eager = saved
