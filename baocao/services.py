@@ -210,16 +210,16 @@ def compile_report(report_id: int) -> str:
     report = Report.objects.select_related("agency").defer("pdf", "xlsx").get(pk=report_id)
     logger.info("Báo cáo %s: bắt đầu tổng hợp (lượt %s)", report_id, report.attempts)
     try:
-        # Fault drills only (docs/operations.md): a slow compilation that a drill can interrupt.
-        delay = float(getattr(settings, "MOTCUA_REPORT_COMPILE_DELAY", 0) or 0)
-        if delay > 0:
-            time.sleep(delay)
         figures = report.figures
         if figures is None:
             figures = compile_figures(agency_ids=[report.agency_id], period=report_period(report))
             # Store exactly what the hash covers (dates and decimals as JSON writes them).
             figures = json.loads(canonical_json(figures))
         _step(report_id, token, 40)
+        # Fault drills only (docs/operations.md): a slow compilation that a drill can interrupt.
+        delay = float(getattr(settings, "MOTCUA_REPORT_COMPILE_DELAY", 0) or 0)
+        if delay > 0:
+            time.sleep(delay)
         pdf = render_pdf(figures, report=report)
         _step(report_id, token, 75)
         xlsx = render_xlsx(figures, agency=report.agency)
