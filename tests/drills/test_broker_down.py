@@ -24,7 +24,12 @@ pytestmark = [pytest.mark.drill, pytest.mark.services, pytest.mark.django_db(tra
 
 def test_with_the_broker_away_an_intake_commits_at_once_and_its_message_is_sent_after_recovery(ward, tmp_path):
     redis = require_services()
-    with proxy_to(redis) as proxy, gunicorn(tmp_path, CELERY_BROKER_URL=with_port(redis, proxy.port)) as server:
+    with (
+        proxy_to(redis) as proxy,
+        gunicorn(
+            tmp_path, CELERY_BROKER_URL=with_port(redis, proxy.port), CELERY_RESULT_BACKEND=with_port(redis, proxy.port)
+        ) as server,
+    ):
         proxy.down()
         health = json.loads(Browser(server.url).get("/healthz").body)
         assert health["components"]["broker"]["status"] == "down"

@@ -21,7 +21,8 @@ def test_with_redis_on_a_closed_port_the_desk_the_lookup_and_the_survey_answer(w
     redis = require_services()
     dead = closed_url(redis)
     assert f":{CLOSED_PORT}/" in dead
-    with gunicorn(tmp_path, REDIS_URL=dead, MOTCUA_LOOKUP_RATE_LIMIT="5/10m") as server:
+    everything_on_redis = dict.fromkeys(("REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"), dead)
+    with gunicorn(tmp_path, **everything_on_redis, MOTCUA_LOOKUP_RATE_LIMIT="5/10m") as server:
         health = Browser(server.url).get("/healthz")
         body = json.loads(health.body)
         assert health.status == 200 and body["status"] == "degraded", health.body
