@@ -171,7 +171,10 @@ class ResilientRedisCacheClient(RedisCacheClient):
     def ping(self) -> None:
         """Ask Redis now, whatever the breaker says (the health check); raises when unavailable."""
         try:
-            self._recover() if self.breaker.down else self.get_client(write=True).ping()
+            if self.breaker.down:
+                self._recover()  # pings, and deletes the keys dropped meanwhile
+            else:
+                self.get_client(write=True).ping()
         except UNAVAILABLE as exc:
             self.breaker.failed(exc)
             raise
