@@ -149,9 +149,11 @@ def gunicorn(tmp_path: Path, *, workers: int = 2, **env: str) -> Iterator[Server
 
 
 @contextlib.contextmanager
-def celery_worker(tmp_path: Path, queue: str, name: str, **env: str) -> Iterator[subprocess.Popen]:
-    """``celery -A motcua worker`` (solo pool, one process) consuming ``queue``; its log is
-    ``tmp_path/<name>.log``. Stopped afterwards unless the drill killed it."""
+def celery_worker(
+    tmp_path: Path, queue: str, name: str, *, pool: str = "solo", **env: str
+) -> Iterator[subprocess.Popen]:
+    """``celery -A motcua worker`` consuming ``queue`` (solo pool: one process; prefork: one child);
+    its log is ``tmp_path/<name>.log``. Stopped afterwards unless the drill killed it."""
     log = tmp_path / f"{name}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -162,7 +164,8 @@ def celery_worker(tmp_path: Path, queue: str, name: str, **env: str) -> Iterator
                 "-A",
                 "motcua",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                "--concurrency=1",
                 "--loglevel=INFO",
                 "--without-heartbeat",
                 "--without-mingle",
