@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import models
 
@@ -91,5 +92,9 @@ FORM_CODE = "Biểu II.06a/VPCP/KSTT"
 DOCUMENT_SUFFIX = "/BC-UBND"
 BLANK_NUMBER = "\u00a0" * 8  # room to write the number by hand
 
-# A report whose worker died keeps status RUNNING; after this long another worker may take it over.
-STALE_RUNNING_SECONDS = 20 * 60
+# A report whose worker died keeps status RUNNING until its lease expires (services.claim); after
+# this many interrupted runs the sweeper fails it with a reason instead of starting it again.
+MAX_ATTEMPTS = 3
+# A report still queued this long was never picked up (its message was lost, or the broker was
+# down when it was sent): the sweeper sends it again, and "Tổng hợp lại" is allowed.
+QUEUED_GRACE = timedelta(minutes=5)

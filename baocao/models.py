@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from motcua.lib.text import BoundedTextField, TextLimit
 from motcua.models import Agency
 
-from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, PeriodKind, ReportStatus
+from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, QUEUED_GRACE, PeriodKind, ReportStatus
 
 
 class Report(models.Model):
@@ -50,6 +51,13 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField("thời điểm lập", auto_now_add=True)
     started_at = models.DateTimeField("bắt đầu tổng hợp", null=True, blank=True)
+    # The compilation's lease (services.claim_report): the run holding ``claim_token`` owns the
+    # row until ``lease_expires_at``, renewed at each step; a run whose worker died loses it then,
+    # and the next delivery, a retry or the sweeper takes the report over.
+    queued_at = models.DateTimeField("vào hàng đợi lúc", null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField("hết hạn giữ lúc", null=True, blank=True, editable=False)
+    claim_token = models.UUIDField("mã lượt tổng hợp", null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField("số lượt tổng hợp", default=0, editable=False)
     finished_at = models.DateTimeField("tổng hợp xong", null=True, blank=True)
     finalized_at = models.DateTimeField("hoàn tất lúc", null=True, blank=True)
     finalized_by = models.ForeignKey(
@@ -114,6 +122,12 @@ class Report(models.Model):
         indexes = [
             # The report list of a ward, newest period first.
             models.Index(fields=["agency", "-end"], name="report_agency_end"),
+            # The sweeper: reports left queued or running (a handful at most, the rest are done).
+            models.Index(
+                fields=["status"],
+                name="report_busy",
+                condition=models.Q(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,6 +141,17 @@ class Report(models.Model):
     def is_busy(self) -> bool:
         """Queued or running: the detail page keeps polling."""
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Left behind: running past its lease (its worker died) or queued for longer than
+        QUEUED_GRACE (the broker was down). The sweeper takes it over; the page offers a retry."""
+        now = timezone.now()
+        if self.status == ReportStatus.RUNNING:
+            return self.lease_expires_at is None or self.lease_expires_at < now
+        if self.status == ReportStatus.QUEUED:
+            return self.queued_at is None or self.queued_at < now - QUEUED_GRACE
+        return False
 
     @property
     def document_number(self) -> str:

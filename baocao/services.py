@@ -7,8 +7,18 @@ State machine of a report (``status``):
        └──── retry ◀── failed ◀─────┘ (retry/recompile of a draft, narrative edit → re-render)
 
 * ``compile_report`` claims the row with one conditional UPDATE (queued/failed → running, or a
-  running row whose worker died more than STALE_RUNNING_SECONDS ago), so two workers never
-  compile the same report; a second call on a done report does nothing.
+  running row whose lease expired), so two workers never compile the same report; a second call
+  on a done report does nothing. The claim writes a fresh ``claim_token`` and a lease
+  (``lease_expires_at``, renewed at every step); every later write of the run is conditional on
+  its token, so a run that lost its lease can never overwrite the run that took over.
+* Nothing stays stuck: a run whose worker was killed keeps the row "running" only until its lease
+  expires; then the message Celery delivers again (acks_late + reject_on_worker_lost), the task's
+  own retry, "Tổng hợp lại" or the sweeper (``sweep_reports``, every few minutes from beat) takes
+  it over. A report queued while the broker was down is sent by the sweeper. After
+  ``MAX_ATTEMPTS`` interrupted runs the report is failed with a reason instead of killing workers
+  for ever.
+* Tasks are published after commit with ``motcua.lib.queue.publish``: a broker that is down or
+  hangs costs the request about a second and a log line, never an error page.
 * Figures are computed only when ``figures`` is empty (a new report, or ``retry_report``); a
   narrative edit keeps them and only re-renders the files, so the hash never moves silently.
 * Every write to a final report is refused: the services only ever update rows with
@@ -20,6 +30,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
+import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,15 +40,16 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.queue import publish
 from motcua.lib.text import TextLimit, clean_text
 from motcua.models import Agency, User
 
-from .constants import NARRATIVE_FIELDS, NARRATIVE_SECTIONS, STALE_RUNNING_SECONDS, PeriodKind, ReportStatus
+from .constants import MAX_ATTEMPTS, NARRATIVE_FIELDS, NARRATIVE_SECTIONS, QUEUED_GRACE, PeriodKind, ReportStatus
 from .models import Report
 from .periods import Period, decree_half_year, decree_year
 
@@ -74,11 +87,21 @@ def report_period(report: Report) -> Period:
     )
 
 
-def queue_compilation(report_id: int) -> None:
-    """Send the compilation task (called after commit; eager without a broker)."""
+def queue_compilation(report_id: int) -> bool:
+    """Send the compilation task (called after commit; eager without a broker).
+
+    Never raises for a broker that is down or hangs (about a second at most, then logged): the
+    row stays queued and the sweeper sends it later. False when it could not be sent.
+    """
     from .tasks import compile_report_task
 
-    compile_report_task.delay(report_id)
+    return publish(compile_report_task, report_id)
+
+
+def lease_seconds() -> int:
+    """How long a claim holds without renewal: longer than the task's hard time limit, so a live
+    run is never taken over (setting MOTCUA_REPORT_LEASE_SECONDS)."""
+    return int(getattr(settings, "MOTCUA_REPORT_LEASE_SECONDS", 7 * 60))
 
 
 # -- drafting --------------------------------------------------------------------------------------
@@ -101,6 +124,7 @@ def draft_report(*, agency: Agency, period: Period, user: User | None, auto: boo
                 "created_by": user,
                 "auto_drafted": auto,
                 "parameters": {"year": period.year, "number": period.number, "agency_ids": [agency.pk]},
+                "queued_at": timezone.now(),
             },
         )
         if created:
@@ -114,63 +138,109 @@ def create_report(*, agency: Agency, period: Period, user: User | None) -> Repor
 
 
 # -- compilation -----------------------------------------------------------------------------------
+def _claimable(now: datetime) -> Q:
+    expired = Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    return (
+        Q(status=ReportStatus.QUEUED)
+        | Q(status=ReportStatus.FAILED, attempts__lt=MAX_ATTEMPTS)
+        | (Q(status=ReportStatus.RUNNING, attempts__lt=MAX_ATTEMPTS) & expired)
+    )
+
+
+def claim(report_id: int, *, now: datetime) -> uuid.UUID | None:
+    """Compare-and-set queued/failed (or running with an expired lease) → running under a new
+    token and lease; the token when this caller won, else None."""
+    token = uuid.uuid4()
+    won = Report.objects.filter(_claimable(now), pk=report_id, finalized_at__isnull=True).update(
+        status=ReportStatus.RUNNING,
+        started_at=now,
+        finished_at=None,
+        error="",
+        progress=5,
+        claim_token=token,
+        lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        attempts=F("attempts") + 1,
+    )
+    return token if won else None
+
+
 def claim_report(report_id: int, *, now: datetime) -> bool:
-    """Compare-and-set queued/failed (or stale running) → running; True when this caller won."""
-    stale = now - timedelta(seconds=STALE_RUNNING_SECONDS)
-    claimable = Q(status__in=[ReportStatus.QUEUED, ReportStatus.FAILED]) | Q(
-        status=ReportStatus.RUNNING, started_at__lt=stale
-    )
-    return bool(
-        Report.objects.filter(claimable, pk=report_id, finalized_at__isnull=True).update(
-            status=ReportStatus.RUNNING, started_at=now, finished_at=None, error="", progress=5
-        )
-    )
+    """True when this caller claimed the report (see ``claim``)."""
+    return claim(report_id, now=now) is not None
 
 
-def _mine(report_id: int, started_at: datetime) -> Any:
-    """The row as long as this run still owns it (nobody re-queued or finalized it meanwhile)."""
+def lease_remaining(report_id: int, *, now: datetime) -> float | None:
+    """Seconds until the lease of a running report expires (None unless running under a lease)."""
+    expires = (
+        Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING, finalized_at__isnull=True)
+        .values_list("lease_expires_at", flat=True)
+        .first()
+    )
+    return None if expires is None else max(0.0, (expires - now).total_seconds())
+
+
+def _mine(report_id: int, token: uuid.UUID) -> Any:
+    """The row as long as this run still owns it (nobody took it over, re-queued or finalized it)."""
     return Report.objects.filter(
-        pk=report_id, status=ReportStatus.RUNNING, started_at=started_at, finalized_at__isnull=True
+        pk=report_id, status=ReportStatus.RUNNING, claim_token=token, finalized_at__isnull=True
     )
+
+
+def _step(report_id: int, token: uuid.UUID, progress: int) -> None:
+    """Record progress and renew the lease (the run is alive)."""
+    renewed = timezone.now() + timedelta(seconds=lease_seconds())
+    _mine(report_id, token).update(progress=progress, lease_expires_at=renewed)
 
 
 def compile_report(report_id: int) -> str:
     """Compile one report: figures (when not frozen yet), hash, PDF, XLSX; returns the outcome.
 
-    Outcomes: ``"done"``; ``"skipped"`` (missing, final, already done, or running elsewhere: the
-    claim failed, nothing was touched); ``"failed"`` (the row says why, in Vietnamese);
-    ``"superseded"`` (the report was re-queued while this run worked: its result is dropped and
-    the newer task does the work). Transient database errors release the claim (back to queued)
-    and are raised for the task to retry. Progress moves 5 → 40 → 75 → 90 → 100.
+    Outcomes: ``"done"``; ``"skipped"`` (missing, final, already done: nothing was touched);
+    ``"busy"`` (another run holds a live lease: the task retries when it expires); ``"failed"``
+    (the row says why, in Vietnamese); ``"superseded"`` (the report was re-queued or taken over
+    while this run worked: its result is dropped). Transient database errors release the claim
+    (back to queued) and are raised for the task to retry. Progress moves 5 → 40 → 75 → 90 → 100.
     """
     from .exports import render_pdf, render_xlsx
     from .queries import compile_figures
 
     started_at = timezone.now()
-    if not claim_report(report_id, now=started_at):
-        return "skipped"
+    token = claim(report_id, now=started_at)
+    if token is None:
+        return "busy" if lease_remaining(report_id, now=started_at) else "skipped"
     report = Report.objects.select_related("agency").defer("pdf", "xlsx").get(pk=report_id)
+    logger.info("Báo cáo %s: bắt đầu tổng hợp (lượt %s)", report_id, report.attempts)
     try:
         figures = report.figures
         if figures is None:
             figures = compile_figures(agency_ids=[report.agency_id], period=report_period(report))
             # Store exactly what the hash covers (dates and decimals as JSON writes them).
             figures = json.loads(canonical_json(figures))
-        _mine(report_id, started_at).update(progress=40)
+        _step(report_id, token, 40)
+        # Fault drills only (docs/operations.md): a slow compilation that a drill can interrupt.
+        delay = float(getattr(settings, "MOTCUA_REPORT_COMPILE_DELAY", 0) or 0)
+        if delay > 0:
+            time.sleep(delay)
         pdf = render_pdf(figures, report=report)
-        _mine(report_id, started_at).update(progress=75)
+        _step(report_id, token, 75)
         xlsx = render_xlsx(figures, agency=report.agency)
-        _mine(report_id, started_at).update(progress=90)
+        _step(report_id, token, 90)
     except TRANSIENT_ERRORS:
-        _mine(report_id, started_at).update(status=ReportStatus.QUEUED, progress=0)
+        _mine(report_id, token).update(
+            status=ReportStatus.QUEUED, progress=0, claim_token=None, lease_expires_at=None, queued_at=timezone.now()
+        )
         raise
     except Exception as exc:
         logger.exception("Báo cáo %s: tổng hợp không thành công", report_id)
-        _mine(report_id, started_at).update(
-            status=ReportStatus.FAILED, error=failure_reason(exc), progress=0, finished_at=timezone.now()
+        _mine(report_id, token).update(
+            status=ReportStatus.FAILED,
+            error=failure_reason(exc),
+            progress=0,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
         )
         return "failed"
-    done = _mine(report_id, started_at).update(
+    done = _mine(report_id, token).update(
         status=ReportStatus.DONE,
         figures=figures,
         figures_hash=figures_digest(figures),
@@ -178,8 +248,65 @@ def compile_report(report_id: int) -> str:
         xlsx=xlsx,
         progress=100,
         finished_at=timezone.now(),
+        lease_expires_at=None,
     )
+    if done:
+        logger.info("Báo cáo %s: tổng hợp xong (lượt %s)", report_id, report.attempts)
     return "done" if done else "superseded"
+
+
+INTERRUPTED = (
+    "Việc tổng hợp bị gián đoạn {attempts} lần (máy xử lý dừng đột ngột, có thể do thiếu bộ nhớ). "
+    "Hãy thử lại; nếu vẫn lỗi, báo quản trị hệ thống."
+)
+
+
+def sweep_reports(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Beat job: take over what a dead worker or a down broker left behind; safe to run anywhere, twice.
+
+    * running with an expired lease, after ``MAX_ATTEMPTS`` runs → failed, with the reason;
+    * running with an expired lease → queued again and sent;
+    * queued for more than ``QUEUED_GRACE`` (its message was lost, or never sent) → sent again
+      (``queued_at`` moves, so a busy queue gets one extra message per grace period, no more).
+
+    Every change is a conditional UPDATE, and a message sent twice loses the second claim.
+    """
+    now = now or timezone.now()
+    expired = Report.objects.filter(status=ReportStatus.RUNNING, finalized_at__isnull=True).filter(
+        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    )
+    failed = list(expired.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", "attempts"))
+    for pk, attempts in failed:
+        expired.filter(pk=pk).update(
+            status=ReportStatus.FAILED,
+            error=INTERRUPTED.format(attempts=attempts),
+            progress=0,
+            finished_at=now,
+            claim_token=None,
+            lease_expires_at=None,
+        )
+    requeued = [
+        pk
+        for pk in expired.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)
+        if expired.filter(pk=pk, attempts__lt=MAX_ATTEMPTS).update(
+            status=ReportStatus.QUEUED, progress=0, claim_token=None, lease_expires_at=None, queued_at=now
+        )
+    ]
+    stale = Report.objects.filter(status=ReportStatus.QUEUED, finalized_at__isnull=True).filter(
+        Q(queued_at__lt=now - QUEUED_GRACE) | Q(queued_at__isnull=True)
+    )
+    resent = [pk for pk in stale.values_list("pk", flat=True) if stale.filter(pk=pk).update(queued_at=now)]
+    sent = [pk for pk in requeued + resent if queue_compilation(pk)]
+    if failed or requeued or resent:
+        logger.warning(
+            "Quét báo cáo: %s báo cáo bị gián đoạn quá số lần, %s lấy lại sau khi máy xử lý dừng, "
+            "%s gửi lại vào hàng đợi (%s gửi được)",
+            len(failed),
+            len(requeued),
+            len(resent),
+            len(sent),
+        )
+    return {"failed": [pk for pk, _ in failed], "requeued": requeued, "resent": resent, "sent": sent}
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -193,6 +320,16 @@ def failure_reason(exc: BaseException) -> str:
 
 
 # -- editing ---------------------------------------------------------------------------------------
+# A user's request starts a fresh compilation: back to queued, with a new count of runs.
+_REQUEUE = {
+    "status": ReportStatus.QUEUED,
+    "progress": 0,
+    "error": "",
+    "claim_token": None,
+    "lease_expires_at": None,
+    "attempts": 0,
+}
+
 FINAL_REFUSED = "Báo cáo đã hoàn tất: số liệu và nội dung không được thay đổi."
 
 
@@ -213,7 +350,7 @@ def update_narrative(*, report: Report, data: Mapping[str, Any], user: User) -> 
                 raise ReportError(f"Mục “{section.title}” dài quá: tối đa {TextLimit.NARRATIVE} ký tự.")
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, finalized_at__isnull=True).update(
-            **values, status=ReportStatus.QUEUED, progress=0, error=""
+            **values, **_REQUEUE, queued_at=timezone.now()
         )
         if not updated:
             raise ReportError(FINAL_REFUSED)
@@ -243,16 +380,23 @@ def finalize_report(*, report: Report, user: User, now: datetime | None = None) 
     return report
 
 
-def retry_report(*, report: Report, user: User | None) -> Report:
-    """Re-queue a failed report, or recompile a done draft with fresh figures.
+def retry_report(*, report: Report, user: User | None, now: datetime | None = None) -> Report:
+    """Re-queue a failed report, recompile a done draft with fresh figures, or take over one left
+    behind (running with an expired lease, or queued for longer than QUEUED_GRACE).
 
     The frozen figures are dropped (computed again by the task). ReportError for a final report
-    or one still queued/running.
+    or one being compiled now.
     """
+    now = now or timezone.now()
+    retryable = (
+        Q(status__in=[ReportStatus.FAILED, ReportStatus.DONE])
+        | (Q(status=ReportStatus.RUNNING) & (Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)))
+        | (Q(status=ReportStatus.QUEUED) & (Q(queued_at__lt=now - QUEUED_GRACE) | Q(queued_at__isnull=True)))
+    )
     with transaction.atomic():
-        updated = Report.objects.filter(
-            pk=report.pk, finalized_at__isnull=True, status__in=[ReportStatus.FAILED, ReportStatus.DONE]
-        ).update(status=ReportStatus.QUEUED, figures=None, figures_hash="", progress=0, error="", finished_at=None)
+        updated = Report.objects.filter(retryable, pk=report.pk, finalized_at__isnull=True).update(
+            **_REQUEUE, figures=None, figures_hash="", finished_at=None, queued_at=now
+        )
         if not updated:
             report.refresh_from_db(fields=["finalized_at", "status"])
             if report.is_final:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import services
 
 
 @shared_task(
+    bind=True,
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=services.TRANSIENT_ERRORS,
     retry_backoff=10,
     retry_backoff_max=5 * 60,
@@ -17,16 +20,29 @@ from . import services
     soft_time_limit=5 * 60,
     time_limit=6 * 60,
 )
-def compile_report_task(report_id: int) -> str:
+def compile_report_task(self, report_id: int) -> str:
     """Compile one report (``services.compile_report``); returns its outcome ('done', 'skipped'…).
 
     Only transient database errors are retried; any other error is recorded on the report as
-    'failed' by the service. A duplicate delivery (acks_late) loses the claim and does nothing.
+    'failed' by the service. A duplicate delivery loses the claim and does nothing. A delivery that
+    finds the report running under another run's live lease (the message of a killed worker put
+    back at once) comes back when that lease expires, and takes the report over if the run is dead.
     """
-    return services.compile_report(report_id)
+    outcome = services.compile_report(report_id)
+    if outcome == "busy" and not self.request.is_eager and self.request.retries < self.max_retries:
+        wait = services.lease_remaining(report_id, now=timezone.now())
+        if wait is not None:
+            raise self.retry(countdown=int(wait) + 1)
+    return outcome
 
 
 @shared_task(acks_late=True, soft_time_limit=10 * 60, time_limit=11 * 60)
 def draft_periodic_reports() -> list[int]:
     """Daily at 06:00: on the day after a Nghị định 09 cut-off, draft every active ward's report."""
     return services.draft_periodic_reports()
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def sweep_reports() -> dict[str, list[int]]:
+    """Every five minutes (beat): re-queue reports left behind by a dead worker or a down broker."""
+    return services.sweep_reports()

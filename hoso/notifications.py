@@ -35,6 +35,7 @@ from django.utils.module_loading import import_string
 
 from motcua.lib.dates import datetime_short, datetime_words
 from motcua.lib.identity import mask_name
+from motcua.lib.queue import publish
 
 from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
@@ -413,6 +414,8 @@ def queue_event_notifications(event_id: int) -> None:
     from .tasks import notify_event
 
     try:
-        notify_event.delay(event_id)
-    except Exception:
+        # A broker that is down or hangs: about a second, one warning line; the sweeper plans
+        # the event's messages once it is back (motcua.lib.queue).
+        publish(notify_event, event_id)
+    except Exception:  # eager mode (no broker): the task itself failed in this process
         logger.exception("Không đưa được thông báo của sự kiện %s vào hàng đợi", event_id)

@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from motcua.lib.queue import publish
+
 from . import notifications
 from .constants import NotificationStatus
 from .models import Notification
@@ -83,7 +85,7 @@ def sweep_notifications() -> dict[str, int]:
     """Every ten minutes (beat): send what a broker outage kept from being sent."""
     result = notifications.sweep(timezone.now())
     for notification_id in result.requeued:
-        send_notification.delay(notification_id)
+        publish(send_notification, notification_id)  # a failure: the row stays pending for the next sweep
     if result.events or result.requeued or result.abandoned:
         logger.warning(
             "Quét thông báo: %s sự kiện được lập thông báo, %s thông báo gửi lại, %s thông báo bỏ",

@@ -11,7 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="motcua.ping")
+@app.task(name="motcua.ping", ignore_result=False)
 def ping() -> str:
     """Round-trip check used by the health check and the worker integration test."""
     return "pong"

@@ -120,9 +120,17 @@ CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "motcua.lib.cache.ReusingRedisCache",
+            # Redis down: reads miss, writes are dropped, nothing raises (see motcua.lib.cache and
+            # docs/operations.md); each request waits at most the short timeouts below, and only
+            # once per CACHE_CIRCUIT_SECONDS per process.
+            "BACKEND": "motcua.lib.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "motcua"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5")),
+                "CIRCUIT_SECONDS": float(os.environ.get("CACHE_CIRCUIT_SECONDS", "30")),
+            },
         }
     }
 else:
@@ -137,9 +145,9 @@ else:
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "motcua.User"
 AUTHENTICATION_BACKENDS = ["motcua.backends.StaffBackend"]
-# With a shared cache (Redis) sessions are read from it and written through to the database; a
-# per-process cache would let another worker keep a signed-out session alive, so then: database.
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
+# Sessions live in the database only: the desk keeps working when Redis is down, and a sign-out
+# made during an outage cannot be undone by a session copy that survived in Redis (cached_db).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,6 +210,35 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Celery: reliability when a worker, Redis or the broker fails (docs/operations.md) -------
+# A message is acknowledged after its task ran (CELERY_TASK_ACKS_LATE above) and put back when
+# the worker process running it dies (SIGKILL, out of memory): every task is safe to run twice.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The portal never reads a task's result (outcomes are rows): none is stored, and sending a task
+# does not first subscribe to a result channel — that subscription waited 19 s for a dead Redis.
+# (The health ping opts back in, see motcua.celery.)
+CELERY_TASK_IGNORE_RESULT = True
+# Sending a task from a request waits at most about a second for a broker that refuses or hangs,
+# and is not retried: the caller logs the failure and its row waits for the sweepers.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "1")),
+    "max_retries": 0,  # connecting to publish: one attempt (the worker has its own reconnect loop)
+    # Redis only: a message taken by a worker that vanished is delivered again after this long.
+    # It must exceed the longest countdown (notification retries wait up to 30 min) and run (15 min).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
+CELERY_REDIS_SOCKET_TIMEOUT = 1.0
+# A compilation's claim on a report lasts this long without renewal (renewed at each step), longer
+# than the task's hard time limit (6 min): then a retry or the sweeper takes a dead run's report over.
+MOTCUA_REPORT_LEASE_SECONDS = env_int("MOTCUA_REPORT_LEASE_SECONDS", 7 * 60)
+# Fault drills only (tests/drills): seconds a compilation sleeps after its claim, so a drill can kill
+# the worker mid-way. Always 0 in production.
+MOTCUA_REPORT_COMPILE_DELAY = float(os.environ.get("MOTCUA_REPORT_COMPILE_DELAY", "0"))
 # Periodic jobs (celery -A motcua worker -B). The report job runs daily and decides itself
 # whether today follows a Nghị định 09 cut-off (15/06, 15/12), so a missed day is testable.
 from celery.schedules import crontab  # noqa: E402
@@ -214,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
     "hoso-sweep-notifications": {
         "task": "hoso.tasks.sweep_notifications",
         "schedule": crontab(minute="*/10"),
+    },
+    # Reports left queued (broker down) or running under an expired lease (worker killed).
+    "baocao-sweep-reports": {
+        "task": "baocao.tasks.sweep_reports",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
 
 from .constants import Role
+from .lib import health
 from .permissions import staff_required
 
 
@@ -32,10 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "motcua/home.html", {"agency": request.user.agency})
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """Each component's status; 200 when the portal can serve (maybe degraded), 503 when it cannot.
+
+    See docs/operations.md: the database is required; Redis (cache) and the broker are not.
+    """
+    body, status = health.report()
+    return JsonResponse(body, status=status)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

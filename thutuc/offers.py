@@ -36,6 +36,10 @@ def _version() -> str:
     if version is None:
         cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(_VERSION_KEY)
+    if version is None:
+        # The shared cache is unavailable: no process can learn of an edit, so nothing kept is
+        # trusted and every call reads the database (a fresh token matches no kept entry).
+        return uuid.uuid4().hex
     return str(version)
 
 

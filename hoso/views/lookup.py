@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from motcua.lib.ratelimit import Rate, allow
+from motcua.lib.ratelimit import Rate, check
 
 from .. import lookup as public_lookup
 
@@ -33,7 +33,7 @@ LOOKUP_RATE_DEFAULT = "60/10m"
 def _limited(request: HttpRequest) -> int:
     """0 when the request may go on, else the seconds to wait (the Retry-After of the 429)."""
     rate = Rate.parse(settings.MOTCUA_LOOKUP_RATE_LIMIT, default=LOOKUP_RATE_DEFAULT)
-    return 0 if allow(request, "lookup", rate) else rate.retry_after()
+    return check(request, "lookup", rate).retry_after
 
 
 def _too_many(response: HttpResponse, wait: int) -> HttpResponse:

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from motcua.constants import Role
 from motcua.lib.identity import mask_name
-from motcua.lib.ratelimit import Rate, allow
+from motcua.lib.ratelimit import Rate
+from motcua.lib.ratelimit import check as rate_check
 from motcua.lib.text import FreeText, TextLimit
 from motcua.models import Agency
 from motcua.permissions import staff_required
@@ -120,11 +121,11 @@ def _public_context(check: surveys.TokenCheck) -> dict[str, Any]:
 @never_cache
 def public_survey(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the vote or why it is closed; POST: record it. 429 over the rate limit, 404 unknown token."""
-    rate = survey_rate()
-    if not allow(request, "survey", rate):
+    decision = rate_check(request, "survey", survey_rate())
+    if not decision.allowed:
         context = {"state": "limited", "message": "Quá nhiều lượt truy cập từ thiết bị này. Xin thử lại sau ít phút."}
         response = render(request, "hoso/surveys/public.html", context, status=429)
-        response["Retry-After"] = str(rate.retry_after())
+        response["Retry-After"] = str(decision.retry_after)
         return response
     check = surveys.check_token(token, channel=SurveyChannel.LINK)
     context: dict[str, Any] = {"state": check.state.value, "message": check.message, **_public_context(check)}

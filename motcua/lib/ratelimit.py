@@ -1,16 +1,45 @@
-"""A fixed-window request limit per client address, kept in the Django cache (Redis in production)."""
+"""A sliding-window request limit per client address (the public lookup and survey pages).
+
+``check`` lets a request through when fewer than ``rate.requests`` requests of the same scope and
+client were let through in the last ``rate.seconds`` — in *any* window of that length, so a burst
+straddling the boundary of a clock window cannot double the limit (the fixed window it replaces
+let 120 requests through in 15 s for "60/10m"). Refused requests are not counted: a client that
+keeps knocking gets in again as soon as its oldest request leaves the window, and ``retry_after``
+says exactly when.
+
+Where the log lives:
+
+* Redis configured (production): one sorted set per scope and client, trimmed, counted and
+  appended by one Lua script, so concurrent web processes share the limit exactly.
+* No Redis (a laptop, the tests): in the process's own cache.
+* **Redis unavailable** (the breaker of ``motcua.lib.cache`` is open, or the script fails to reach
+  it): each web process falls back to its own in-memory log. The limit then holds per process —
+  at most ``requests × web processes`` per window from one address (4 with the default gunicorn
+  setup) — never unlimited, and nobody is refused because Redis is away.
+
+Client addresses are stored as a digest only.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import math
 import re
+import threading
 import time
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
+
+from .cache import ResilientRedisCache, ResilientRedisCacheClient
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -33,7 +62,7 @@ class Rate:
         return _parse(text or "", default)
 
     def retry_after(self, now: float | None = None) -> int:
-        """Seconds until the current window ends (the 429 answer's Retry-After)."""
+        """Seconds until the current clock window ends (a coarse hint; ``check`` answers exactly)."""
         now = time.time() if now is None else now
         return max(1, int(self.seconds - now % self.seconds))
 
@@ -60,14 +89,77 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def allow(request: HttpRequest, scope: str, rate: str | Rate) -> bool:
-    """Count this request against `rate` for (scope, client); False once the window is full."""
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int = 0  # seconds until a request would be let through (0 when allowed)
+
+
+# KEYS[1]: the log; ARGV: now (ms), window (ms), limit, a unique member. Returns {allowed, wait ms}.
+SLIDING_WINDOW_LUA = """
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tonumber(oldest[2]) + window - now}
+"""
+
+# The in-process logs used when Redis is unavailable (bounded: least recently used dropped first).
+_fallback = LocMemCache("motcua-ratelimit-fallback", {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 20_000}})
+_local_lock = threading.Lock()
+_scripts: dict[int, Any] = {}
+
+
+def check(request: HttpRequest, scope: str, rate: str | Rate) -> Decision:
+    """Count this request against ``rate`` for (scope, client) unless the window is full."""
     limit = rate if isinstance(rate, Rate) else Rate.parse(rate)
-    window = int(time.time() // limit.seconds)
-    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
-    try:
-        count = cache.incr(key)  # one round trip in the common case
-    except ValueError:  # the window's first request: create the counter
-        # If another request created it meanwhile, add() fails and we count on top of it.
-        count = 1 if cache.add(key, 1, timeout=limit.seconds + 5) else cache.incr(key)
-    return count <= limit.requests
+    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
+    key = f"ratelimit:v2:{scope}:{digest}"
+    now = time.time()
+    backend = caches["default"]
+    if not isinstance(backend, ResilientRedisCache):
+        return _local(backend, key, limit, now)
+    client = backend.client
+    raw_key = backend.make_key(key)
+    return client.guarded(
+        lambda: _redis(client, raw_key, limit, now),
+        lambda: _local(_fallback, key, limit, now),
+    )
+
+
+def allow(request: HttpRequest, scope: str, rate: str | Rate) -> bool:
+    """``check(...).allowed``."""
+    return check(request, scope, rate).allowed
+
+
+def _redis(client: ResilientRedisCacheClient, key: str, limit: Rate, now: float) -> Decision:
+    redis_client = client.get_client(write=True)
+    script = _scripts.get(id(redis_client))
+    if script is None:
+        script = _scripts[id(redis_client)] = redis_client.register_script(SLIDING_WINDOW_LUA)
+    member = f"{now:.6f}:{uuid.uuid4().hex[:8]}"
+    allowed, wait_ms = script(keys=[key], args=[int(now * 1000), limit.seconds * 1000, limit.requests, member])
+    return Decision(True) if allowed else Decision(False, max(1, math.ceil(int(wait_ms) / 1000)))
+
+
+def _local(store: BaseCache, key: str, limit: Rate, now: float) -> Decision:
+    """The same sliding log, kept in a per-process cache (atomic within the process)."""
+    with _local_lock:
+        log = [t for t in store.get(key, ()) if t > now - limit.seconds]
+        allowed = len(log) < limit.requests
+        if allowed:
+            log.append(now)
+        store.set(key, log, timeout=limit.seconds + 1)
+    if allowed:
+        return Decision(True)
+    return Decision(False, max(1, math.ceil(log[0] + limit.seconds - now)))
+
+
+def reset_fallback() -> None:
+    """Forget the in-process logs used while Redis is unavailable (tests, drills)."""
+    _fallback.clear()
