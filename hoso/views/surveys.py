@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from motcua.constants import Role
 from motcua.lib.identity import mask_name
 from motcua.lib.ratelimit import Rate, allow
+from motcua.middleware import passive
 from motcua.models import Agency
 from motcua.permissions import staff_required
 
@@ -158,6 +159,7 @@ def counter_idle(request: HttpRequest) -> HttpResponse:
     return render(request, "hoso/surveys/counter_idle.html", {"thanks": thanks})
 
 
+@passive  # the idle screen asks by itself: not the clerk's activity (motcua.middleware.idle_timeout)
 @never_cache
 @staff_required(Role.CLERK)
 def counter_poll(request: HttpRequest) -> JsonResponse:
