@@ -201,7 +201,7 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Báo cáo chưa có số liệu.")
     context = report_context(report.figures, report=report) | {
         "back_url": reverse("baocao:detail", args=[report.pk]),
-        "csp_nonce": request.csp_nonce,  # the page's <style> blocks, under the Content-Security-Policy
+        "csp_nonce": str(request.csp_nonce),  # admits the page's <style> blocks (Content-Security-Policy)
     }
     return HttpResponse(render_report_html(context))
 
