@@ -19,6 +19,11 @@ class MotcuaConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_collation, dispatch_uid="motcua_sqlite_collation")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_activity_clock
+
+        user_logged_in.connect(start_activity_clock, dispatch_uid="motcua_idle_clock")
 
 
 class LoginGuardConfig(axes_apps.AppConfig):

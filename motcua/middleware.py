@@ -67,6 +67,13 @@ def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return view
 
 
+def start_activity_clock(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """user_logged_in: the idle clock starts at sign-in, written with the new session (so the
+    first page after it writes nothing more)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY_KEY] = int(timezone.now().timestamp())
+
+
 def idle_minutes(user: Any) -> int:
     agency = getattr(user, "agency", None) if getattr(user, "agency_id", None) else None
     return agency.idle_timeout_minutes if agency is not None else IDLE_TIMEOUT_DEFAULT
