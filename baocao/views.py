@@ -212,7 +212,10 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     if not report.figures:
         raise Http404("Báo cáo chưa có số liệu.")
-    context = report_context(report.figures, report=report) | {"back_url": reverse("baocao:detail", args=[report.pk])}
+    context = report_context(report.figures, report=report) | {
+        "back_url": reverse("baocao:detail", args=[report.pk]),
+        "csp_nonce": str(request.csp_nonce),  # admits the page's <style> blocks (Content-Security-Policy)
+    }
     return HttpResponse(render_report_html(context))
 
 

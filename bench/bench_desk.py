@@ -84,6 +84,7 @@ class Target:
 def prepare_database() -> Target:
     """Point the settings at a fresh database of our own, before Django is set up."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)  # DEBUG is off: the settings need a key
     # Side effects go to a queue, as in production: the request only publishes the task. With
     # REDIS_URL the cache (hence sessions) and the broker are that Redis server, on database 15
     # (purged at the end, so no worker of another database ever picks the bench's tasks up);

@@ -66,6 +66,7 @@ STREETS = ["Tràng Tiền", "Hàng Bài", "Lý Thường Kiệt", "Hai Bà Trưn
 def prepare_database() -> str:
     """Point the settings at a fresh database of our own, before Django is set up; returns the admin URL."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)  # DEBUG is off: the settings need a key
     os.environ["CACHE_URL"] = ""  # the per-process cache and eager tasks, whatever the shell has set
     os.environ["CELERY_BROKER_URL"] = ""
     url = os.environ.get("DATABASE_URL", "")

@@ -52,6 +52,7 @@ CHUNK = 50_000
 def prepare_database() -> str:
     """Point the settings at a fresh database of our own, before Django is set up; returns the admin URL."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)  # DEBUG is off: the settings need a key
     os.environ["CACHE_URL"] = ""
     os.environ["CELERY_BROKER_URL"] = ""
     url = os.environ.get("DATABASE_URL", "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -158,6 +160,7 @@ class AgencyAdmin(AgencyScopedAdmin):
         (None, {"fields": ("code", "name", "parent_name", "desk_name", "active")}),
         ("Liên hệ", {"fields": ("address", "place_name", "phone", "email", "opening_hours")}),
         ("Văn bản", {"fields": ("leader_name", "leader_title", "dossier_code_pattern")}),
+        ("Bảo mật", {"fields": ("idle_timeout_minutes",)}),
     )
 
     ward_admin_can_add = False
@@ -288,3 +291,33 @@ class UserAdmin(BaseUserAdmin, AgencyScopedAdmin):
                 obj,
                 f"Gắn tài khoản quản trị hệ thống vào cơ quan {obj.agency} ({obj.agency.code}): đã xác nhận.",
             )
+
+
+# --- Login throttling (django-axes): read-only views, names from locale/vi -------------------
+# Superusers only (ward admins hold no Django permissions on these models). Nothing is edited;
+# deleting a current failure counter unlocks that username or address at once, the logs stay.
+@admin.register(AccessAttempt)
+class LoginAttemptAdmin(AccessAttemptAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(AccessLogAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # kept; `manage.py axes_reset_logs --age DAYS` prunes old rows
+
+
+@admin.register(AccessFailureLog)
+class LoginFailureLogAdmin(AccessFailureLogAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
@@ -18,3 +19,15 @@ class MotcuaConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_collation, dispatch_uid="motcua_sqlite_collation")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_activity_clock
+
+        user_logged_in.connect(start_activity_clock, dispatch_uid="motcua_idle_clock")
+
+
+class LoginGuardConfig(axes_apps.AppConfig):
+    """django-axes under a Vietnamese name in the admin (INSTALLED_APPS names this class)."""
+
+    default = False
+    verbose_name = "Bảo vệ đăng nhập"

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from .constants import AGENCY_CODE_PATTERN, DEFAULT_DOSSIER_CODE_PATTERN, Role
+from .constants import (
+    AGENCY_CODE_PATTERN,
+    DEFAULT_DOSSIER_CODE_PATTERN,
+    IDLE_TIMEOUT_DEFAULT,
+    IDLE_TIMEOUT_MAX,
+    IDLE_TIMEOUT_MIN,
+    Role,
+)
 from .lib.codepattern import HELP_TEXT as CODE_PATTERN_HELP
 from .lib.codepattern import validate_code_pattern
 from .lib.identity import validate_name
@@ -62,6 +69,14 @@ class Agency(models.Model):
     survey_scale = models.PositiveSmallIntegerField(
         "thang đánh giá hài lòng", choices=[(3, "3 mức"), (5, "5 mức")], default=3
     )
+    # Shared counter PCs: a staff session left untouched this long ends (motcua.middleware.idle_timeout).
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        "tự đăng xuất sau (phút không thao tác)",
+        default=IDLE_TIMEOUT_DEFAULT,
+        validators=[MinValueValidator(IDLE_TIMEOUT_MIN), MaxValueValidator(IDLE_TIMEOUT_MAX)],
+        help_text=f"Từ {IDLE_TIMEOUT_MIN} đến {IDLE_TIMEOUT_MAX} phút. Phiên làm việc của cán bộ kết thúc khi "
+        "không thao tác quá thời gian này, và luôn kết thúc khi đóng trình duyệt.",
+    )
     active = models.BooleanField("đang hoạt động", default=True)
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
@@ -69,6 +84,16 @@ class Agency(models.Model):
         verbose_name = "cơ quan"
         verbose_name_plural = "cơ quan"
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(idle_timeout_minutes__gte=IDLE_TIMEOUT_MIN)
+                & models.Q(idle_timeout_minutes__lte=IDLE_TIMEOUT_MAX),
+                name="agency_idle_timeout_bounded",
+                violation_error_message=(
+                    f"Thời gian tự đăng xuất phải từ {IDLE_TIMEOUT_MIN} đến {IDLE_TIMEOUT_MAX} phút."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -7,9 +7,11 @@ Celery runs tasks eagerly in the web process. See .env.example for every variabl
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Where the portal writes its SQLite file, generated reports and uploads on a laptop.
@@ -33,8 +35,34 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-# A fixed development key when unset; `check --deploy` flags it, production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-motcua-development-key-change-me"
+
+
+# --- Secret key (signs sessions, CSRF tokens, survey links) ----------------------------------
+# SECRET_KEY from the environment, else the file named by SECRET_KEY_FILE (./run keeps one in
+# var/secret_key), else — with DEBUG on only — a fixed development key. With DEBUG off and no
+# key the start stops here: a guessable key would let anyone forge a staff session.
+def _read_secret_key() -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    key_file = os.environ.get("SECRET_KEY_FILE", "").strip()
+    if not key and key_file:
+        try:
+            key = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"Không đọc được SECRET_KEY_FILE={key_file} ({error.strerror}) / "
+                f"cannot read SECRET_KEY_FILE={key_file}."
+            ) from error
+    if key:
+        return key
+    if DEBUG:
+        return "django-insecure-motcua-development-key-change-me"
+    raise ImproperlyConfigured(
+        "Chưa đặt SECRET_KEY (hoặc SECRET_KEY_FILE) khi DEBUG tắt / SECRET_KEY is not set with DEBUG off: "
+        "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\""
+    )
+
+
+SECRET_KEY = _read_secret_key()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -144,7 +172,8 @@ else:
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "motcua.User"
-AUTHENTICATION_BACKENDS = ["motcua.backends.StaffBackend"]
+# axes first: it refuses a locked-out username or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "motcua.backends.StaffBackend"]
 # Sessions live in the database only: the desk keeps working when Redis is down, and a sign-out
 # made during an outage cannot be undone by a session copy that survived in Redis (cached_db).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -286,6 +315,67 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Login throttling (django-axes; staff login and the admin's /quan-tri/login/) ----------
+# Failures are counted in the database (AccessAttempt), never in the cache, so the lockout holds
+# when Redis is down. 10 failures for one username lock that username from every address; 30 from
+# one address (a ward's staff often share one) lock that address for every username. Either lock
+# lasts 15 minutes after the last counted failure; attempts during the lockout neither count nor
+# extend it. A superuser unlocks at once: `manage.py axes_reset_username USERNAME`,
+# `axes_reset_ip ADDRESS`, or deleting the row under "Bảo vệ đăng nhập" in the admin.
+INSTALLED_APPS += ["motcua.apps.LoginGuardConfig"]
+AXES_HANDLER = "motcua.lockout.StaffLockoutHandler"  # axes' database handler, a limit per parameter
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one on its own, not the pair
+AXES_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_FAILURES_PER_USER", 10)
+MOTCUA_LOGIN_FAILURES_PER_ADDRESS = env_int("MOTCUA_LOGIN_FAILURES_PER_ADDRESS", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("MOTCUA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "motcua.lockout.client_ip"  # honours MOTCUA_TRUST_X_FORWARDED_FOR
+AXES_LOCKOUT_CALLABLE = "motcua.lockout.locked_out"  # the login page, in Vietnamese, with the time
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept (AccessFailureLog), beside AccessLog
+AXES_SENSITIVE_PARAMETERS = []  # log lines name the username and address (never the password)
+AXES_VERBOSE = False  # no banner on every manage.py command
+AXES_ENABLE_ADMIN = False  # motcua.admin registers read-only views with Vietnamese labels
+# Vietnamese names for axes' models and fields come from locale/ (LOCALE_PATHS above).
+
+# --- Content-Security-Policy (django-csp; every response, the admin included) ----------------
+# Scripts and styles only from our own static files: no inline script, no style="" attribute, no
+# <style> block except the report preview's, admitted by a per-request nonce. data: images are
+# Bootstrap's SVG icons (select arrows, close buttons) in its stylesheet. PDFs are not affected.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- CSRF -------------------------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "motcua.views.csrf_failure"  # "Biểu mẫu đã hết hạn", not Django's English 403
+
+# --- Staff sessions ---------------------------------------------------------------------------
+# A session ends when the browser closes, after the ward's idle time (Agency.idle_timeout_minutes,
+# 5–480, default 30; motcua.middleware.idle_timeout) and at the latest SESSION_COOKIE_AGE after
+# sign-in. Every answer to a signed-in user is `Cache-Control: private, no-store`.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+MIDDLEWARE += [
+    "motcua.middleware.idle_timeout",
+    "motcua.middleware.private_pages",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the lockout page
+]
 
 LOGGING = {
     "version": 1,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 from .constants import Role
 from .lib import health
+from .middleware import clear_site_data
 from .permissions import staff_required
 
 
@@ -51,3 +55,19 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "Bạn không có quyền truy cập trang này."
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an expired or missing security token (CSRF_FAILURE_VIEW): say so in
+    Vietnamese and tell the person to go back and reload, instead of Django's English 403."""
+    response = render(request, "403_csrf.html", status=403)
+    add_never_cache_headers(response)
+    return response
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    """Sign-out (POST only) that also tells the browser to drop this site's cached pages and
+    storage: the next person at a shared counter PC cannot page back through the last one's work."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        return clear_site_data(super().post(request, *args, **kwargs))

@@ -23,6 +23,7 @@ from motcua.lib.identity import mask_name
 from motcua.lib.ratelimit import Rate
 from motcua.lib.ratelimit import check as rate_check
 from motcua.lib.text import FreeText, TextLimit
+from motcua.middleware import passive
 from motcua.models import Agency
 from motcua.permissions import staff_required
 
@@ -161,6 +162,7 @@ def counter_idle(request: HttpRequest) -> HttpResponse:
     return render(request, "hoso/surveys/counter_idle.html", {"thanks": thanks})
 
 
+@passive  # the idle screen asks by itself: not the clerk's activity (motcua.middleware.idle_timeout)
 @never_cache
 @staff_required(Role.CLERK)
 def counter_poll(request: HttpRequest) -> JsonResponse:

@@ -41,6 +41,16 @@
     items[index].focus();
   }
 
+  // A new channel may have its own time limit: ask the appointment card (#hen-tra, htmx, swapped
+  // in place) to recompute. An event rather than an hx-trigger filter, which htmx would eval()
+  // and the Content-Security-Policy refuses.
+  function channelChanged(event) {
+    if (!event.target || event.target.name !== "channel") return;
+    var card = document.getElementById("hen-tra");
+    if (card) card.dispatchEvent(new CustomEvent("channel-changed"));
+  }
+
   document.addEventListener("DOMContentLoaded", focusIntakeForm);
   document.addEventListener("keydown", moveInList);
+  document.addEventListener("change", channelChanged);
 })();

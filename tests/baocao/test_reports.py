@@ -4,6 +4,7 @@ the periodic drafts, the pages and their permissions, and a real Celery worker."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -466,3 +467,18 @@ def test_a_real_worker_compiles_the_report_and_the_view_serves_it(agency, clerk,
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert "Traceback" not in output, output
+
+
+@pytest.mark.django_db
+def test_the_preview_styles_are_admitted_by_the_pages_csp_nonce_and_nothing_else(compiled, client, leader):
+    client.force_login(leader)
+    response = client.get(reverse("baocao:preview", args=[compiled.pk]))
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    html = response.content.decode()
+    styles = re.findall(r"<style\b[^>]*>", html)
+    assert styles and all(f'nonce="{nonce}"' in tag for tag in styles)
+    assert "unsafe-inline" not in policy and " style=" not in html
+    # Another request, another nonce.
+    again = client.get(reverse("baocao:preview", args=[compiled.pk]))["Content-Security-Policy"]
+    assert f"'nonce-{nonce}'" not in again

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import ClassVar
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from hoso import lookup as public_lookup
 from hoso import workflow
 from hoso.documents import lookup_url
 from hoso.models import Dossier
@@ -87,6 +94,73 @@ def test_a_wrong_key_and_an_unknown_code_get_the_same_answer(client, dossier):
     assert wrong_api.status_code == unknown_api.status_code == 404
     assert json.loads(wrong_api.content) == json.loads(unknown_api.content)
     assert page(client, dossier, key="").status_code == 404
+
+
+class RecordingCache(LocMemCache):
+    """The per-process cache, noting the name of every operation (what the lookup asks the cache)."""
+
+    operations: ClassVar[list[str]] = []
+
+    def get(self, *args, **kwargs):
+        self.operations.append("get")
+        return super().get(*args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        self.operations.append("set")
+        return super().set(*args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        self.operations.append("add")
+        return super().add(*args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        self.operations.append("incr")
+        return super().incr(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.operations.append("delete")
+        return super().delete(*args, **kwargs)
+
+
+def _trace(action) -> tuple[int, list[str], int]:
+    """(queries, cache operations, model instances built) while `action` runs."""
+    cache.clear()  # each path starts from the same cache (rate-limit counter, cached views)
+    RecordingCache.operations.clear()
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            action()
+    finally:
+        post_init.disconnect(count)
+    return len(queries), list(RecordingCache.operations), len(built)
+
+
+@pytest.mark.parametrize("key_case", ["as printed", "lower case"])
+def test_a_wrong_key_and_an_unknown_code_do_the_same_queries_and_cache_operations(dossier, client, settings, key_case):
+    settings.CACHES = {"default": {"BACKEND": f"{__name__}.RecordingCache", "LOCATION": "lookup-refusals"}}
+    unknown_code = dossier.code[:-4] + ("9999" if not dossier.code.endswith("9999") else "9998")
+    wrong_key = "AAAAAAAA" if key_case == "as printed" else "aaaaaaaa"
+    code = dossier.code if key_case == "as printed" else dossier.code.lower()
+    unknown = unknown_code if key_case == "as printed" else unknown_code.lower()
+
+    wrong = _trace(lambda: public_lookup.lookup(code, wrong_key))
+    missing = _trace(lambda: public_lookup.lookup(unknown, wrong_key))
+    assert wrong == missing and wrong[0] >= 1
+    assert wrong[2] == 0  # a refusal reads no dossier into Python: nothing to time
+    # The same through the page (rate limit counter, messages, template) and the JSON API.
+    wrong_page = _trace(lambda: client.get(reverse("lookup", args=[code]), {"k": wrong_key}))
+    missing_page = _trace(lambda: client.get(reverse("lookup", args=[unknown]), {"k": wrong_key}))
+    assert wrong_page == missing_page
+    wrong_api = _trace(lambda: client.get(reverse("lookup_json", args=[code]), {"k": wrong_key}))
+    missing_api = _trace(lambda: client.get(reverse("lookup_json", args=[unknown]), {"k": wrong_key}))
+    assert wrong_api == missing_api
+    # The right key still finds the dossier.
+    assert public_lookup.lookup(code, dossier.lookup_key) is not None
 
 
 def test_the_key_is_read_as_printed_with_spaces_or_lower_case(client, dossier):
