@@ -5,10 +5,16 @@ a compiled report lists the dossiers each cell counted, not today's data."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
+import sys
+import time
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -19,7 +25,9 @@ from baocao.queries import drilldown
 from hoso import workflow
 from hoso.models import Dossier
 from hoso.workcalendar import VN_TZ
+from motcua.celery import app
 from motcua.demo import load_holidays
+from tests.conftest import need
 from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory
 from thutuc.constants import Channel, TimeUnit
 
@@ -212,3 +220,53 @@ def test_every_cell_of_a_compiled_report_has_its_members(draft):
                 e for e in entries if e.columns & column_bit(column) and row.get("field_id") in (None, e.field_id)
             ]
             assert len(members) == row[column], (row["field"], column)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_the_official_files_after_finalising(ward, leader, client, tmp_path):
+    need(bool(settings.CELERY_BROKER_URL), "No Redis broker configured (set REDIS_URL).")
+    need(connection.vendor == "postgresql", "The worker shares the test database only on PostgreSQL.")
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    queue = f"motcua-test-final-{os.getpid()}"
+    app.conf.task_always_eager = False
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "motcua", "worker", "--pool=solo", "--loglevel=WARNING"),
+            *("-Q", queue, "-n", f"final-{os.getpid()}@%h"),
+        ],
+        cwd=Path(settings.BASE_DIR),
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+
+    def wait_for(done) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and worker.poll() is None and not done():
+            time.sleep(0.2)
+
+    try:
+        report = services.create_report(agency=ward, period=PERIOD, user=leader)  # autocommit: queued at once
+        wait_for(lambda: Report.objects.filter(pk=report.pk, status="done").exists())
+        Report.objects.filter(pk=report.pk).update(number="125")
+        report.refresh_from_db()
+        services.finalize_report(report=report, user=leader)  # the official files are queued on commit
+        wait_for(lambda: Report.objects.filter(pk=report.pk, final_rendered_at__isnull=False).exists())
+        client.force_login(leader)
+        official = client.get(reverse("baocao:file", args=[report.pk, "pdf"]))
+        assert official.status_code == 200
+        text = pdf_text(b"".join(official), tmp_path)
+        assert "DỰ THẢO" not in text and "Số: 125/BC-UBND" in text
+        assert "DỰ THẢO" in pdf_text(
+            b"".join(client.get(reverse("baocao:file", args=[report.pk, "du-thao-pdf"]))), tmp_path
+        )
+    finally:
+        app.conf.task_default_queue = previous_queue
+        app.conf.task_always_eager = True
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert "Traceback" not in output, output
