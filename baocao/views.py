@@ -158,7 +158,11 @@ def report_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Báo cáo đã hoàn tất: số liệu và nội dung được giữ nguyên từ nay.")
+        messages.success(
+            request,
+            "Báo cáo đã hoàn tất: số liệu và nội dung được giữ nguyên từ nay. "
+            "Tệp PDF, XLSX chính thức (có số và ngày ban hành, không còn dấu “DỰ THẢO”) đang được tạo.",
+        )
     return redirect("baocao:detail", pk=pk)
 
 
