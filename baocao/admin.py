@@ -13,10 +13,12 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ("label", "agency", "status", "progress", "finalized_at", "created_at")
     list_filter = ("status", "period_kind")
     search_fields = ("label", "agency__name", "agency__code")
-    exclude = ("pdf", "xlsx")
+    exclude = ("pdf", "xlsx", "final_pdf", "final_xlsx")
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        queryset = super().get_queryset(request).select_related("agency").defer("pdf", "xlsx")
+        queryset = (
+            super().get_queryset(request).select_related("agency").defer("pdf", "xlsx", "final_pdf", "final_xlsx")
+        )
         if request.user.is_superuser:
             return queryset
         return queryset.filter(agency_id=request.user.agency_id)

@@ -161,7 +161,8 @@ def one_stop_sentences(figures: Mapping[str, Any]) -> list[str]:
         f"({percent(t['early'], resolved)}), đúng hạn {number(t['on_time'])} ({percent(t['on_time'], resolved)}), "
         f"quá hạn {number(t['late'])} ({percent(t['late'], resolved)}); tỷ lệ giải quyết trước hạn và đúng hạn "
         f"đạt {percent(t['early'] + t['on_time'], resolved)}.",
-        f"Số hồ sơ đang giải quyết: {number(t['in_progress_total'])} hồ sơ, trong đó trong hạn "
+        f"Số hồ sơ đang giải quyết{' (' + provisional_text(figures) + ')' if provisional_text(figures) else ''}: "
+        f"{number(t['in_progress_total'])} hồ sơ, trong đó trong hạn "
         f"{number(t['within_deadline'])}, quá hạn {number(t['overdue'])}.",
     ]
     if t[WITHDRAWN_KEY]:
@@ -292,6 +293,7 @@ def report_context(
     ]
     previous = figures.get("previous_year") or {}
     previous_period = previous.get("period") or {}
+    until_text = provisional_text(figures)
     return {
         "title": "Báo cáo kết quả công tác cải cách hành chính",
         "paper": PAPERS["A4"],
@@ -316,7 +318,10 @@ def report_context(
         "rows": rows,
         "total": total,
         "comparison": comparison_rows(figures),
-        "previous_label": previous_period.get("label", "cùng kỳ năm trước"),
+        "previous_label": previous_period.get("label", "cùng kỳ năm trước")
+        + (f", {previous_period['counted_until_text']}" if previous_period.get("counted_until_text") else ""),
+        "provisional": bool(until_text),
+        "counted_until_text": until_text,
         "chart_fields": mark_safe(charts.received_resolved_bars(figures.get("rows", []))),  # noqa: S308 — built from escaped text
         "chart_timeliness": mark_safe(charts.timeliness_bar(figures.get("total") or {})),  # noqa: S308
         "signature_lines": signature_lines(agency.leader_title),
@@ -330,7 +335,28 @@ def report_context(
         ],
         "final": bool(report is not None and report.is_final),
         "draft": not (report is not None and report.is_final),
+        "table_note": table_note(figures, total["withdrawn"]),
     }
+
+
+def provisional_text(figures: Mapping[str, Any]) -> str:
+    """'tính đến 10:15 ngày 05/12/2026' when the figures were counted before the period ended, else ''."""
+    return str(figures.get("counted_until_text") or "") if figures.get("provisional") else ""
+
+
+def table_note(figures: Mapping[str, Any], withdrawn: int) -> str:
+    """The note under the 06a table (PDF and XLSX): the sums, and the instant of provisional figures."""
+    note = (
+        "Ghi chú: (3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13); "
+        f"(3) = (7) + (11) + số hồ sơ rút hoặc dừng xử lý trong kỳ ({number(withdrawn)} hồ sơ)."
+    )
+    until = provisional_text(figures)
+    if until:
+        note += (
+            f" Số liệu tạm tính, {until} (kỳ báo cáo chưa kết thúc): hồ sơ đang giải quyết được xét "
+            "trong hạn hoặc quá hạn tại thời điểm này."
+        )
+    return note
 
 
 def render_report_html(context: Mapping[str, Any]) -> str:
@@ -352,10 +378,14 @@ def render_pdf(
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
-def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> bytes:
+def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None, report: Report | None = None) -> bytes:
     """The 06a table as an XLSX ready to send: merged two-row headers, column numbers, borders,
     one row per field and the total (values that add up, checked by the tests), A4 landscape,
     fitted to the page width, header rows repeated on every printed page.
+
+    With a ``report``: a draft's sheet says "DỰ THẢO" (A4); a final report's names the report
+    it goes with ("Kèm theo Báo cáo số 125/BC-UBND ngày …"). Provisional figures say "tính đến …"
+    in the period line and the note.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
@@ -387,11 +417,23 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> 
     sheet["A2"] = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
     sheet["A2"].font = Font(name=font, bold=True, size=13)
     sheet.merge_cells(f"A2:{last}2")
-    sheet["A3"] = f"Kỳ báo cáo: {period_line(period.get('label', ''), start, end)}"
+    until = provisional_text(figures)
+    sheet["A3"] = f"Kỳ báo cáo: {period_line(period.get('label', ''), start, end)}" + (
+        f"; số liệu {until}" if until else ""
+    )
     sheet["A3"].font = Font(name=font, italic=True, size=12)
     sheet.merge_cells(f"A3:{last}3")
     for cell in ("A2", "A3"):
         sheet[cell].alignment = Alignment(horizontal="center")
+    if report is not None:
+        if report.is_final:
+            when = f" {date_words(report.issued_on)}" if report.issued_on else ""
+            sheet["A4"] = f"Kèm theo Báo cáo số {report.document_number}{when}"
+            sheet["A4"].font = Font(name=font, italic=True, size=11)
+        else:
+            sheet["A4"] = "DỰ THẢO"
+            sheet["A4"].font = Font(name=font, bold=True, size=12)
+        sheet.merge_cells("A4:H4")
     sheet["K4"] = "Đơn vị tính: Số hồ sơ TTHC"
     sheet["K4"].font = Font(name=font, italic=True, size=11)
     sheet["K4"].alignment = Alignment(horizontal="right")
@@ -434,12 +476,7 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None) -> 
             if c > 2:
                 cell.number_format = "#,##0"
         r += 1
-    note = sheet.cell(
-        r + 1,
-        1,
-        f"Ghi chú: (3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13); "
-        f"(3) = (7) + (11) + số hồ sơ rút hoặc dừng xử lý trong kỳ ({total['withdrawn']}).",
-    )
+    note = sheet.cell(r + 1, 1, table_note(figures, total["withdrawn"]))
     note.font = Font(name=font, italic=True, size=11)
     sheet.merge_cells(start_row=r + 1, end_row=r + 1, start_column=1, end_column=last_col)
 

@@ -20,10 +20,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hoso.constants import Status
 from motcua.lib.text import BoundedTextField, TextLimit
 from motcua.models import Agency
 
 from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, QUEUED_GRACE, PeriodKind, ReportStatus
+from .periods import Period
 
 
 class Report(models.Model):
@@ -91,6 +93,15 @@ class Report(models.Model):
     pdf = models.BinaryField("tệp PDF", null=True, blank=True, editable=False)
     xlsx = models.BinaryField("tệp XLSX", null=True, blank=True, editable=False)
 
+    # Issue 17. `pdf`/`xlsx` above are the draft's files (marked "DỰ THẢO"); finalizing renders the
+    # official ones here (no mark, the number, the issue date) and keeps the draft's files as they were.
+    final_pdf = models.BinaryField("tệp PDF chính thức", null=True, blank=True, editable=False)
+    final_xlsx = models.BinaryField("tệp XLSX chính thức", null=True, blank=True, editable=False)
+    final_rendered_at = models.DateTimeField("tạo tệp chính thức lúc", null=True, blank=True)
+    # The instant the frozen figures were judged at: the period's last instant, or the compile
+    # instant when the period was not over yet (provisional figures). Set with the cell members.
+    counted_at = models.DateTimeField("số liệu tính đến", null=True, blank=True)
+
     class Meta:
         verbose_name = "báo cáo CCHC"
         verbose_name_plural = "báo cáo CCHC"
@@ -154,6 +165,56 @@ class Report(models.Model):
         return False
 
     @property
+    def is_provisional(self) -> bool:
+        """The figures were counted before the period ended ("Số liệu tạm tính")."""
+        if self.counted_at is None:
+            return False
+        return self.counted_at < Period(self.start, self.end, self.label).bounds()[1]
+
+    @property
+    def final_files_pending(self) -> bool:
+        """Final, but the official PDF/XLSX are not rendered yet (the task is on its way)."""
+        return self.is_final and self.final_rendered_at is None
+
+    @property
     def document_number(self) -> str:
         """'125/BC-UBND', or the blank to fill by hand when no number was given yet."""
         return f"{self.number or BLANK_NUMBER}{DOCUMENT_SUFFIX}"
+
+
+class ReportEntry(models.Model):
+    """One dossier counted by a compiled report, with the cells that counted it (issue 17).
+
+    Written in the same transaction as the frozen figures (``services.store_cell_members``), so
+    the drill-down of a compiled report lists the dossiers as they were counted, never today's
+    data beside a frozen number. ``columns`` is a bit mask over ``baocao.queries.COLUMNS``; the
+    other fields are a snapshot at the instant the figures were judged at (``Report.counted_at``).
+    """
+
+    report = models.ForeignKey(Report, verbose_name="báo cáo", on_delete=models.CASCADE, related_name="entries")
+    dossier = models.ForeignKey(
+        "hoso.Dossier", verbose_name="hồ sơ", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    field_id = models.IntegerField("mã lĩnh vực (dòng của biểu)", null=True, blank=True)
+    columns = models.PositiveIntegerField("các cột đã đếm (mặt nạ bit)")
+    code = models.CharField("mã hồ sơ", max_length=60, blank=True)
+    procedure = models.TextField("thủ tục", blank=True)
+    received_at = models.DateTimeField("tiếp nhận", null=True, blank=True)
+    due_at = models.DateTimeField("hạn giải quyết (khi tính)", null=True, blank=True)
+    result_ready_at = models.DateTimeField("có kết quả", null=True, blank=True)
+    status = models.CharField("trạng thái (khi tính)", max_length=24, blank=True)
+
+    class Meta:
+        verbose_name = "hồ sơ được tính trong báo cáo"
+        verbose_name_plural = "hồ sơ được tính trong báo cáo"
+        indexes = [
+            # The drill-down: one report's entries of one row, in order of receipt.
+            models.Index(fields=["report", "field_id", "received_at"], name="report_entry_drilldown"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – báo cáo {self.report_id}"
+
+    @property
+    def status_label(self) -> str:
+        return dict(Status.choices).get(self.status, self.status)

@@ -58,10 +58,12 @@ from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan
+from django.utils import timezone
 
 from hoso.constants import Action, Delivery, FollowUpStatus, Status, Timeliness
 from hoso.models import Dossier, DossierEvent, FollowUp
 from hoso.surveys import indicator_5_4, satisfaction_summary
+from hoso.workcalendar import VN_TZ
 from motcua.models import Agency
 from thutuc.constants import Channel, TimeUnit
 from thutuc.models import AgencyProcedure
@@ -402,32 +404,132 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
 
 
 # -- everything for one report ----------------------------------------------------------------
-def _period_json(period: Period) -> dict[str, str]:
-    return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+class PeriodNotStarted(ValueError):
+    """The period begins after the compile instant: there is nothing to count yet."""
 
 
-def compile_figures(*, agency_ids: Sequence[int], period: Period) -> dict[str, Any]:
+def counted_until_text(instant: datetime) -> str:
+    """'tính đến 10:15 ngày 05/12/2026' (Vietnam time): how a provisional report names its instant."""
+    local = instant.astimezone(VN_TZ)
+    return f"tính đến {local:%H:%M} ngày {local:%d/%m/%Y}"
+
+
+def cutoff(period: Period, as_of: datetime) -> datetime:
+    """The instant a report on `period` compiled at `as_of` is judged at: the period's end, or
+    `as_of` when the period is not over yet (a provisional report). PeriodNotStarted (Vietnamese
+    message) when `as_of` is before the period's first instant.
+    """
+    start, end = period.bounds()
+    if as_of < start:
+        raise PeriodNotStarted(
+            f"Kỳ báo cáo bắt đầu từ ngày {period.start:%d/%m/%Y}, chưa đến: chưa có số liệu để tổng hợp."
+        )
+    return min(end, as_of)
+
+
+def _period_json(period: Period, until: datetime | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+    if until is not None:
+        provisional = until < period.bounds()[1]
+        data["counted_until"] = until.astimezone(VN_TZ).isoformat()
+        data["provisional"] = provisional
+        data["counted_until_text"] = counted_until_text(until) if provisional else ""
+    return data
+
+
+def compile_figures(*, agency_ids: Sequence[int], period: Period, as_of: datetime | None = None) -> dict[str, Any]:
     """Every figure of the report for the agencies and the period, JSON-serialisable.
 
-    ``{"period": {start, end (YYYY-MM-DD), label}, "agencies": [codes, sorted], "rows": [...],
-    "total": {...}, "indicators": {...}, "previous_year": {"period", "total", "indicators"}}``:
-    rows and total as in `table_06a`, indicators as in `indicators`; previous_year is the same
-    period a year earlier (`Period.previous_year`).
+    ``{"period": {start, end (YYYY-MM-DD), label}, "counted_until", "provisional",
+    "counted_until_text", "agencies": [codes, sorted], "rows": [...], "total": {...},
+    "indicators": {...}, "previous_year": {"period", "total", "indicators"}}``: rows and total as
+    in `table_06a`, indicators as in `indicators`; previous_year is the same period a year
+    earlier (`Period.previous_year`).
+
+    ``as_of`` is the compile instant (default: now). A period not over at ``as_of`` is counted
+    up to ``as_of`` instead of its end (`cutoff`): nothing dated later (a dossier, an event, a
+    rating) counts, and the in-progress columns say within deadline / overdue at ``as_of``;
+    ``provisional`` is then true and ``counted_until_text`` says "tính đến hh:mm ngày dd/mm/yyyy"
+    (else ""). The previous year is then cut after the same elapsed time, so the comparison is
+    like for like. ``counted_until`` is the instant judged at (ISO 8601, Vietnam time).
+    PeriodNotStarted when ``as_of`` is before the period.
     """
     ids = list(agency_ids)
-    start, end = period.bounds()
-    table = table_06a(agency_ids=ids, start=start, end=end)
+    start, _ = period.bounds()
+    until = cutoff(period, as_of if as_of is not None else timezone.now())
+    table = table_06a(agency_ids=ids, start=start, end=until)
     before = period.previous_year()
     before_start, before_end = before.bounds()
+    before_until = min(before_end, before_start + (until - start))
+    stamp = _period_json(period, until)
     return {
         "period": _period_json(period),
+        "counted_until": stamp["counted_until"],
+        "provisional": stamp["provisional"],
+        "counted_until_text": stamp["counted_until_text"],
         "agencies": list(Agency.objects.filter(pk__in=ids).order_by("code").values_list("code", flat=True)),
         "rows": table["rows"],
         "total": table["total"],
-        "indicators": indicators(agency_ids=ids, start=start, end=end),
+        "indicators": indicators(agency_ids=ids, start=start, end=until),
         "previous_year": {
-            "period": _period_json(before),
-            "total": table_06a(agency_ids=ids, start=before_start, end=before_end)["total"],
-            "indicators": indicators(agency_ids=ids, start=before_start, end=before_end),
+            "period": _period_json(before, before_until),
+            "total": table_06a(agency_ids=ids, start=before_start, end=before_until)["total"],
+            "indicators": indicators(agency_ids=ids, start=before_start, end=before_until),
         },
     }
+
+
+# -- what each cell counted (frozen with the figures; the drill-down of a compiled report) --------
+def cell_members(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The dossiers in scope with the columns that counted each, as they stood at `end`.
+
+    One dict per dossier of column 3 (received_total): ``dossier_id``, ``field_id``,
+    ``columns`` (a bit mask: bit i = COLUMNS[i]), and a snapshot of what the drill-down shows:
+    ``code``, ``procedure`` (name), ``received_at``, ``due_at`` (the due time in force at `end`,
+    from the last event at or before it), ``result_ready_at`` (None unless at or before `end`),
+    ``status`` (the status at `end`). Columns are found with the same `conditions` as the counts,
+    so the number of members with bit i in a row equals that row's cell.
+    """
+    base = Dossier.objects.filter(_reported(agency_ids))
+    masks: dict[int, int] = {}
+    for column, condition in conditions(start, end).items():
+        bit = column_bit(column)
+        for pk in base.filter(condition).values_list("pk", flat=True):
+            masks[pk] = masks.get(pk, 0) | bit
+    if not masks:
+        return []
+    last = DossierEvent.objects.filter(dossier_id=OuterRef("pk"), at__lte=end).order_by("-at", "-id")
+    rows = (
+        base.filter(pk__in=list(masks))
+        .annotate(
+            due_then=Coalesce(Subquery(last.values("due_at")[:1]), F("due_at")),
+            status_then=Coalesce(Subquery(last.values("to_status")[:1]), F("status")),
+        )
+        .values(
+            "pk", "field_id", "code", "procedure__name", "received_at", "due_then", "status_then", "result_ready_at"
+        )
+        .order_by("received_at", "pk")
+    )
+    return [
+        {
+            "dossier_id": row["pk"],
+            "field_id": row["field_id"],
+            "columns": masks[row["pk"]],
+            "code": row["code"] or "",
+            "procedure": row["procedure__name"] or "",
+            "received_at": row["received_at"],
+            "due_at": row["due_then"],
+            "result_ready_at": row["result_ready_at"]
+            if row["result_ready_at"] is not None and row["result_ready_at"] <= end
+            else None,
+            "status": row["status_then"],
+        }
+        for row in rows
+    ]
+
+
+def column_bit(column: str) -> int:
+    """The bit of `column` in ``cell_members(...)["columns"]``; ValueError for a column not in COLUMNS."""
+    if column not in COLUMNS:
+        raise ValueError(f"Cột không hợp lệ: {column!r}.")
+    return 1 << COLUMNS.index(column)

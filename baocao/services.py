@@ -40,7 +40,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,7 +51,7 @@ from motcua.lib.text import TextLimit, clean_text
 from motcua.models import Agency, User
 
 from .constants import MAX_ATTEMPTS, NARRATIVE_FIELDS, NARRATIVE_SECTIONS, QUEUED_GRACE, PeriodKind, ReportStatus
-from .models import Report
+from .models import Report, ReportEntry
 from .periods import Period, decree_half_year, decree_year
 
 logger = logging.getLogger(__name__)
@@ -202,7 +203,6 @@ def compile_report(report_id: int) -> str:
     (back to queued) and are raised for the task to retry. Progress moves 5 → 40 → 75 → 90 → 100.
     """
     from .exports import render_pdf, render_xlsx
-    from .queries import compile_figures
 
     started_at = timezone.now()
     token = claim(report_id, now=started_at)
@@ -211,11 +211,9 @@ def compile_report(report_id: int) -> str:
     report = Report.objects.select_related("agency").defer("pdf", "xlsx").get(pk=report_id)
     logger.info("Báo cáo %s: bắt đầu tổng hợp (lượt %s)", report_id, report.attempts)
     try:
-        figures = report.figures
+        figures, members = report.figures, None
         if figures is None:
-            figures = compile_figures(agency_ids=[report.agency_id], period=report_period(report))
-            # Store exactly what the hash covers (dates and decimals as JSON writes them).
-            figures = json.loads(canonical_json(figures))
+            figures, members = freeze_figures(report, as_of=started_at)
         _step(report_id, token, 40)
         # Fault drills only (docs/operations.md): a slow compilation that a drill can interrupt.
         delay = float(getattr(settings, "MOTCUA_REPORT_COMPILE_DELAY", 0) or 0)
@@ -223,7 +221,7 @@ def compile_report(report_id: int) -> str:
             time.sleep(delay)
         pdf = render_pdf(figures, report=report)
         _step(report_id, token, 75)
-        xlsx = render_xlsx(figures, agency=report.agency)
+        xlsx = render_xlsx(figures, agency=report.agency, report=report)
         _step(report_id, token, 90)
     except TRANSIENT_ERRORS:
         _mine(report_id, token).update(
@@ -240,16 +238,19 @@ def compile_report(report_id: int) -> str:
             lease_expires_at=None,
         )
         return "failed"
-    done = _mine(report_id, token).update(
-        status=ReportStatus.DONE,
-        figures=figures,
-        figures_hash=figures_digest(figures),
-        pdf=pdf,
-        xlsx=xlsx,
-        progress=100,
-        finished_at=timezone.now(),
-        lease_expires_at=None,
-    )
+    with transaction.atomic():
+        done = _mine(report_id, token).update(
+            status=ReportStatus.DONE,
+            figures=figures,
+            figures_hash=figures_digest(figures),
+            pdf=pdf,
+            xlsx=xlsx,
+            progress=100,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
+        if done and members is not None:
+            store_cell_members(report_id, figures=figures, members=members)
     if done:
         logger.info("Báo cáo %s: tổng hợp xong (lượt %s)", report_id, report.attempts)
     return "done" if done else "superseded"
@@ -313,10 +314,90 @@ def failure_reason(exc: BaseException) -> str:
     """The Vietnamese reason a leader reads on the report page (the technical detail after it)."""
     from celery.exceptions import SoftTimeLimitExceeded
 
+    from .queries import PeriodNotStarted
+
+    if isinstance(exc, PeriodNotStarted):
+        return str(exc)
     if isinstance(exc, SoftTimeLimitExceeded):
         return "Quá thời gian cho phép khi tổng hợp báo cáo. Hãy thử lại; nếu vẫn lỗi, báo quản trị hệ thống."
     detail = f"{type(exc).__name__}: {exc}"[:500]
     return f"Không tổng hợp được báo cáo do lỗi hệ thống ({detail}). Hãy thử lại hoặc báo quản trị hệ thống."
+
+
+# -- frozen figures and what each cell counted (issue 17) -------------------------------------------
+def freeze_figures(report: Report, *, as_of: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The report's figures judged at `as_of` (the compile instant) and the dossiers behind each cell.
+
+    A period not over at `as_of` is counted up to `as_of` (provisional figures, "tính đến …"):
+    see ``baocao.queries.compile_figures``. The figures come back exactly as the hash covers
+    them (dates and decimals as JSON writes them); the members as ``queries.cell_members``.
+    """
+    from . import queries
+
+    period = report_period(report)
+    figures = queries.compile_figures(agency_ids=[report.agency_id], period=period, as_of=as_of)
+    figures = json.loads(canonical_json(figures))
+    until = datetime.fromisoformat(figures["counted_until"])
+    members = queries.cell_members(agency_ids=[report.agency_id], start=period.bounds()[0], end=until)
+    return figures, members
+
+
+def store_cell_members(report_id: int, *, figures: Mapping[str, Any], members: list[dict[str, Any]]) -> None:
+    """Replace the report's frozen cell members and stamp ``counted_at`` (inside the caller's transaction)."""
+    ReportEntry.objects.filter(report_id=report_id).delete()
+    ReportEntry.objects.bulk_create(
+        [
+            ReportEntry(
+                report_id=report_id,
+                dossier_id=m["dossier_id"],
+                field_id=m["field_id"],
+                columns=m["columns"],
+                code=m["code"],
+                procedure=m["procedure"],
+                received_at=m["received_at"],
+                due_at=m["due_at"],
+                result_ready_at=m["result_ready_at"],
+                status=m["status"] or "",
+            )
+            for m in members
+        ],
+        batch_size=2000,
+    )
+    Report.objects.filter(pk=report_id).update(counted_at=datetime.fromisoformat(figures["counted_until"]))
+
+
+# -- the official files of a final report (issue 17) -------------------------------------------------
+def queue_final_rendering(report_id: int) -> None:
+    """Send the task rendering the official files (called after commit; eager without a broker)."""
+    from .tasks import render_final_report_task
+
+    render_final_report_task.delay(report_id)
+
+
+def render_final_files(report_id: int) -> str:
+    """Render the official PDF and XLSX of a final report from its frozen figures; the outcome.
+
+    ``"done"``; ``"skipped"`` when the report is not final or its official files exist already
+    (a repeated task does nothing). The draft's files (``pdf``, ``xlsx``) and the figures are
+    never touched; the files are written only while ``final_pdf`` is still empty, so two
+    deliveries of the task store one result.
+    """
+    from .exports import render_pdf, render_xlsx
+
+    report = (
+        Report.objects.select_related("agency")
+        .defer("pdf", "xlsx", "final_pdf", "final_xlsx")
+        .filter(pk=report_id, finalized_at__isnull=False, final_rendered_at__isnull=True)
+        .first()
+    )
+    if report is None or report.figures is None:
+        return "skipped"
+    pdf = render_pdf(report.figures, report=report)
+    xlsx = render_xlsx(report.figures, agency=report.agency, report=report)
+    done = Report.objects.filter(pk=report_id, final_rendered_at__isnull=True).update(
+        final_pdf=pdf, final_xlsx=xlsx, final_rendered_at=timezone.now()
+    )
+    return "done" if done else "skipped"
 
 
 # -- editing ---------------------------------------------------------------------------------------
@@ -359,18 +440,33 @@ def update_narrative(*, report: Report, data: Mapping[str, Any], user: User) -> 
     return report
 
 
-def finalize_report(*, report: Report, user: User, now: datetime | None = None) -> Report:
-    """Mark a compiled draft final: from now on its figures, text and files never change.
+NUMBER_NEEDED = "Hãy nhập số văn bản (ô “Số văn bản”) và lưu nội dung trước khi chốt báo cáo chính thức."
 
-    ReportError unless the report is done (compiled with its current text) and not final yet;
-    repeating the call on a final report raises too, and changes nothing.
+
+def finalize_report(*, report: Report, user: User, now: datetime | None = None) -> Report:
+    """Mark a compiled draft final and queue its official files: its figures and text never change.
+
+    ReportError unless the report is done (compiled with its current text), not final yet and
+    numbered (an official report carries its number); repeating the call on a final report
+    raises too, and changes nothing. The issue date is the draft's ``issued_on``, else the local
+    date of `now`. After commit the task renders the official PDF and XLSX (no "DỰ THẢO", the
+    number, the date) into ``final_pdf``/``final_xlsx``; the draft's files stay as they were.
     """
     now = now or timezone.now()
-    updated = (
-        Report.objects.filter(pk=report.pk, finalized_at__isnull=True, status=ReportStatus.DONE)
-        .exclude(figures_hash="")
-        .update(finalized_at=now, finalized_by=user)
-    )
+    with transaction.atomic():
+        claimable = (
+            Report.objects.filter(pk=report.pk, finalized_at__isnull=True, status=ReportStatus.DONE)
+            .exclude(figures_hash="")
+            .select_for_update()
+        )
+        current = claimable.defer("pdf", "xlsx", "figures").first()
+        if current is not None and not current.number.strip():
+            raise ReportError(NUMBER_NEEDED)
+        updated = claimable.update(
+            finalized_at=now, finalized_by=user, issued_on=Coalesce("issued_on", Value(timezone.localdate(now)))
+        )
+        if updated:
+            transaction.on_commit(lambda: queue_final_rendering(report.pk))
     if not updated:
         report.refresh_from_db(fields=["finalized_at", "status"])
         if report.is_final:
@@ -378,6 +474,13 @@ def finalize_report(*, report: Report, user: User, now: datetime | None = None) 
         raise ReportError("Chỉ hoàn tất được báo cáo đã tổng hợp xong. Hãy chờ tổng hợp xong rồi thử lại.")
     report.refresh_from_db()
     return report
+
+
+def rerender_final_files(*, report: Report) -> None:
+    """Queue the official files of a final report again (the task does nothing if they exist)."""
+    if not report.is_final:
+        raise ReportError("Báo cáo chưa được chốt chính thức.")
+    transaction.on_commit(lambda: queue_final_rendering(report.pk))
 
 
 def retry_report(*, report: Report, user: User | None, now: datetime | None = None) -> Report:
@@ -395,7 +498,7 @@ def retry_report(*, report: Report, user: User | None, now: datetime | None = No
     )
     with transaction.atomic():
         updated = Report.objects.filter(retryable, pk=report.pk, finalized_at__isnull=True).update(
-            **_REQUEUE, figures=None, figures_hash="", finished_at=None, queued_at=now
+            **_REQUEUE, figures=None, figures_hash="", counted_at=None, finished_at=None, queued_at=now
         )
         if not updated:
             report.refresh_from_db(fields=["finalized_at", "status"])

@@ -46,3 +46,18 @@ def draft_periodic_reports() -> list[int]:
 def sweep_reports() -> dict[str, list[int]]:
     """Every five minutes (beat): re-queue reports left behind by a dead worker or a down broker."""
     return services.sweep_reports()
+
+
+# Issue 17: the official files of a finalized report, rendered apart from the compile task.
+@shared_task(
+    acks_late=True,
+    autoretry_for=services.TRANSIENT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=5 * 60,
+    max_retries=5,
+    soft_time_limit=5 * 60,
+    time_limit=6 * 60,
+)
+def render_final_report_task(report_id: int) -> str:
+    """Render the official PDF and XLSX of a final report (``services.render_final_files``); idempotent."""
+    return services.render_final_files(report_id)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/tong-hop-lai/", views.report_retry, name="retry"),
     path("<int:pk>/xem-truoc/", views.report_preview, name="preview"),
     path("<int:pk>/tai/<str:kind>/", views.report_file, name="file"),
+    path("<int:pk>/tao-tep-chinh-thuc/", views.report_render_final, name="render_final"),
     path("<int:pk>/ho-so/<str:column>/<str:field>/", views.report_drilldown, name="drilldown"),
 ]

@@ -27,25 +27,30 @@ from .constants import TABLE_COLUMNS, WITHDRAWN_KEY, ReportStatus
 from .exports import render_report_html, report_context, table_rows
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
-from .queries import drilldown
+from .queries import counted_until_text, drilldown
+from .selectors import frozen_entries
 
 READERS = (Role.LEADER, Role.ADMIN)
 DRILLDOWN_PAGE_SIZE = 50
 TOTAL_SLUG = "tong"
+# URL kind → (extension, content type, draft?). "pdf"/"xlsx" is the report's current file: the
+# official one of a final report, the draft's otherwise; "du-thao-…" is always the draft's.
 FILES = {
-    "pdf": ("pdf", "application/pdf"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": ("pdf", "application/pdf", False),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+    "du-thao-pdf": ("pdf", "application/pdf", True),
+    "du-thao-xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True),
 }
 
 
 def _reports(request: HttpRequest) -> Any:
-    reports = Report.objects.select_related("agency").defer("pdf", "xlsx", "figures")
+    reports = Report.objects.select_related("agency").defer("pdf", "xlsx", "final_pdf", "final_xlsx", "figures")
     return reports if request.user.is_superuser else reports.filter(agency_id=request.user.agency_id)
 
 
 def _report(request: HttpRequest, pk: int, *, with_figures: bool = True) -> Report:
     """The report if it belongs to the user's ward (404 otherwise: its existence is not disclosed)."""
-    queryset = Report.objects.select_related("agency").defer("pdf", "xlsx")
+    queryset = Report.objects.select_related("agency").defer("pdf", "xlsx", "final_pdf", "final_xlsx")
     if not with_figures:
         queryset = queryset.defer("figures")
     if not request.user.is_superuser:
@@ -131,7 +136,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The small status fragment the detail page polls every 2 s while queued or running."""
     report = _report(request, pk, with_figures=False)
     response = render(request, "baocao/_status.html", {"report": report, "can_write": _can_write(request, report)})
-    if not report.is_busy and request.htmx:
+    if not (report.is_busy or report.final_files_pending) and request.htmx:
         response["HX-Refresh"] = "true"  # done or failed: reload once to show the table and files
     return response
 
@@ -166,7 +171,11 @@ def report_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Báo cáo đã hoàn tất: số liệu và nội dung được giữ nguyên từ nay.")
+        messages.success(
+            request,
+            "Báo cáo đã hoàn tất: số liệu và nội dung được giữ nguyên từ nay. "
+            "Tệp PDF, XLSX chính thức (có số và ngày ban hành, không còn dấu “DỰ THẢO”) đang được tạo.",
+        )
     return redirect("baocao:detail", pk=pk)
 
 
@@ -185,25 +194,46 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*READERS, ward_required=False)
 def report_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """The stored PDF or XLSX (404 until compiled); each download is written to the access log."""
+    """A stored PDF or XLSX (404 until there is one); each download is written to the access log.
+
+    A final report's "pdf"/"xlsx" are its official files (404 while the task renders them); its
+    draft's files stay downloadable as "du-thao-pdf"/"du-thao-xlsx". The file name says which.
+    """
     if kind not in FILES:
         raise Http404
+    extension, content_type, want_draft = FILES[kind]
     report = _report(request, pk, with_figures=False)
-    content = Report.objects.filter(pk=report.pk, status=ReportStatus.DONE).values_list(kind, flat=True).first()
+    official = report.is_final and not want_draft
+    column = f"final_{extension}" if official else extension
+    content = Report.objects.filter(pk=report.pk, status=ReportStatus.DONE).values_list(column, flat=True).first()
     if not content:
         raise Http404("Báo cáo chưa có tệp.")
+    version = "chinh-thuc" if official else "du-thao"
     AccessLog.objects.create(
         user=request.user,
         agency=report.agency,
         dossier=None,
         kind=AccessLog.Kind.EXPORT,
-        detail=f"Tải báo cáo {report.pk} ({kind.upper()}): {report.label}"[:300],
+        detail=f"Tải báo cáo {report.pk} ({extension.upper()}, {version}): {report.label}"[:300],
     )
-    extension, content_type = FILES[kind]
-    filename = f"bao-cao-cchc-{report.agency.code}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.{extension}"
+    filename = f"bao-cao-cchc-{report.agency.code}-{report.start:%Y%m%d}-{report.end:%Y%m%d}-{version}.{extension}"
     response = HttpResponse(bytes(content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_POST
+@staff_required(Role.LEADER)
+def report_render_final(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the official files of a final report again (when the first rendering did not finish)."""
+    report = _report(request, pk, with_figures=False)
+    try:
+        services.rerender_final_files(report=report)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "Đã yêu cầu tạo lại tệp chính thức của báo cáo.")
+    return redirect("baocao:detail", pk=pk)
 
 
 @staff_required(*READERS, ward_required=False)
@@ -221,7 +251,7 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(*READERS, ward_required=False)
 def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> HttpResponse:
-    """The dossiers behind one number of the 06a table (today's data over the report's period)."""
+    """The dossiers behind one number of the 06a table, as counted when the figures were frozen."""
     report = _report(request, pk)
     labels = {key: f"({no}) {label}" for no, key, label in TABLE_COLUMNS} | {WITHDRAWN_KEY: "Rút hoặc dừng xử lý"}
     if column not in labels or not report.figures:
@@ -235,14 +265,20 @@ def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> 
     )
     if source is None:
         raise Http404
-    start, end = services.report_period(report).bounds()
-    dossiers = drilldown(agency_ids=[report.agency_id], start=start, end=end, column=column, field_id=field_id)
-    page = Paginator(dossiers, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("trang"))
+    if report.counted_at is not None:
+        # The dossiers as they were counted when the figures were frozen (issue 17).
+        entries = frozen_entries(report=report, column=column, field_id=field_id)
+    else:  # compiled before cell members were stored: today's data over the report's period
+        start, end = services.report_period(report).bounds()
+        entries = drilldown(agency_ids=[report.agency_id], start=start, end=end, column=column, field_id=field_id)
+    page = Paginator(entries, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("trang"))
     context = {
         "report": report,
         "column_label": labels[column],
         "field_label": source.get("field", ""),
         "frozen_count": source.get(column),
+        "frozen": report.counted_at is not None,
+        "counted_until_text": counted_until_text(report.counted_at) if report.counted_at else "",
         "page": page,
     }
     return render(request, "baocao/drilldown.html", context)

@@ -36,6 +36,7 @@ from . import workcalendar as wc
 from .calendars import calendar_for
 from .constants import Action, ApplicantKind, Delivery, Status, Timeliness
 from .models import Dossier, DossierEvent, SatisfactionRating
+from .result_timing import result_timing
 from .workflow import clock_events
 
 Paper = Literal["A4", "A5"]
@@ -422,11 +423,15 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
     """Form 06, Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per event (hand-over).
 
     Each row: the step (the action's label), who gave and who received the dossier, the time
-    (dd/mm/yyyy HH:MM) and the step's result. Rule for a step's result, kept deliberately simple:
-    a hand-over at or before the dossier's ``due_at`` (the pause-adjusted legal due date, never an
-    extension's new date) is "Đúng hạn", after it "Quá hạn". The dossier's own classification
-    (early / on time / late, DOMAIN.md §5.5) is shown once below the table, as ``overall``, when
-    the result is ready.
+    (dd/mm/yyyy HH:MM) and the step's result, judged by the rule of DOMAIN.md §5.5 against the
+    due time the slip prints (``due_at``: the pause-adjusted legal due date, never an extension's
+    new date): "Trước hạn" on a working day before the due date's day, "Đúng hạn" on that day no
+    later than the due time, "Quá hạn" after it. The hand-over of the result to the applicant
+    (and anything after the result was ready) is not judged: the dossier is classified at result
+    ready, not at hand-over. The dossier's own classification is shown once below the table, as
+    ``overall`` (``hoso.result_timing``), with the rule in brackets when its rows alone do not
+    show why it is late (an apology and new appointment; more than one supplement request), so
+    the summary never contradicts the rows above it.
     """
     events = _events(dossier)
     officer_ids = {e.data.get("officer_id") for e in events if e.action == Action.ASSIGN}
@@ -437,9 +442,13 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
         known.update(User.objects.in_bulk(missing))
     state: dict[str, str] = {}
     rows = []
+    calendar = calendar_for(dossier.agency_id) if dossier.due_at else None
     for number, event in enumerate(events, start=1):
         giver, receiver = _step_parties(dossier, event, known, state)
-        on_time = dossier.due_at is None or event.at <= dossier.due_at
+        judged = calendar is not None and not (
+            event.action == Action.RETURN_RESULT
+            or (dossier.result_ready_at is not None and event.at > dossier.result_ready_at)
+        )
         rows.append(
             {
                 "number": number,
@@ -447,10 +456,13 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
                 "giver": giver,
                 "receiver": receiver,
                 "at": _when(event.at),
-                "result": Timeliness.ON_TIME.label if on_time else Timeliness.LATE.label,
+                "result": Timeliness(wc.classify(calendar, dossier.due_at, finished_at=event.at)).label
+                if judged
+                else "",
                 "note": event.note,
             }
         )
+    timing = result_timing(dossier)
     extended = dossier.shown_due_at is not None and dossier.shown_due_at != dossier.due_at
     return {
         **_header(dossier, when=None, number=dossier.code or ""),
@@ -461,7 +473,7 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
         "shown_due_words": datetime_words(dossier.shown_due_at) if extended else "",
         "officer_name": person_name(dossier.officer),
         "rows": rows,
-        "overall": dossier.get_timeliness_display() if dossier.timeliness else "",
+        "overall": timing.staff if timing else "",
     }
 
 
@@ -494,7 +506,9 @@ def return_slip_context(dossier: Dossier) -> dict[str, Any]:
         "due_words": datetime_words(dossier.shown_due_at),
         "result_ready_words": datetime_words(dossier.result_ready_at) if dossier.result_ready_at else "",
         "returned_words": datetime_words(returned_at) if returned_at else "",
-        "timeliness": dossier.get_timeliness_display() if dossier.timeliness else "",
+        # Worded against the appointment printed on the slip (issue 17.3): never "quá hạn"
+        # beside a result that came before it.
+        "timeliness": timing.citizen if (timing := result_timing(dossier)) else "",
         "collector": data.get("collector", ""),
         "tracking_number": data.get("tracking_number", ""),
         "clerk_name": person_name(event.actor if event else None),

@@ -20,6 +20,7 @@ from motcua.lib.identity import mask_name
 
 from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from .models import Dossier, DossierEvent
+from .result_timing import result_timing
 
 # The steps a citizen sees, in their words; internal hand-overs (send back…) stay inside.
 PUBLIC_STEPS: dict[str, str] = {
@@ -73,6 +74,8 @@ class PublicView:
     agency: dict[str, str] = field(default_factory=dict)
     # A returned dossier not rated yet, within the 14 days: the applicant's own survey link.
     survey_url: str = ""
+    # Beside the result time: "đúng hạn", or the rule that made it late when its dates don't show it.
+    result_text: str = ""
     # The page as an anonymous visitor sees it, kept with the view once rendered (it holds no
     # per-visitor content: no form, no token).
     html: str = ""
@@ -91,6 +94,7 @@ class PublicView:
             "received_at": iso(self.received_at),
             "due_at": iso(self.due_at),
             "result_ready_at": iso(self.result_ready_at),
+            "result_text": self.result_text or None,
             "returned_at": iso(self.returned_at),
             "next_step": self.next_step,
             "survey_url": self.survey_url or None,
@@ -112,6 +116,11 @@ _PUBLIC_COLUMNS = (
     "result_ready_at",
     "returned_at",
     "delivery",
+    # The wording of a finished dossier's timeliness (hoso.result_timing).
+    "due_at",
+    "timeliness",
+    "extensions",
+    "supplement_requests",
     "agency__name",
     "agency__desk_name",
     "agency__address",
@@ -203,6 +212,7 @@ def public_view(dossier: Dossier) -> PublicView:
         extended=extended,
         next_step=_next_step(dossier, events),
         survey_url=_survey_url(dossier),
+        result_text=timing.citizen if (timing := result_timing(dossier)) else "",
         timeline=[(at, PUBLIC_STEPS[action], note) for action, at, note in events if action in PUBLIC_STEPS],
         agency={
             name: getattr(dossier.agency, name) for name in ("name", "desk_name", "address", "opening_hours", "phone")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from .constants import OPEN_STATUSES, Action, Status
 from .documents import person_name
 from .models import Dossier, DossierEvent
+from .result_timing import result_timing
 from .workcalendar import VN_TZ
 
 #: Value of the status filter meaning "still being worked on".
@@ -209,6 +210,9 @@ def _note(dossier: Dossier) -> str:
         parts.append(f"người nhận: {data['collector']}")
     if dossier.extensions:
         parts.append(f"xin lỗi, hẹn lại {dossier.extensions} lần")
+    elif (timing := result_timing(dossier)) is not None and timing.reason:
+        # Late by a rule the printed dates don't show (issue 17.3): say which, as the slips do.
+        parts.append(f"tính quá hạn do {timing.reason}")
     return "; ".join(parts)
 
 

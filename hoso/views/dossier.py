@@ -21,6 +21,7 @@ from ..calendars import calendar_for
 from ..constants import Action
 from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
+from ..result_timing import result_timing
 from ..worklists import remaining_text
 
 
@@ -175,6 +176,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events,
         "documents": list(dossier.documents.all()),
         "remaining": remaining,
+        "timing": result_timing(dossier),
         "overdue": bool(dossier.is_open and dossier.due_at and dossier.due_at < now and not dossier.paused_at),
         "explanation": workflow.explain_due(dossier) if dossier.due_at else [],
         "actions": [

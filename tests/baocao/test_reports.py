@@ -194,6 +194,7 @@ def test_editing_the_narrative_rerenders_the_pdf_with_the_same_figures(
 
 @pytest.mark.django_db
 def test_a_final_report_never_changes(compiled, leader, client):
+    Report.objects.filter(pk=compiled.pk).update(number="125")
     services.finalize_report(report=compiled, user=leader)
     compiled.refresh_from_db()
     before = (compiled.figures_hash, compiled.direction, bytes(compiled.pdf))

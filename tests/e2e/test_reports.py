@@ -48,13 +48,21 @@ def test_a_leader_creates_finalizes_and_downloads_the_report(live_server, browse
     page.get_by_text("Báo cáo đã hoàn tất").first.wait_for()
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Tải PDF").click()
+        page.get_by_role("link", name="Tải PDF", exact=True).click()
     pdf = tmp_path / "bao-cao.pdf"
     download_info.value.save_as(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "6 tháng đầu năm 2025" in text and "Số: 125/BC-UBND" in text
     assert "Ban hành Kế hoạch CCHC năm 2025." in text
+    assert "DỰ THẢO" not in text and download_info.value.suggested_filename.endswith("-chinh-thuc.pdf")
     report = Report.objects.get()
     assert report.is_final and f"{report.figures['total']['received_total']:,}".replace(",", ".") in text
+    # The draft it came from is still there, marked as a draft.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Tải bản dự thảo (PDF)").click()
+    draft = tmp_path / "du-thao.pdf"
+    download_info.value.save_as(draft)
+    text = subprocess.run(["pdftotext", "-layout", str(draft), "-"], capture_output=True, text=True, check=True).stdout
+    assert "DỰ THẢO" in text and download_info.value.suggested_filename.endswith("-du-thao.pdf")
     context.close()

@@ -4,6 +4,7 @@ Prints (or writes) the figures of `baocao.queries.compile_figures` for the agenc
 period. ``--agency all`` takes every agency. Instead of --from/--to a named period can be given
 with ``--period KIND --year Y [--number N]`` (kinds of `baocao.periods.PERIOD_KINDS`).
 Formats: json (default, UTF-8, indent 2), pdf and xlsx (from `baocao.exports`; they need -o).
+A period not over yet is counted up to now ("provisional", "counted_until_text" in the JSON).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from baocao.periods import PERIOD_KINDS, Period, custom, parse_period
-from baocao.queries import compile_figures
+from baocao.queries import PeriodNotStarted, compile_figures
 from motcua.models import Agency
 
 FORMATS = ("json", "pdf", "xlsx")
@@ -50,7 +51,10 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         agency_ids = self._agencies(options["agency"])
         period = self._period(options)
-        figures = compile_figures(agency_ids=agency_ids, period=period)
+        try:
+            figures = compile_figures(agency_ids=agency_ids, period=period)
+        except PeriodNotStarted as exc:
+            raise CommandError(str(exc)) from exc
         if options["format"] == "json":
             text = json.dumps(figures, ensure_ascii=False, indent=2)
             if options["output"]:
