@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from motcua.lib.text import fold
 from motcua.models import Agency
@@ -176,7 +177,8 @@ class Dossier(models.Model):
         related_name="assigned_dossiers",
     )
 
-    created_at = models.DateTimeField("thời điểm lập", auto_now_add=True)
+    # The instant of the intake that created the row (the workflow passes its one clock reading).
+    created_at = models.DateTimeField("thời điểm lập", default=timezone.now)
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     manual_due_at = models.DateTimeField(
         "ngày hẹn do cán bộ nhập", null=True, blank=True, help_text="Chỉ với thủ tục không có thời hạn tính được."
@@ -487,8 +489,9 @@ class FollowUp(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.NEW)
     note = models.TextField("ghi chú xử lý", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by the survey service from its clock (the rating's instant; the leader's update).
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -449,7 +449,7 @@ def _create_rating(
             raise AlreadyRated() from exc
         raise
     if needs_follow_up(level, comment):
-        FollowUp.objects.create(rating=rating, agency_id=dossier.agency_id)
+        FollowUp.objects.create(rating=rating, agency_id=dossier.agency_id, created_at=now, updated_at=now)
     # The public status page offered the survey: once rated, it must stop offering it.
     transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
     return rating
@@ -549,12 +549,14 @@ def update_follow_up(
     note = normalise_spaces(note)
     if status == FollowUpStatus.RESOLVED and not note and not item.note:
         raise SurveyError("Hãy ghi kết quả xử lý trước khi đánh dấu đã giải quyết.")
+    now = now or timezone.now()
     if note:
-        stamp = timezone.localtime(now or timezone.now()).strftime("%d/%m/%Y %H:%M")
+        stamp = timezone.localtime(now).strftime("%d/%m/%Y %H:%M")
         line = f"{stamp} – {actor}: {note}"
         item.note = f"{item.note}\n{line}" if item.note else line
     item.status = status
     item.updated_by = actor
+    item.updated_at = now
     item.save(update_fields=["status", "note", "updated_by", "updated_at"])
     return item
 

@@ -459,6 +459,12 @@ def _write_event(
     *,
     due_at: datetime | None = None,
 ) -> DossierEvent:
+    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
+    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications, recording_silently
+
+    silent = recording_silently()
+    if silent:
+        data = {**data, "silent": True}  # history recorded after the fact: nobody is told now
     event = DossierEvent(
         dossier=dossier,
         action=action,
@@ -471,10 +477,7 @@ def _write_event(
         due_at=due_at,
     )
     event.save()
-    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
-    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications
-
-    if action in NOTIFYING_ACTIONS:
+    if action in NOTIFYING_ACTIONS and not silent:
         # After commit only: a rolled-back action must never reach the applicant.
         transaction.on_commit(partial(queue_event_notifications, event.pk))
     return event
