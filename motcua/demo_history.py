@@ -341,7 +341,7 @@ def _draw_outcome(rng: random.Random, overdue_possible: bool) -> str:
         "extend": 3,
         "withdraw": 3,
         "stop": 1.5,
-        "stalled": 6 if overdue_possible else 0,
+        "stalled": 3 if overdue_possible else 0,
     }
     return rng.choices(list(outcomes), weights=list(outcomes.values()))[0]
 
@@ -500,7 +500,7 @@ def load_history(
             offer, _ = rng.choices(offers, weights=[w for _, w in offers])[0]
             dossier = _receive(rng, agency, offer, staff, received)
             walk = _Walk(dossier, now, calendar, rng)
-            overdue_possible = dossier.due_at < now - timedelta(hours=4) and now - received < timedelta(days=45)
+            overdue_possible = dossier.due_at < now - timedelta(hours=4) and now - received < timedelta(days=30)
             _live(walk, staff, _draw_outcome(rng, overdue_possible), history)
             history.dossiers += 1
             if progress and (done % 50 == 0 or done == len(receipts)):
