@@ -64,7 +64,7 @@ class Report(models.Model):
     figures = models.JSONField("số liệu (đã chốt)", null=True, blank=True)
     figures_hash = models.CharField("SHA-256 của số liệu", max_length=64, blank=True)
 
-    # The narrative the ward writes (DOMAIN.md §8.3), one field per section of NARRATIVE_SECTIONS.
+    # The narrative the ward writes (docs/report-06a.md §6), one field per section of NARRATIVE_SECTIONS.
     direction = models.TextField("I.1 Chỉ đạo, điều hành", blank=True)
     institutions = models.TextField("I.2 Cải cách thể chế", blank=True)
     procedures = models.TextField("I.3 Cải cách thủ tục hành chính", blank=True)

@@ -1,4 +1,4 @@
-"""The desk's printable slips (forms 01–06 of DOMAIN.md §6): one context builder per document.
+"""The desk's printable slips (forms 01–06 of docs/intake-and-forms.md §2): one context builder per document.
 
 Every slip is a Django template under ``templates/pdf/`` filled from a plain context dict and
 laid out by weasyprint (``motcua.lib.pdf``). The context builders read only the dossier, its
@@ -425,7 +425,7 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
     (dd/mm/yyyy HH:MM) and the step's result. Rule for a step's result, kept deliberately simple:
     a hand-over at or before the dossier's ``due_at`` (the pause-adjusted legal due date, never an
     extension's new date) is "Đúng hạn", after it "Quá hạn". The dossier's own classification
-    (early / on time / late, DOMAIN.md §5.5) is shown once below the table, as ``overall``, when
+    (early / on time / late, docs/timeliness.md §1) is shown once below the table, as ``overall``, when
     the result is ready.
     """
     events = _events(dossier)

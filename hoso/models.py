@@ -318,7 +318,7 @@ class DossierEvent(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who viewed or exported personal data of a dossier (DOMAIN.md §9)."""
+    """Who viewed or exported personal data of a dossier (docs/personal-data.md §2)."""
 
     class Kind(models.TextChoices):
         VIEW = "view", "Xem"

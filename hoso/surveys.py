@@ -1,4 +1,4 @@
-"""Satisfaction surveys (DOMAIN.md §7): tokens, ratings, follow-ups, and the figures reports reuse.
+"""Satisfaction surveys (docs/satisfaction.md): tokens, ratings, follow-ups, and the figures reports reuse.
 
 Writes (services) and reads (selectors, figures) of issue 6 in one module.
 
@@ -699,7 +699,7 @@ def indicator_5_4(*, agency_ids: Sequence[int], start: datetime, end: datetime) 
     """QĐ 766 indicator 5.4: 100% − (late rate + unhappy rate), clamped at 0, full marks at ≥ 90.
 
     Denominator: ``resolved`` = the agencies' dossiers that reached result ready in [start, end]
-    (``Dossier.result_ready_at``). ``late`` = those classified late (DOMAIN.md §5.5). ``unhappy``
+    (``Dossier.result_ready_at``). ``late`` = those classified late (docs/timeliness.md §1). ``unhappy``
     = those resolved dossiers whose rating (whenever given) is in UNHAPPY_LEVELS — the numerator is
     a subset of the denominator, so the rate never exceeds 100%; the project has no complaint
     register yet, so "complaints" count only through unhappy ratings. A dossier both late and

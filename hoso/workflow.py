@@ -381,7 +381,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
 def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: datetime | None = None) -> Dossier:
     """Form 02: the papers are incomplete; the citizen is told, once and in writing, what to add.
 
-    Once (DOMAIN.md §5.3): a second form 02 for the same applicant and procedure within
+    Once (docs/intake-and-forms.md §1): a second form 02 for the same applicant and procedure within
     ``GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
     """
     now = now or timezone.now()
