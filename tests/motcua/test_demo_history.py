@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from baocao.periods import custom, decree_half_year
@@ -129,3 +130,23 @@ def test_load_demo_loads_the_history_unless_told_not_to(time_machine):
     call_command("load_demo", stdout=again)
     assert "đã có hồ sơ, không tạo thêm" in again.getvalue()
     assert Dossier.objects.count() == 60
+
+
+def test_the_same_seed_and_instant_write_the_same_history(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    agency, _ = load_demo()
+
+    def written() -> list[tuple]:
+        return list(
+            Dossier.objects.order_by("code").values_list(
+                "code", "procedure__code", "channel", "applicant_name", "received_at", "status", "timeliness"
+            )
+        )
+
+    with transaction.atomic():
+        load_history(agency, count=40, now=NOW)
+        first = written()
+        transaction.set_rollback(True)
+    assert not Dossier.objects.exists()
+    load_history(agency, count=40, now=NOW)
+    assert written() == first and len(first) == 40
