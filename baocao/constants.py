@@ -1,4 +1,4 @@
-"""Choices and fixed texts of the report app (DOMAIN.md §8)."""
+"""Choices and fixed texts of the report app (docs/report-06a.md)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ PERIOD_COUNT = {
 
 @dataclass(frozen=True)
 class NarrativeSection:
-    """One section of the semi-annual CCHC report outline (DOMAIN.md §8.3) the ward writes."""
+    """One section of the semi-annual CCHC report outline (docs/report-06a.md §6) the ward writes."""
 
     field: str  # the Report TextField holding it
     number: str  # "I.1", "II"…

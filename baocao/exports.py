@@ -147,7 +147,7 @@ def table_rows(figures: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[s
 
 
 def one_stop_sentences(figures: Mapping[str, Any]) -> list[str]:
-    """The one-stop figures of section I.3 in prose (DOMAIN.md §8.3), from the total row and indicators."""
+    """The one-stop figures of section I.3 in prose (docs/report-06a.md §6), from the total row and indicators."""
     t = {key: int((figures.get("total") or {}).get(key) or 0) for key in (*TABLE_KEYS, WITHDRAWN_KEY)}
     ind = figures.get("indicators") or {}
     new = t["received_online"] + t["received_counter_post"]

@@ -75,7 +75,7 @@ class Report(models.Model):
     figures = models.JSONField("số liệu (đã chốt)", null=True, blank=True)
     figures_hash = models.CharField("SHA-256 của số liệu", max_length=64, blank=True)
 
-    # The narrative the ward writes (DOMAIN.md §8.3), one field per section of NARRATIVE_SECTIONS;
+    # The narrative the ward writes (docs/report-06a.md §6), one field per section of NARRATIVE_SECTIONS;
     # each bounded (forms and full_clean) so a pasted megabyte never reaches the PDF.
     direction = BoundedTextField("I.1 Chỉ đạo, điều hành", blank=True, max_length=TextLimit.NARRATIVE)
     institutions = BoundedTextField("I.2 Cải cách thể chế", blank=True, max_length=TextLimit.NARRATIVE)

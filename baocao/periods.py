@@ -1,4 +1,4 @@
-"""Report periods (DOMAIN.md §8.2): Nghị định 09/2019 cut-offs, calendar periods and custom ranges.
+"""Report periods (docs/report-06a.md §4): Nghị định 09/2019 cut-offs, calendar periods and custom ranges.
 
 A `Period` is a pair of inclusive dates with its Vietnamese label. `bounds()` turns it into the
 instants the figures use: [start 00:00:00, end 23:59:59.999999] in Vietnam time. Constructors

@@ -1,4 +1,4 @@
-"""The report figures (DOMAIN.md §8.1, §8.4): table II.06a, the QĐ 766 indicators, drill-down lists.
+"""The report figures (docs/report-06a.md §1–3, §5): table II.06a, the QĐ 766 indicators, drill-down lists.
 
 Everything is counted in the database: one grouped query with conditional aggregates for the
 table, a few aggregates for the indicators. Functions return plain, JSON-ready data (ints, floats,

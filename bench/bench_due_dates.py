@@ -59,7 +59,7 @@ def make_inputs(n: int, seed: int) -> list[Pair]:
 
 
 def reference_due(cal: WorkCalendar, received: datetime, n: int) -> datetime:
-    """DOMAIN.md §5.4 walked one day at a time, without the module's index."""
+    """docs/due-dates.md §3 walked one day at a time, without the module's index."""
 
     def first_session_from(d: date) -> datetime:
         while not cal.is_working_day(d):

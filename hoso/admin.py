@@ -333,7 +333,7 @@ class NotificationAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyScopedAdmin):
-    """Who viewed, printed or exported a dossier's personal data (DOMAIN.md §9): read-only, kept whole."""
+    """Who viewed, printed or exported a dossier's personal data (docs/personal-data.md §2): read-only, kept whole."""
 
     list_display = ("at", "user", "kind", "dossier", "detail")
     list_filter = ("kind",)

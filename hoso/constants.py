@@ -32,7 +32,7 @@ class Status(models.TextChoices):
     STOPPED = "stopped", "Dừng xử lý"
 
 
-# Statuses of the national portal (Cổng DVC quốc gia), DOMAIN.md §5.2.
+# Statuses of the national portal (Cổng DVC quốc gia), docs/national-status.md §2.
 NATIONAL_STATUS = {
     Status.GUIDED: 3,
     Status.REFUSED: 3,

@@ -1,4 +1,4 @@
-"""The desk's printable slips (forms 01–06 of DOMAIN.md §6): one context builder per document.
+"""The desk's printable slips (forms 01–06 of docs/intake-and-forms.md §2): one context builder per document.
 
 Every slip is a Django template under ``templates/pdf/`` filled from a plain context dict and
 laid out by weasyprint (``motcua.lib.pdf``). The context builders read only the dossier, its
@@ -423,7 +423,7 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
     """Form 06, Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per event (hand-over).
 
     Each row: the step (the action's label), who gave and who received the dossier, the time
-    (dd/mm/yyyy HH:MM) and the step's result, judged by the rule of DOMAIN.md §5.5 against the
+    (dd/mm/yyyy HH:MM) and the step's result, judged by the rule of docs/timeliness.md §1 against the
     due time the slip prints (``due_at``: the pause-adjusted legal due date, never an extension's
     new date): "Trước hạn" on a working day before the due date's day, "Đúng hạn" on that day no
     later than the due time, "Quá hạn" after it. The hand-over of the result to the applicant

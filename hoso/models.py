@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from motcua.lib.text import BoundedTextField, TextLimit, fold
 from motcua.models import Agency
@@ -201,7 +202,8 @@ class Dossier(models.Model):
         related_name="assigned_dossiers",
     )
 
-    created_at = models.DateTimeField("thời điểm lập", auto_now_add=True)
+    # The instant of the intake that created the row (the workflow passes its one clock reading).
+    created_at = models.DateTimeField("thời điểm lập", default=timezone.now)
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     manual_due_at = models.DateTimeField(
         "ngày hẹn do cán bộ nhập", null=True, blank=True, help_text="Chỉ với thủ tục không có thời hạn tính được."
@@ -345,7 +347,7 @@ class DossierEvent(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who viewed or exported personal data of a dossier (DOMAIN.md §9)."""
+    """Who viewed or exported personal data of a dossier (docs/personal-data.md §2)."""
 
     class Kind(models.TextChoices):
         VIEW = "view", "Xem"
@@ -558,8 +560,9 @@ class FollowUp(models.Model):
         "tình trạng xử lý", max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.NEW
     )
     note = BoundedTextField("ghi chú xử lý", blank=True, max_length=TextLimit.NOTE)
-    created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    # Set by the survey service from its clock (the rating's instant; the leader's update).
+    created_at = models.DateTimeField("ghi nhận lúc", default=timezone.now)
+    updated_at = models.DateTimeField("cập nhật lúc", default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người cập nhật",

@@ -16,6 +16,10 @@ Texts: a ``NotificationTemplate`` row of the dossier's agency wins, then a row w
 (the deployment's default), then the built-in files ``templates/hoso/messages/``. Subject and
 body are plain text with placeholders (``hoso.messages``): never a template, never evaluated;
 the values are plain strings computed by ``message_values``.
+
+History recorded after the fact (the demo ward's past months, ``motcua.demo_history``) is written
+inside ``recorded_silently()``: its events carry ``data["silent"] = True`` and, like imported
+events, never get a message, neither from the after-commit hook nor from the sweeper.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -57,6 +64,28 @@ ACTION_KINDS: dict[str, NotificationKind] = {
     Action.MARK_RESULT_READY: NotificationKind.RESULT_READY,
 }
 NOTIFYING_ACTIONS = frozenset(ACTION_KINDS)
+
+_silent: ContextVar[bool] = ContextVar("motcua_recorded_silently", default=False)
+
+
+@contextmanager
+def recorded_silently() -> Iterator[None]:
+    """Inside, workflow events are past history being recorded: marked silent, never messaged."""
+    token = _silent.set(True)
+    try:
+        yield
+    finally:
+        _silent.reset(token)
+
+
+def recording_silently() -> bool:
+    return _silent.get()
+
+
+def sends_nothing(data: dict[str, Any] | None) -> bool:
+    """An event told nobody now: imported (the old system told the applicant) or recorded silently."""
+    data = data or {}
+    return bool(data.get("imported") or data.get("silent"))
 
 
 # -- sending channels ---------------------------------------------------------------------------
@@ -319,11 +348,12 @@ def plan_notifications(event_id: int) -> list[int]:
     One row per channel the applicant can be reached on (e-mail if ``applicant_email``, text
     message if ``applicant_phone``); never two rows for the same (event, channel), even when
     called twice or concurrently (``get_or_create`` on the unique pair). An event that does not
-    notify, was imported from another system, or no longer exists, gives [].
+    notify, was imported from another system or recorded silently, or no longer exists, gives [].
     """
     event = DossierEvent.objects.select_related("dossier__agency").filter(pk=event_id).first()
-    if event is None or event.action not in ACTION_KINDS or event.data.get("imported"):
-        # An imported event happened in the ward's old system, which told the applicant then.
+    if event is None or event.action not in ACTION_KINDS or sends_nothing(event.data):
+        # An imported event happened in the ward's old system, which told the applicant then; a
+        # silent one is history recorded after the fact.
         return []
     dossier = event.dossier
     existing = dict(Notification.objects.filter(event=event).values_list("channel", "pk"))
@@ -384,9 +414,10 @@ def sweep(now: datetime) -> Sweep:
         .order_by("at")
         .values_list("pk", "data")
     )
-    # Imported events were announced by the old system: never message them (read in Python, as a
-    # JSON key test that is portable between SQLite and PostgreSQL would also drop rows without it).
-    events = [pk for pk, data in candidates if not (data or {}).get("imported")]
+    # Imported events were announced by the old system, silent ones are history: never message
+    # them (read in Python, as a JSON key test that is portable between SQLite and PostgreSQL
+    # would also drop rows without it).
+    events = [pk for pk, data in candidates if not sends_nothing(data)]
     planned = [pk for event_id in events for pk in plan_notifications(event_id)]
     requeued = list(
         Notification.objects.filter(status=NotificationStatus.PENDING, attempts=0, created_at__lt=until)

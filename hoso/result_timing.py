@@ -1,6 +1,6 @@
 """How a finished dossier's timeliness is worded on papers and pages (issue 17.3).
 
-The statistics class (DOMAIN.md §5.5, ``Dossier.timeliness``) counts a dossier as late in two
+The statistics class (docs/timeliness.md §1, ``Dossier.timeliness``) counts a dossier as late in two
 cases the printed dates do not show: an apology with a new appointment (form 04) was issued, or
 supplements were requested more than once. A citizen's paper prints the appointment it holds
 (``shown_due_at``) beside the result time, so printing "quá hạn" beside a result that came before

@@ -1,4 +1,4 @@
-"""Satisfaction surveys (DOMAIN.md §7): tokens, ratings, follow-ups, and the figures reports reuse.
+"""Satisfaction surveys (docs/satisfaction.md): tokens, ratings, follow-ups, and the figures reports reuse.
 
 Writes (services) and reads (selectors, figures) of issue 6 in one module.
 
@@ -449,7 +449,7 @@ def _create_rating(
             raise AlreadyRated() from exc
         raise
     if needs_follow_up(level, comment):
-        FollowUp.objects.create(rating=rating, agency_id=dossier.agency_id)
+        FollowUp.objects.create(rating=rating, agency_id=dossier.agency_id, created_at=now, updated_at=now)
     # The public status page offered the survey: once rated, it must stop offering it.
     transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
     return rating
@@ -549,12 +549,14 @@ def update_follow_up(
     note = normalise_spaces(note)
     if status == FollowUpStatus.RESOLVED and not note and not item.note:
         raise SurveyError("Hãy ghi kết quả xử lý trước khi đánh dấu đã giải quyết.")
+    now = now or timezone.now()
     if note:
-        stamp = timezone.localtime(now or timezone.now()).strftime("%d/%m/%Y %H:%M")
+        stamp = timezone.localtime(now).strftime("%d/%m/%Y %H:%M")
         line = f"{stamp} – {actor}: {note}"
         item.note = f"{item.note}\n{line}" if item.note else line
     item.status = status
     item.updated_by = actor
+    item.updated_at = now
     item.save(update_fields=["status", "note", "updated_by", "updated_at"])
     return item
 
@@ -697,7 +699,7 @@ def indicator_5_4(*, agency_ids: Sequence[int], start: datetime, end: datetime) 
     """QĐ 766 indicator 5.4: 100% − (late rate + unhappy rate), clamped at 0, full marks at ≥ 90.
 
     Denominator: ``resolved`` = the agencies' dossiers that reached result ready in [start, end]
-    (``Dossier.result_ready_at``). ``late`` = those classified late (DOMAIN.md §5.5). ``unhappy``
+    (``Dossier.result_ready_at``). ``late`` = those classified late (docs/timeliness.md §1). ``unhappy``
     = those resolved dossiers whose rating (whenever given) is in UNHAPPY_LEVELS — the numerator is
     a subset of the denominator, so the rate never exceeds 100%; the project has no complaint
     register yet, so "complaints" count only through unhappy ratings. A dossier both late and

@@ -3,7 +3,7 @@
 ``book_dossiers`` is the one query (rows are annotated with the time the dossier was first sent
 to an officer and with the hand-over details of the return, through subqueries); ``book_rows``
 turns dossiers into plain ``BookRow`` values that the page, the XLSX and the PDF all show with
-the same ``COLUMNS``. The columns follow DOMAIN.md §6 (unconfirmed): No., code, procedure, sets,
+the same ``COLUMNS``. The columns follow docs/intake-and-forms.md §3 (common practice): No., code, procedure, sets,
 applicant, address/phone, processing unit, received, appointment, sent to unit, result back,
 returned, signature (left blank for the ink signature of whoever collects the result), note.
 """

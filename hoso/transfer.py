@@ -74,7 +74,7 @@ What the import does (``import_dossiers``), all or nothing:
   "Nhập từ hệ thống cũ", ``data["imported"] = True``. Supplement requests beyond the pauses
   (the old system kept the count but not the times) become REQUEST + COMPLETE pairs of zero length
   at ``received_at`` marked ``data["count_only"] = True``: they count (more than one request makes
-  a dossier late, DOMAIN.md §5.5) and move no due date; the export leaves them out of ``pauses``
+  a dossier late, docs/timeliness.md §1) and move no due date; the export leaves them out of ``pauses``
   and keeps them in ``supplement_requests``.
 * Clock columns are set as the workflow sets them: ``workcalendar.apply_events`` over the events
   (what ``workflow._apply_clock`` does), each event recording the due time it leaves in force (as
@@ -84,7 +84,7 @@ What the import does (``import_dossiers``), all or nothing:
   is the last event's: received, processing (after a completed supplement), waiting for
   supplement, result ready, returned, withdrawn or stopped. No officer is assigned. Each
   extension is an EXTEND event (``data["new_due_at"]``), as form 04 writes it: the citizen's
-  appointment moves, the dossier counts as late (DOMAIN.md §5.4), apologies are counted.
+  appointment moves, the dossier counts as late (docs/timeliness.md §1), apologies are counted.
 * An imported event sends no message (the old system told the applicant at the time) and its
   note "Nhập từ hệ thống cũ" is never shown to the citizen.
 * The clerk of an imported dossier is the ward's system user ``nhap-du-lieu-<agency code>``

@@ -1,4 +1,4 @@
-"""The working calendar and the dossier clock (DOMAIN.md §5.4–5.5).
+"""The working calendar and the dossier clock (docs/due-dates.md, docs/timeliness.md).
 
 A pure module: no ORM, no settings, no clock. Callers pass every instant in, feed the agency's
 calendar in, and get timezone-aware datetimes in the calendar's zone back.
@@ -160,7 +160,7 @@ class ClockState:
 
 
 class Timeliness(StrEnum):
-    """How a dossier stands against its due date (DOMAIN.md §5.5)."""
+    """How a dossier stands against its due date (docs/timeliness.md)."""
 
     EARLY = "early"
     ON_TIME = "on_time"
@@ -919,7 +919,7 @@ def classify(
     """Timeliness against the pause-adjusted original due (never an extension's new date).
 
     Finished (``finished_at`` given; ``at`` is then ignored): LATE if more than one supplement
-    request, if an apology and new appointment was issued (``extensions`` > 0: DOMAIN.md §5.4,
+    request, if an apology and new appointment was issued (``extensions`` > 0: docs/timeliness.md §1,
     "the dossier still counts as late in statistics"), or if finished after ``due_at``; EARLY if
     finished on a local date before the due date; otherwise ON_TIME. Unfinished: WITHIN if
     ``at <= due_at`` else OVERDUE (``at`` required) — an extension never moves that due time.

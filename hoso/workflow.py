@@ -382,7 +382,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
 def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: datetime | None = None) -> Dossier:
     """Form 02: the papers are incomplete; the citizen is told, once and in writing, what to add.
 
-    Once (DOMAIN.md §5.3): a second form 02 for the same applicant and procedure within
+    Once (docs/intake-and-forms.md §1): a second form 02 for the same applicant and procedure within
     ``GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
     """
     now = now or timezone.now()
@@ -462,6 +462,12 @@ def _write_event(
 ) -> DossierEvent:
     if len(note) > TextLimit.NOTE:  # the forms refuse it first; a command or a script must not either
         raise WorkflowError(f"Nội dung ghi chú dài quá: tối đa {TextLimit.NOTE} ký tự (đã nhập {len(note)} ký tự).")
+    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
+    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications, recording_silently
+
+    silent = recording_silently()
+    if silent:
+        data = {**data, "silent": True}  # history recorded after the fact: nobody is told now
     event = DossierEvent(
         dossier=dossier,
         action=action,
@@ -474,10 +480,7 @@ def _write_event(
         due_at=due_at,
     )
     event.save()
-    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
-    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications
-
-    if action in NOTIFYING_ACTIONS:
+    if action in NOTIFYING_ACTIONS and not silent:
         # After commit only: a rolled-back action must never reach the applicant.
         transaction.on_commit(partial(queue_event_notifications, event.pk))
     return event

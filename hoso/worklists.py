@@ -87,7 +87,7 @@ def remaining(
         if dossier.paused_at is not None:
             return PAUSED_TEXT, Tone.PAUSED
         # After an apology the citizen was given a new appointment: the work aims at it, and the
-        # dossier page counts to it too (statistics keep the original due time, DOMAIN §5.4).
+        # dossier page counts to it too (statistics keep the original due time, docs/due-dates.md §5).
         extended = bool(dossier.extensions and dossier.shown_due_at)
         due = dossier.shown_due_at if extended else dossier.due_at
         text = remaining_text(calendar, now, due) + (" (đã hẹn lại)" if extended else "")

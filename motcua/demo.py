@@ -65,6 +65,13 @@ DEMO_DOCUMENTS: dict[str, list[tuple[str, str, int, bool]]] = {
 }
 
 
+# Procedures a citizen files online in practice (the national portal's khai sinh, khai tử, kết hôn,
+# marital-status certificate, copies of civil-status extracts, electronic certified copies). The
+# CSV has no channel column; the demo's catalogue gets the online channel here, on the first load
+# only, so an administrator's later choice stays.
+DEMO_ONLINE = ("1.001193", "1.000656", "1.000894", "1.004873", "2.000635", "2.000815")
+
+
 def load_procedures() -> ImportSummary:
     path = settings.MOTCUA_DATA_DIR / "procedures_cap_xa.csv"
     return import_procedures(parsed=parse_procedure_file(path.read_bytes(), path.name))
@@ -81,7 +88,11 @@ def load_holidays() -> None:
 def load_demo() -> tuple[Agency, ImportSummary]:
     summary = load_procedures()
     load_holidays()
-    agency = Agency.objects.filter(code=DEMO_AGENCY_CODE).first() or create_agency(
+    agency = Agency.objects.filter(code=DEMO_AGENCY_CODE).first()
+    if agency is None:
+        Procedure.objects.filter(code__in=DEMO_ONLINE).update(accepts_online=True)
+        transaction.on_commit(invalidate_catalogue)
+    agency = agency or create_agency(
         code=DEMO_AGENCY_CODE,
         name="Phường Hoàn Kiếm",
         parent_name="Thành phố Hà Nội",

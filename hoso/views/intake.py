@@ -151,7 +151,7 @@ def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossie
                 )
                 return None, False
             if not form.to_intake().documents:
-                # Form 01 lists the papers received (DOMAIN.md §6): a receipt of nothing is no receipt.
+                # Form 01 lists the papers received (docs/intake-and-forms.md §1–2): a receipt of nothing is no receipt.
                 form.add_error(
                     "other_documents",
                     "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "

@@ -2,7 +2,7 @@
 
 Officers do not keep the book (the desk does, and the leader checks it): they get 403. Every
 export writes an ``AccessLog`` row (EXPORT, no dossier) with the period and filters, and every
-page seen on screen one (VIEW): the book carries applicants' addresses and phone numbers (DOMAIN.md §9).
+page seen on screen one (VIEW): the book carries applicants' addresses and phone numbers (docs/personal-data.md §2).
 """
 
 from __future__ import annotations

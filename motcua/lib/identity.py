@@ -1,4 +1,4 @@
-"""Checks and normal forms of Vietnamese personal identifiers, phones and names (DOMAIN.md §9)."""
+"""Checks and normal forms of Vietnamese personal identifiers, phones and names (docs/personal-data.md §3)."""
 
 from __future__ import annotations
 

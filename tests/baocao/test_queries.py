@@ -1,7 +1,7 @@
 """The report figures: table II.06a, indicators, drill-down lists and the compile_report command.
 
 Fixtures go through hoso.workflow with explicit instants on the official 2025 calendar (the
-30/04–04/05 holidays with the make-up Saturday 26/04), except the DOMAIN §10 acceptance data,
+30/04–04/05 holidays with the make-up Saturday 26/04), except the published ward figures of docs/report-06a.md §7,
 which is bulk-created by `bulk_dossier` / `save_bulk` (documented below) for speed.
 """
 
@@ -516,7 +516,7 @@ def _step(desk, name, op, at):
 
 
 def _expected(d, events, start, end):
-    """The columns a dossier belongs to, restated in Python from DOMAIN §8.1 over its events."""
+    """The columns a dossier belongs to, restated in Python from docs/report-06a.md §2 over its events."""
     if d.received_at is None or d.received_at > end:
         return set()
     if any(t is not None and t < start for t in (d.result_ready_at, d.withdrawn_at, d.stopped_at)):
@@ -597,7 +597,7 @@ def test_the_identities_hold_for_random_timelines(desk, catalogue, timelines, st
     desk.ids.clear()
 
 
-# -- DOMAIN §10: the Hà Nội ward, first half of 2020 ------------------------------------------
+# -- docs/report-06a.md §7: the Hà Nội ward, first half of 2020 ------------------------------------------
 _codes = iter(range(1, 10**9))
 
 

@@ -161,16 +161,17 @@ def test_numbers_typed_in_full_width_and_odd_phone_habits_are_normalised(client,
 
 def test_only_the_channels_the_catalogue_lists_for_the_procedure_are_offered(client, demo, desk):
     client.force_login(desk["canbo"])
-    procedure = Procedure.objects.get(code="2.000815")  # chứng thực: counter and post only
+    # Chứng thực chữ ký: the signature is made before the official, so counter and post only.
+    procedure = Procedure.objects.get(code="2.000884")
     assert not procedure.accepts_online
-    page = client.get(reverse("hoso:intake", args=["2.000815"])).content.decode()
+    page = client.get(reverse("hoso:intake", args=["2.000884"])).content.decode()
     assert "Trực tiếp" in page and "Trực tuyến" not in page
-    response = post_intake(client, "2.000815", form_data(procedure, channel="2"))
+    response = post_intake(client, "2.000884", form_data(procedure, channel="2"))
     assert response.status_code == 400 and "không nhận hồ sơ qua kênh đã chọn" in response.content.decode()
     assert not Dossier.objects.exists()
     procedure.accepts_online = True
     procedure.save(update_fields=["accepts_online"])
-    assert post_intake(client, "2.000815", form_data(procedure, channel="2")).status_code == 302
+    assert post_intake(client, "2.000884", form_data(procedure, channel="2")).status_code == 302
     assert Dossier.objects.get().channel == 2
 
 

@@ -701,7 +701,7 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
             workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, month, day, 11))
             workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, month, day + 6, 9))
     # One apologised for (form 04) and finished before its new appointment, the result posted:
-    # late all the same (DOMAIN §5.4), an apology, a result by post.
+    # late all the same (docs/timeliness.md §1), an apology, a result by post.
     intake = workflow.Intake(
         procedure=procedure, applicant_name="Lê Văn Cường", delivery="post", delivery_address="Số 3 phố Huế"
     )

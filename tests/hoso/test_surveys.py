@@ -440,7 +440,7 @@ H1_2018 = (vn(2018, 1, 1), vn(2018, 12, 31, 23, 59, 59))
 def test_779_satisfied_ratings_show_100_percent_and_one_unhappy_more_shows_99_87(
     agency, clerk, officer, procedure, dossier
 ):
-    # The Đà Nẵng ward of DOMAIN.md §10: 779/779 satisfied in 2018.
+    # The Đà Nẵng ward of docs/report-06a.md §7: 779/779 satisfied in 2018.
     dossiers = bulk_returned(agency, clerk, procedure, 779, at=vn(2018, 6, 1, 9))
     bulk_rate(dossiers[:500], VERY, vn(2018, 6, 1, 10))
     bulk_rate(dossiers[500:], SATISFIED, vn(2018, 6, 1, 10))
