@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from motcua.lib.dates import datetime_short
-from motcua.lib.identity import mask_name
+from motcua.lib.identity import public_name
 
 from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from .models import Dossier, DossierEvent
@@ -104,6 +104,7 @@ _PUBLIC_COLUMNS = (
     "status",
     "procedure_snapshot",
     "applicant_name",
+    "applicant_kind",
     "received_at",
     "shown_due_at",
     "result_ready_at",
@@ -184,7 +185,7 @@ def public_view(dossier: Dossier) -> PublicView:
         lookup_key=dossier.lookup_key,
         procedure_code=dossier.procedure_snapshot.get("code", ""),
         procedure_name=dossier.procedure_snapshot.get("name", ""),
-        applicant=mask_name(dossier.applicant_name),
+        applicant=public_name(dossier.applicant_name, dossier.applicant_kind),
         status=dossier.status,
         status_text=status_text,
         national_status=NATIONAL_STATUS[Status(dossier.status)],

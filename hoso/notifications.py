@@ -33,6 +33,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.module_loading import import_string
 
+from motcua.lib.identity import is_fixed_line
+
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
 from .documents import lookup_url, text_lines
 from .models import Dossier, DossierEvent, Notification, NotificationTemplate
@@ -400,7 +402,8 @@ def plan_notifications(event_id: int) -> list[int]:
     ids: list[int] = []
     for channel, recipient in (
         (NotificationChannel.EMAIL, dossier.applicant_email.strip()),
-        (NotificationChannel.SMS, dossier.applicant_phone.strip()),
+        # A fixed line (an organisation's switchboard) cannot receive a text message.
+        (NotificationChannel.SMS, "" if is_fixed_line(dossier.applicant_phone) else dossier.applicant_phone.strip()),
     ):
         if channel in existing:
             ids.append(existing[channel])

@@ -222,3 +222,21 @@ def test_a_returned_dossier_offers_its_survey_until_it_is_rated(
         surveys.submit_by_token(token=token, answer=surveys.Answer(level="satisfied", answers={}), channel="link")
     assert "Đánh giá mức độ hài lòng" not in page(client, dossier).content.decode()  # the cached page was dropped
     assert api(client, dossier).json()["survey_url"] is None
+
+
+def test_an_organisation_is_named_in_full_on_the_public_page_and_a_person_is_masked(client, django_user_model):
+    agency, _ = load_demo()
+    clerk = django_user_model.objects.get(username="canbo")
+    intake = workflow.Intake(
+        procedure=Procedure.objects.get(code="1.001193"),
+        applicant_kind="organisation",
+        applicant_name="Công ty TNHH Thương mại Minh Đức Xanh",
+        applicant_id_kind="tax_code",
+        applicant_id_number="0101234567",
+        applicant_phone="02438261234",
+    )
+    company = workflow.receive(agency=agency, actor=clerk, intake=intake, now=vn(2025, 3, 7, 9, 0))
+    html = page(client, company).content.decode()
+    assert "Công ty TNHH Thương mại Minh Đức Xanh" in html and "Công T." not in html
+    assert "0101234567" not in html and "02438261234" not in html
+    assert api(client, company).json()["applicant"] == "Công ty TNHH Thương mại Minh Đức Xanh"

@@ -237,6 +237,9 @@ def test_a_refused_action_notifies_nobody(agency, clerk, officer, procedure, dja
         ({"applicant_email": EMAIL, "applicant_phone": ""}, ["email"]),
         ({"applicant_email": "", "applicant_phone": PHONE}, ["sms"]),
         ({"applicant_email": "", "applicant_phone": ""}, []),
+        # An organisation's fixed line cannot receive a text message.
+        ({"applicant_email": EMAIL, "applicant_phone": "02438261234"}, ["email"]),
+        ({"applicant_email": "", "applicant_phone": "02438261234"}, []),
     ],
 )
 def test_an_applicant_is_reached_only_on_the_channels_they_gave(
