@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from motcua.lib.dates import datetime_short
 from motcua.lib.identity import public_name
+from motcua.lib.text import code_spelling
 
 from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from .models import Dossier, DossierEvent
@@ -220,10 +221,11 @@ def _typed(key: str) -> str:
 def lookup(code: str, key: str) -> PublicView | None:
     """The public view for a code and key, from the cache when fresh (the workflow drops it on change).
 
-    Codes are printed in capitals; a phone keyboard may type them in lower case.
+    Codes are printed in capitals; a phone keyboard may type them in lower case, and a person
+    copying one may put spaces or underscores where the dashes are.
     """
     code = code.strip()[:60]
-    for candidate in dict.fromkeys((code, code.upper())):
+    for candidate in dict.fromkeys((code, code.upper(), code_spelling(code))):
         view = _lookup_exact(candidate, key)
         if view is not None:
             return view

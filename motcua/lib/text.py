@@ -66,3 +66,19 @@ def ascii_digits(text: str) -> str:
     so identifiers, phones and amounts are checked as typed on any keyboard. Other look-alikes
     ("²", "①", Arabic-Indic digits) stay as they are, for the checks to refuse."""
     return (text or "").translate(_FULL_WIDTH)
+
+
+# A code typed with spaces, underscores or any dash between its groups, every group with a digit
+# ("000.00.01.H26 251205 0001", "h26_251205_0001"): a name never has digits, a code always does.
+_CODE_GROUPS = re.compile(r"[0-9A-Za-z.]*[0-9][0-9A-Za-z.]*")
+_CODE_SEPARATORS = re.compile(r"\s*[\s_\-\u2010-\u2015\u2212]\s*")
+
+
+def code_spelling(text: str) -> str:
+    """A dossier code as printed, whatever separated its groups: '000.00.01.h26 251205_0001' →
+    '000.00.01.H26-251205-0001'. Text that is not shaped like a code comes back unchanged."""
+    stripped = text.strip()
+    groups = _CODE_SEPARATORS.split(stripped)
+    if len(groups) < 2 or not all(_CODE_GROUPS.fullmatch(group) for group in groups):
+        return text
+    return "-".join(groups).upper()

@@ -240,3 +240,19 @@ def test_an_organisation_is_named_in_full_on_the_public_page_and_a_person_is_mas
     assert "Công ty TNHH Thương mại Minh Đức Xanh" in html and "Công T." not in html
     assert "0101234567" not in html and "02438261234" not in html
     assert api(client, company).json()["applicant"] == "Công ty TNHH Thương mại Minh Đức Xanh"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda code: code.replace("-", " "),
+        lambda code: code.replace("-", "_").lower(),
+        lambda code: code.replace("-", " - "),
+    ],
+)
+def test_a_code_typed_with_spaces_or_underscores_for_its_dashes_is_found(client, dossier, spelling):
+    typed = spelling(dossier.code)
+    response = client.get(reverse("lookup_form"), {"ma": typed, "k": dossier.lookup_key.lower()}, follow=True)
+    assert response.status_code == 200 and f"Hồ sơ {dossier.code}" in response.content.decode()
+    assert api(client, dossier).status_code == 200
+    assert client.get(reverse("lookup_json", args=[typed]), {"k": dossier.lookup_key}).json()["code"] == dossier.code
