@@ -60,8 +60,8 @@ def test_the_empty_login_form_says_which_fields_are_required_not_wrong_password(
 def test_the_phone_survey_thank_you_page_leads_back_to_the_status_and_the_portal(
     live_server,
     phone_page,
-    ward,
-    settings,  # noqa: F811
+    ward,  # noqa: F811 (the fixture imported above)
+    settings,
 ):
     settings.MOTCUA_PUBLIC_URL = live_server.url
     dossier = returned_dossier(ward)
