@@ -22,13 +22,16 @@ from motcua.lib.text import code_spelling
 from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from .models import Dossier, DossierEvent
 
-# The steps a citizen sees, in their words; internal hand-overs (send back…) stay inside.
+# The steps a citizen sees, in their words. A leader's send-back is one: without it a dossier
+# shows "Trình lãnh đạo ký duyệt" twice and the citizen cannot tell why it went round again
+# (its note, the leader's reasons, stays inside).
 PUBLIC_STEPS: dict[str, str] = {
     Action.RECEIVE: "Tiếp nhận hồ sơ",
     Action.ASSIGN: "Chuyển bộ phận chuyên môn giải quyết",
     Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
     Action.COMPLETE_SUPPLEMENT: "Nhận đủ giấy tờ bổ sung",
     Action.SUBMIT_FOR_APPROVAL: "Trình lãnh đạo ký duyệt",
+    Action.SEND_BACK: "Lãnh đạo trả lại để hoàn thiện",
     Action.APPROVE: "Đã có kết quả",
     Action.MARK_RESULT_READY: "Đã có kết quả",
     Action.RETURN_RESULT: "Đã trả kết quả",

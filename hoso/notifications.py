@@ -34,6 +34,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.module_loading import import_string
 
 from motcua.lib.identity import is_fixed_line
+from motcua.lib.text import single_stops
 
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
 from .documents import lookup_url, text_lines
@@ -379,8 +380,10 @@ def render_message(event: DossierEvent, channel: str) -> tuple[str, str]:
 
 
 def _render(template: MessageTemplate, context: dict[str, Any]) -> tuple[str, str]:
-    subject = " ".join(compile_template(template.subject).render(Context(context)).split())
-    body = compile_template(template.body).render(Context(context)).strip()
+    # A value that ends with its own full stop (a paper typed as a sentence, an address) closes a
+    # sentence of the template: one stop, not "..".
+    subject = single_stops(" ".join(compile_template(template.subject).render(Context(context)).split()))
+    body = single_stops(compile_template(template.body).render(Context(context)).strip())
     return subject[:200], body
 
 

@@ -256,3 +256,14 @@ def test_a_code_typed_with_spaces_or_underscores_for_its_dashes_is_found(client,
     assert response.status_code == 200 and f"Hồ sơ {dossier.code}" in response.content.decode()
     assert api(client, dossier).status_code == 200
     assert client.get(reverse("lookup_json", args=[typed]), {"k": dossier.lookup_key}).json()["code"] == dossier.code
+
+
+def test_a_send_back_shows_on_the_public_step_list_between_the_two_submissions(client, dossier, django_user_model):
+    clerk, officer, leader = (django_user_model.objects.get(username=u) for u in ("canbo", "congchuc", "lanhdao"))
+    workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    workflow.submit_for_approval(dossier_id=dossier.pk, actor=officer, now=vn(2025, 3, 7, 10))
+    workflow.send_back(dossier_id=dossier.pk, actor=leader, note="Sai tên cha trong dự thảo", now=vn(2025, 3, 7, 11))
+    workflow.submit_for_approval(dossier_id=dossier.pk, actor=officer, now=vn(2025, 3, 7, 14))
+    steps = [s["step"] for s in api(client, dossier).json()["timeline"]]
+    assert steps[-3:] == ["Trình lãnh đạo ký duyệt", "Lãnh đạo trả lại để hoàn thiện", "Trình lãnh đạo ký duyệt"]
+    assert "Sai tên cha" not in page(client, dossier).content.decode()
