@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -28,8 +28,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from motcua.lib.dates import date_words, datetime_words
-from motcua.lib.pdf import html_to_pdf, render_html
+from motcua.lib.pdf import fitting_pdf, html_to_pdf, render_html
 from motcua.lib.qr import qr_svg
+from motcua.lib.text import published_wording
 from motcua.models import User
 
 from . import workcalendar as wc
@@ -60,6 +61,21 @@ PAPERS: dict[str, PaperStyle] = {
     # A5 is a counter slip: narrower margins and smaller type so one copy still fits a page.
     "A5": PaperStyle(size="A5", margin="8mm 8mm 8mm 15mm", font_pt=9, small_pt=8, qr_mm=18, sign_mm=9),
 }
+
+
+def tighter(style: PaperStyle, step: int) -> PaperStyle:
+    """`style` set `step` notches tighter (type 0.5 pt smaller, QR and signature room smaller), for
+    text too long to fit; the margins of Nghị định 30/2020 stay."""
+    return replace(
+        style,
+        font_pt=style.font_pt - 0.5 * step,
+        small_pt=style.small_pt - 0.5 * step,
+        qr_mm=style.qr_mm - 2 * step,
+        sign_mm=style.sign_mm - 2 * step,
+    )
+
+
+FIT_STEPS = 3  # at most 1.5 pt smaller: 13 → 11.5 pt on A4
 RECEIPT_COPIES = ("Liên 1: Lưu tại bộ phận một cửa", "Liên 2: Giao người nộp hồ sơ")
 
 
@@ -79,6 +95,8 @@ class DocumentSpec:
     available: Callable[[Dossier], bool]
     context: Callable[[Dossier], dict[str, Any]]
     unavailable: str
+    # Each copy must stay on one page (form 01: the signatures belong with what they sign).
+    one_page_per_copy: bool = False
 
 
 # -- loading and small helpers ------------------------------------------------------------------
@@ -273,7 +291,7 @@ def receipt_context(dossier: Dossier) -> dict[str, Any]:
             {"name": d.name, "form": d.get_form_display(), "quantity": d.quantity} for d in dossier.documents.all()
         ],
         "sets": dossier.sets,
-        "time_limit_text": dossier.procedure_snapshot.get("time_limit_text", ""),
+        "time_limit_text": published_wording(dossier.procedure_snapshot.get("time_limit_text", "")),
         "received_words": datetime_words(dossier.received_at),
         "due_words": datetime_words(dossier.shown_due_at),
         "delivery_text": delivery,
@@ -529,6 +547,7 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             available=_is_received,
             context=receipt_context,
             unavailable="hồ sơ chưa được tiếp nhận (chưa có mã hồ sơ).",
+            one_page_per_copy=True,
         ),
         DocumentSpec(
             slug="huong-dan",
@@ -614,4 +633,11 @@ def render_document(dossier: Dossier, slug: str, paper: Paper = "A4") -> bytes:
     Raises KeyError for an unknown slug or paper, ValueError with a Vietnamese message when the
     slip does not apply to this dossier (e.g. no extension yet for 'xin-loi').
     """
-    return html_to_pdf(render_document_html(dossier, slug, paper=paper))
+    spec = DOCUMENTS[slug]
+    if not spec.one_page_per_copy:
+        return html_to_pdf(render_document_html(dossier, slug, paper=paper))
+    context = document_context(dossier, slug, paper=paper)
+    layouts = [
+        render_html(spec.template, {**context, "paper": tighter(PAPERS[paper], step)}) for step in range(FIT_STEPS + 1)
+    ]
+    return fitting_pdf(layouts, max_pages=len(context["copies"]))

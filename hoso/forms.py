@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from motcua.constants import Role
 from motcua.lib.identity import (
-    normalise_mobile,
     normalise_person_name,
+    normalise_phone,
     validate_cccd,
     validate_cmnd,
     validate_name,
@@ -48,7 +48,12 @@ class IntakeForm(forms.Form):
     applicant_id_number = forms.CharField(
         label="Số giấy tờ", max_length=20, required=False, help_text="Bắt buộc với công dân; tổ chức ghi mã số thuế."
     )
-    applicant_phone = forms.CharField(label="Điện thoại di động", max_length=20, required=False)
+    applicant_phone = forms.CharField(
+        label="Số điện thoại",
+        max_length=20,
+        required=False,
+        help_text="Di động (nhận tin nhắn về hồ sơ) hoặc số cố định có mã vùng.",
+    )
     applicant_email = forms.EmailField(label="Thư điện tử", required=False)
     applicant_address = FreeText(label="Địa chỉ", max_length=TextLimit.ADDRESS, required=False)
     channel = forms.TypedChoiceField(
@@ -156,12 +161,16 @@ class IntakeForm(forms.Form):
             + "). Nếu cơ quan đã nhận qua kênh này, quản trị cần cập nhật danh mục thủ tục."
         )
 
+    def has_field_errors(self) -> bool:
+        """Whether some error belongs to a field (the page then points at the marked boxes)."""
+        return any(name != forms.forms.NON_FIELD_ERRORS for name in self.errors)
+
     def document_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
         return [(doc, self[f"doc_{doc.pk}"], self[f"qty_{doc.pk}"]) for doc in self.required_documents]
 
     def clean_applicant_phone(self) -> str:
         value = self.cleaned_data["applicant_phone"].strip()
-        return normalise_mobile(value) if value else ""
+        return normalise_phone(value) if value else ""
 
     def clean_fee_amount(self) -> int:
         raw = ascii_digits(self.cleaned_data["fee_amount"]).strip().lower().removesuffix("đồng").removesuffix("đ")
@@ -204,7 +213,33 @@ class IntakeForm(forms.Form):
             self.add_error("applicant_id_number", "Hãy nhập số căn cước/CCCD (hoặc CMND, hộ chiếu) của người nộp.")
         if data.get("delivery") == Delivery.POST and not normalise_spaces(data.get("delivery_address", "")):
             self.add_error("delivery_address", "Kết quả gửi qua bưu chính: hãy nhập địa chỉ nhận.")
+        if self.action == "receive":
+            self._check_receipt(data)
         return data
+
+    def _check_receipt(self, data: dict[str, Any]) -> None:
+        """What a receipt needs besides valid fields, reported with them in one submit."""
+        missing = self.missing_mandatory()
+        if missing:
+            self.add_error(
+                None,
+                "Chưa nhận đủ giấy tờ bắt buộc: "
+                + "; ".join(missing)
+                + ". Hồ sơ chưa đủ thì hướng dẫn bổ sung (mẫu 02), không tiếp nhận.",
+            )
+        elif not self._papers_received(data):
+            # Form 01 lists the papers received (DOMAIN.md §6): a receipt of nothing is no receipt.
+            self.add_error(
+                "other_documents",
+                "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "
+                "phải liệt kê thành phần hồ sơ.",
+            )
+        if self.needs_manual_due and data.get("manual_due_date") is None and "manual_due_date" not in self.errors:
+            self.add_error("manual_due_date", "Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả.")
+
+    def _papers_received(self, data: dict[str, Any]) -> bool:
+        ticked = any(data.get(f"doc_{doc.pk}") for doc in self.required_documents)
+        return ticked or any(line.strip() for line in (data.get("other_documents") or "").splitlines())
 
     def missing_mandatory(self) -> list[str]:
         """Mandatory papers the clerk did not tick (the dossier is then incomplete)."""

@@ -16,19 +16,23 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from motcua.lib.dates import datetime_short
-from motcua.lib.identity import mask_name
+from motcua.lib.identity import public_name
+from motcua.lib.text import code_spelling
 
 from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from .models import Dossier, DossierEvent
 from .result_timing import result_timing
 
-# The steps a citizen sees, in their words; internal hand-overs (send back…) stay inside.
+# The steps a citizen sees, in their words. A leader's send-back is one: without it a dossier
+# shows "Trình lãnh đạo ký duyệt" twice and the citizen cannot tell why it went round again
+# (its note, the leader's reasons, stays inside).
 PUBLIC_STEPS: dict[str, str] = {
     Action.RECEIVE: "Tiếp nhận hồ sơ",
     Action.ASSIGN: "Chuyển bộ phận chuyên môn giải quyết",
     Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
     Action.COMPLETE_SUPPLEMENT: "Nhận đủ giấy tờ bổ sung",
     Action.SUBMIT_FOR_APPROVAL: "Trình lãnh đạo ký duyệt",
+    Action.SEND_BACK: "Lãnh đạo trả lại để hoàn thiện",
     Action.APPROVE: "Đã có kết quả",
     Action.MARK_RESULT_READY: "Đã có kết quả",
     Action.RETURN_RESULT: "Đã trả kết quả",
@@ -111,6 +115,7 @@ _PUBLIC_COLUMNS = (
     "status",
     "procedure_snapshot",
     "applicant_name",
+    "applicant_kind",
     "received_at",
     "shown_due_at",
     "result_ready_at",
@@ -201,7 +206,7 @@ def public_view(dossier: Dossier) -> PublicView:
         lookup_key=dossier.lookup_key,
         procedure_code=dossier.procedure_snapshot.get("code", ""),
         procedure_name=dossier.procedure_snapshot.get("name", ""),
-        applicant=mask_name(dossier.applicant_name),
+        applicant=public_name(dossier.applicant_name, dossier.applicant_kind),
         status=dossier.status,
         status_text=status_text,
         national_status=NATIONAL_STATUS[Status(dossier.status)],
@@ -237,10 +242,11 @@ def _typed(key: str) -> str:
 def lookup(code: str, key: str) -> PublicView | None:
     """The public view for a code and key, from the cache when fresh (the workflow drops it on change).
 
-    Codes are printed in capitals; a phone keyboard may type them in lower case.
+    Codes are printed in capitals; a phone keyboard may type them in lower case, and a person
+    copying one may put spaces or underscores where the dashes are.
     """
     code = code.strip()[:60]
-    for candidate in dict.fromkeys((code, code.upper())):
+    for candidate in dict.fromkeys((code, code.upper(), code_spelling(code))):
         view = _lookup_exact(candidate, key)
         if view is not None:
             return view

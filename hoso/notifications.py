@@ -41,8 +41,9 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.module_loading import import_string
 
 from motcua.lib.dates import datetime_short, datetime_words
-from motcua.lib.identity import mask_name
+from motcua.lib.identity import is_fixed_line, mask_name
 from motcua.lib.queue import publish
+from motcua.lib.text import single_stops
 
 from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
@@ -333,11 +334,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _render(template: MessageTemplate, values: dict[str, str]) -> tuple[str, str]:
-    subject = " ".join(messages.fill(template.subject, values).split())
+    # A value that ends with its own full stop (a paper typed as a sentence, an address) closes a
+    # sentence of the text: one stop, not "..".
+    subject = single_stops(" ".join(messages.fill(template.subject, values).split()))
     body = messages.fill(template.body, values)
     # A placeholder left empty (no address, no survey link) must not leave a hole of blank lines.
     body = "\n".join(line.rstrip() for line in body.splitlines())
-    body = _BLANK_LINES.sub("\n\n", body).strip()
+    body = single_stops(_BLANK_LINES.sub("\n\n", body).strip())
     return subject[:200], body
 
 
@@ -360,7 +363,8 @@ def plan_notifications(event_id: int) -> list[int]:
     ids: list[int] = []
     for channel, recipient in (
         (NotificationChannel.EMAIL, dossier.applicant_email.strip()),
-        (NotificationChannel.SMS, dossier.applicant_phone.strip()),
+        # A fixed line (an organisation's switchboard) cannot receive a text message.
+        (NotificationChannel.SMS, "" if is_fixed_line(dossier.applicant_phone) else dossier.applicant_phone.strip()),
     ):
         if channel in existing:
             ids.append(existing[channel])

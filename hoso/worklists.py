@@ -20,7 +20,7 @@ from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, 
 from django.utils import timezone
 
 from motcua.constants import Role
-from motcua.lib.text import fold, normalise_spaces, vi_sort_key
+from motcua.lib.text import code_spelling, fold, normalise_spaces, vi_sort_key
 from motcua.models import User
 from thutuc.models import Procedure
 
@@ -417,9 +417,11 @@ def _text_match(text: str) -> Q:
     Parts are matched in `Dossier.search_text` (folded name words, phone, ID number, code; one
     trigram index on PostgreSQL).
     """
-    code_part = Q(search_text__contains=fold(text))  # "H26-261122-0003", "261122-0003": the end of a code
-    if _WHOLE_CODE.match(text):
-        return Q(code=text.upper()) | code_part
+    # Typed with spaces or underscores for its dashes, a code is read as printed.
+    code = code_spelling(text)
+    code_part = Q(search_text__contains=fold(code))  # "H26-261122-0003", "261122-0003": the end of a code
+    if _WHOLE_CODE.match(code):
+        return Q(code=code.upper()) | code_part
     number = _PHONE_NOISE.sub("", text)
     if number.startswith("+84"):
         number = "0" + number[3:]
@@ -427,7 +429,7 @@ def _text_match(text: str) -> Q:
         number = "0" + number[2:]
     if number.isdigit() and len(number) in _WHOLE_NUMBER_LENGTHS:
         whole = Q(applicant_phone=number) | Q(applicant_id_number=number)
-        return whole | code_part if "-" in text else whole
+        return whole | code_part if "-" in code else whole
     condition = Q(pk__in=[])  # matches nothing; each reading of the text below adds its matches
     if any(ch.isdigit() for ch in text):
         condition |= code_part  # a part of a code (they all have digits)

@@ -141,26 +141,6 @@ def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossie
     agency, user = request.user.agency, request.user
     try:
         if action == "receive":
-            missing = form.missing_mandatory()
-            if missing:
-                form.add_error(
-                    None,
-                    "Chưa nhận đủ giấy tờ bắt buộc: "
-                    + "; ".join(missing)
-                    + ". Hồ sơ chưa đủ thì hướng dẫn bổ sung (mẫu 02), không tiếp nhận.",
-                )
-                return None, False
-            if not form.to_intake().documents:
-                # Form 01 lists the papers received (docs/intake-and-forms.md §1–2): a receipt of nothing is no receipt.
-                form.add_error(
-                    "other_documents",
-                    "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "
-                    "phải liệt kê thành phần hồ sơ.",
-                )
-                return None, False
-            if form.needs_manual_due and form.manual_due_at() is None:
-                form.add_error("manual_due_date", "Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả.")
-                return None, False
             dossier = workflow.receive(agency=agency, actor=user, intake=form.to_intake())
             messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}. In giấy tiếp nhận và hẹn trả kết quả.")
         elif action == "guide":

@@ -48,8 +48,15 @@ def lookup_form(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("k", "").strip()[:20]
     if code and key:
         return redirect(f"/tra-cuu/{quote(code, safe='')}/?k={quote(key, safe='')}")
-    error = "Hãy nhập cả mã hồ sơ và mã tra cứu." if (code or key) else ""
-    return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": error}))
+    # The form was sent (either field is in the query string, even empty): say which is missing.
+    sent = "ma" in request.GET or "k" in request.GET
+    field_errors = {
+        "ma": "Hãy nhập mã hồ sơ (in trên giấy tiếp nhận)." if sent and not code else "",
+        "k": "Hãy nhập mã tra cứu (8 ký tự, in trên giấy tiếp nhận)." if sent and not key else "",
+    }
+    error = "Hãy nhập cả mã hồ sơ và mã tra cứu." if sent else ""
+    context = {"code": code, "key": key, "error": error, "field_errors": field_errors}
+    return _private(render(request, "hoso/lookup/form.html", context, status=400 if sent else 200))
 
 
 @require_GET

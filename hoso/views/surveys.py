@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from motcua.constants import Role
-from motcua.lib.identity import mask_name
+from motcua.lib.identity import public_name
 from motcua.lib.ratelimit import Rate
 from motcua.lib.ratelimit import check as rate_check
 from motcua.lib.text import FreeText, TextLimit
@@ -115,7 +115,10 @@ def _public_context(check: surveys.TokenCheck) -> dict[str, Any]:
         "agency": dossier.agency,
         "code": dossier.code,
         "procedure_name": dossier.procedure_name,
-        "masked_name": mask_name(dossier.applicant_name),
+        "masked_name": public_name(dossier.applicant_name, dossier.applicant_kind),
+        # Where the applicant can go on from here: the dossier's own status page (the token is as
+        # private as the lookup key), the catalogue and the portal's home.
+        "status_url": f"{reverse('lookup', args=[dossier.code])}?k={dossier.lookup_key}" if dossier.code else "",
     }
 
 

@@ -144,6 +144,41 @@ def normalise_mobile(value: str) -> str:
     return number
 
 
+LANDLINE_PREFIX = "02"  # fixed lines since 2017: 0 + area code 2x(x) + subscriber number
+
+
+def is_mobile(number: str) -> bool:
+    """A normalised number that can receive a text message (a mobile, not a fixed line)."""
+    return bool(re.fullmatch(r"[0-9]{10}", number)) and number.startswith(MOBILE_PREFIXES)
+
+
+def is_fixed_line(value: str) -> bool:
+    """A number as stored or typed that is a fixed line (no text messages reach it)."""
+    number = _digits(value).removeprefix("+84").removeprefix("84" if len(_digits(value)) == 12 else "")
+    return number.removeprefix("0").startswith("2")
+
+
+def normalise_phone(value: str) -> str:
+    """A Vietnamese mobile or fixed line in its national form: '+84 24 3826 1234' → '02438261234'.
+
+    Mobiles have 10 digits (03, 05, 07, 08, 09); fixed lines, since the 2017 renumbering, have 11:
+    the area code 02x(x) and the subscriber number ('0243 826 1234', '0236 3822 123').
+    Organisations often give only a fixed line.
+    """
+    number = _digits(value)
+    if number.startswith("+84"):
+        number = "0" + number[3:].removeprefix("0")
+    elif number.startswith("84") and len(number) in (11, 12):
+        number = "0" + number[2:]
+    if is_mobile(number) or (re.fullmatch(r"[0-9]{11}", number) and number.startswith(LANDLINE_PREFIX)):
+        return number
+    raise ValidationError(
+        "Số điện thoại không hợp lệ: di động gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09; "
+        "cố định gồm 11 chữ số, bắt đầu bằng mã vùng 02 (ví dụ 0243 826 1234).",
+        code="phone",
+    )
+
+
 def normalise_person_name(value: str) -> str:
     """Trim, collapse spaces and capitalise each word: '  nguyễn   văn AN ' → 'Nguyễn Văn An'."""
     words = normalise_spaces(value).split(" ")
@@ -177,3 +212,14 @@ def validate_name(value: str, *, what: str = "Họ và tên") -> str:
             f"{what} phải có chữ cái: không nhập toàn ký hiệu, dấu câu, chữ số hay ký tự ẩn.", code="name"
         )
     return name
+
+
+def public_name(name: str, applicant_kind: str) -> str:
+    """The applicant as a public page names them: a person masked, an organisation in full.
+
+    An organisation's name is public record (it is on its business registration), and its
+    initials would tell the citizen nothing: 'Công ty TNHH Minh Đức' stays as it is.
+    """
+    if applicant_kind == "organisation":
+        return normalise_spaces(name)
+    return mask_name(name)

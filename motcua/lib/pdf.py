@@ -7,6 +7,7 @@ test inspects is exactly what gets printed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,26 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     the system's fontconfig (Debian fonts-liberation2 provides "Liberation Serif").
     ``base_url`` defaults to the project's static/ folder as a file: URI.
     """
+    return _document(html, base_url).write_pdf()
+
+
+def _document(html: str, base_url: str | None) -> Any:
     from weasyprint import HTML  # heavy import (cffi, pango): only when a PDF is really made
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS, allow_redirects=False, timeout=5)
-    document = HTML(string=html, base_url=base_url or _base_url(), url_fetcher=fetcher)
-    return document.write_pdf()
+    return HTML(string=html, base_url=base_url or _base_url(), url_fetcher=fetcher)
+
+
+def fitting_pdf(layouts: Sequence[str], *, max_pages: int, base_url: str | None = None) -> bytes:
+    """The PDF of the first of `layouts` (HTML, roomiest first) that takes at most `max_pages` pages.
+
+    A slip whose text is long (a 170-character organisation's name, a long address) is set a
+    little tighter rather than pushing its signatures onto a page of their own; the last layout
+    is used whatever its length. Same contract as ``html_to_pdf``.
+    """
+    for position, html in enumerate(layouts):
+        rendered = _document(html, base_url).render()
+        if len(rendered.pages) <= max_pages or position == len(layouts) - 1:
+            return rendered.write_pdf()
+    raise ValueError("fitting_pdf needs at least one layout")

@@ -208,3 +208,56 @@ class BoundedTextField(models.TextField):
         if self.choices is not None:
             return super().formfield(**kwargs)
         return super().formfield(**{"form_class": FreeText, "multiline": True, **kwargs})
+
+
+# A code typed with spaces, underscores or any dash between its groups, every group with a digit
+# ("000.00.01.H26 251205 0001", "h26_251205_0001"): a name never has digits, a code always does.
+_CODE_GROUPS = re.compile(r"[0-9A-Za-z.]*[0-9][0-9A-Za-z.]*")
+_CODE_SEPARATORS = re.compile(r"\s*[\s_\-\u2010-\u2015\u2212]\s*")
+
+
+def code_spelling(text: str) -> str:
+    """A dossier code as printed, whatever separated its groups: '000.00.01.h26 251205_0001' →
+    '000.00.01.H26-251205-0001'. Text that is not shaped like a code comes back unchanged."""
+    stripped = text.strip()
+    groups = _CODE_SEPARATORS.split(stripped)
+    if len(groups) < 2 or not all(_CODE_GROUPS.fullmatch(group) for group in groups):
+        return text
+    return "-".join(groups).upper()
+
+
+# Notes the catalogue's compilers left in the published texts, for staff: a citizen reads the
+# published text with the note said in plain words, or without it.
+_COMPILER_NOTES = (
+    (re.compile(r"\s*\(CSDLQG không ghi đơn vị\)"), " (văn bản công bố không ghi rõ đơn vị thời gian)"),
+    (re.compile(r"\(theo CSDLQG;\s*"), "("),
+    (re.compile(r"\s*\(theo CSDLQG\)"), ""),
+    (re.compile(r"CSDLQG"), "Cơ sở dữ liệu quốc gia về thủ tục hành chính"),
+)
+
+
+def published_wording(text: str) -> str:
+    """A catalogue text as shown to citizens: '1 (CSDLQG không ghi đơn vị)' → '1 (văn bản công bố
+    không ghi rõ đơn vị thời gian)'; 'Miễn phí (theo CSDLQG; mức … quyết định)' → 'Miễn phí (mức … quyết định)'."""
+    for pattern, replacement in _COMPILER_NOTES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# "khai sinh.." and "(phố Hàng Trống.)." — a value's own stop before the sentence's.
+_DOUBLE_STOP = re.compile(r"(?<![.…])\.( ?|\))\.(?![.…/])")
+
+
+def without_final_stop(text: str) -> str:
+    """'Số 5 phố Hàng Bạc.' → 'Số 5 phố Hàng Bạc', for a value a sentence ends with its own full
+    stop after; an ellipsis ('...', '…') stays."""
+    text = text.strip()
+    if text.endswith(".") and not text.endswith(".."):
+        return text[:-1].rstrip()
+    return text
+
+
+def single_stops(text: str) -> str:
+    """A sentence that ended with a value ending in a full stop has one stop, not two:
+    'cần bổ sung: bản sao giấy khai sinh..' → '… khai sinh.'; '...' and './.' stay."""
+    return _DOUBLE_STOP.sub(lambda m: m.group(1).strip() + ".", text)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django import template
 
-from motcua.lib import dates
+from motcua.lib import dates, text
 
 register = template.Library()
 
@@ -46,3 +46,15 @@ def dong(value: int | None) -> str:
     if value is None:
         return ""
     return f"{int(value):,}".replace(",", ".") + " đồng"
+
+
+@register.filter
+def cong_bo(value: str | None) -> str:
+    """A catalogue text (time limit, fee) in the words a citizen reads, without the compilers' notes."""
+    return text.published_wording(value or "")
+
+
+@register.filter
+def het_cau(value: str | None) -> str:
+    """A value that a sentence of the template ends after, without its own final full stop."""
+    return text.without_final_stop(value or "")

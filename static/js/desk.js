@@ -50,7 +50,18 @@
     if (card) card.dispatchEvent(new CustomEvent("channel-changed"));
   }
 
+  // The appointment preview refreshes every minute inside a live region; an answer that says
+  // the same thing is not swapped in, so a screen reader announces only a real change.
+  function skipSamePreview(event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "hen-tra" || !event.detail.serverResponse) return;
+    var incoming = new DOMParser().parseFromString(event.detail.serverResponse, "text/html").body;
+    var squash = function (text) { return text.replace(/\s+/g, " ").trim(); };
+    if (squash(incoming.textContent) === squash(target.textContent)) event.detail.shouldSwap = false;
+  }
+
   document.addEventListener("DOMContentLoaded", focusIntakeForm);
+  document.addEventListener("htmx:beforeSwap", skipSamePreview);
   document.addEventListener("keydown", moveInList);
   document.addEventListener("change", channelChanged);
 })();

@@ -50,7 +50,7 @@ def test_a_dossier_from_the_counter_to_the_return(live_server, browser, tmp_path
     clerk.wait_for_url("**/tiep-nhan/1.001193/")
     clerk.get_by_label("Họ và tên người nộp / tên tổ chức").fill("lê thị hoa")
     clerk.get_by_label("Số giấy tờ").fill("001190012345")
-    clerk.get_by_label("Điện thoại di động").fill("0987654321")
+    clerk.get_by_label("Số điện thoại").fill("0987654321")
     clerk.get_by_role("checkbox", name="Tờ khai đăng ký khai sinh theo mẫu").check()
     clerk.get_by_role("checkbox", name="Giấy chứng sinh").check()
     clerk.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()

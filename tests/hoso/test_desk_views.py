@@ -115,7 +115,8 @@ def test_the_intake_page_warns_when_the_year_is_not_confirmed(client, demo, desk
         ({"applicant_id_number": "0010900123"}, "phải gồm đúng 12 chữ số"),
         ({"applicant_id_number": "003090012345"}, "mã tỉnh nơi đăng ký khai sinh “003” không tồn tại"),
         ({"applicant_id_number": "001790012345"}, "chữ số thứ 4"),
-        ({"applicant_phone": "0212345678"}, "bắt đầu bằng 03, 05, 07, 08 hoặc 09"),
+        ({"applicant_phone": "0112345678"}, "bắt đầu bằng 03, 05, 07, 08 hoặc 09"),
+        ({"applicant_phone": "0212345678"}, "cố định gồm 11 chữ số"),
         ({"applicant_phone": "09123"}, "10 chữ số"),
         ({"applicant_name": "   "}, "Hãy nhập họ tên người nộp hồ sơ."),
         ({"applicant_id_number": ""}, "Hãy nhập số căn cước"),
@@ -430,3 +431,69 @@ def test_the_form_sent_again_after_the_back_button_asks_before_a_second_dossier(
     # Another applicant is not held up.
     other = form_data(procedure, applicant_id_number="001190099999", applicant_name="Trần Thị Bình")
     assert post_intake(client, BIRTH, other).status_code == 302 and Dossier.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0243 826 1234", "02438261234"),  # Hà Nội, area code 024
+        ("(0236) 3822 123", "02363822123"),  # Đà Nẵng, area code 0236
+        ("+84 28 3829 5555", "02838295555"),  # TP. Hồ Chí Minh, written internationally
+        ("0912.345.678", "0912345678"),  # a mobile still works
+    ],
+)
+def test_an_organisation_may_give_a_fixed_line(client, demo, desk, typed, stored):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    data = form_data(
+        procedure,
+        applicant_kind="organisation",
+        applicant_name="Công ty TNHH Thương mại Minh Đức Xanh",
+        applicant_id_kind="tax_code",
+        applicant_id_number="0101234567",
+        applicant_phone=typed,
+    )
+    assert post_intake(client, BIRTH, data).status_code == 302
+    assert Dossier.objects.get().applicant_phone == stored
+
+
+def test_the_phone_field_is_called_a_phone_and_its_error_says_so(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    assert "Số điện thoại" in client.get(reverse("hoso:intake", args=[BIRTH])).content.decode()
+    html = post_intake(client, BIRTH, form_data(procedure, applicant_phone="0243 826")).content.decode()
+    assert "Số điện thoại không hợp lệ" in html and "cố định gồm 11 chữ số" in html
+    assert "Điện thoại di động" not in html and "Số điện thoại di động" not in html
+
+
+def test_every_missing_field_and_paper_is_reported_in_one_submit(client, demo, desk):
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    data = form_data(procedure, applicant_name="", applicant_id_number="", delivery="post", sets="0")
+    for doc in procedure.documents.all():
+        data.pop(f"doc_{doc.pk}", None)
+    response = post_intake(client, BIRTH, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    for message in (
+        "Trường này là bắt buộc",  # the name
+        "Hãy nhập số căn cước",
+        "hãy nhập địa chỉ nhận",
+        "Số bộ hồ sơ ít nhất là 1.",
+        "Chưa nhận đủ giấy tờ bắt buộc: Tờ khai đăng ký khai sinh",
+    ):
+        assert message in html, message
+    assert not Dossier.objects.exists()
+
+
+def test_a_paperless_receipt_and_a_missing_appointment_come_with_the_field_errors(client, demo, desk):
+    client.force_login(desk["canbo"])
+    code = Procedure.objects.filter(time_limit_unit="").order_by("code").values_list("code", flat=True).first()
+    procedure = Procedure.objects.get(code=code)
+    procedure.documents.all().delete()  # and no papers in the catalogue
+    data = form_data(procedure, other_documents="", applicant_id_number="123")
+    html = post_intake(client, code, data).content.decode()
+    assert "phải gồm đúng 12 chữ số" in html
+    assert "ít nhất một giấy tờ đã nhận" in html
+    assert "hãy nhập ngày hẹn trả" in html
+    assert not Dossier.objects.exists()

@@ -376,3 +376,48 @@ def test_a_stop_or_an_extension_shows_only_its_public_note(client, dossier, djan
     assert data["next_step"].endswith("để biết lý do.")
     for private in ("0912345678", "001099012345", "chuyển nơi ở", "công an"):
         assert private not in html and private not in json.dumps(data, ensure_ascii=False)
+
+
+def test_an_organisation_is_named_in_full_on_the_public_page_and_a_person_is_masked(client, django_user_model):
+    agency, _ = load_demo()
+    clerk = django_user_model.objects.get(username="canbo")
+    intake = workflow.Intake(
+        procedure=Procedure.objects.get(code="1.001193"),
+        applicant_kind="organisation",
+        applicant_name="Công ty TNHH Thương mại Minh Đức Xanh",
+        applicant_id_kind="tax_code",
+        applicant_id_number="0101234567",
+        applicant_phone="02438261234",
+    )
+    company = workflow.receive(agency=agency, actor=clerk, intake=intake, now=vn(2025, 3, 7, 9, 0))
+    html = page(client, company).content.decode()
+    assert "Công ty TNHH Thương mại Minh Đức Xanh" in html and "Công T." not in html
+    assert "0101234567" not in html and "02438261234" not in html
+    assert api(client, company).json()["applicant"] == "Công ty TNHH Thương mại Minh Đức Xanh"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda code: code.replace("-", " "),
+        lambda code: code.replace("-", "_").lower(),
+        lambda code: code.replace("-", " - "),
+    ],
+)
+def test_a_code_typed_with_spaces_or_underscores_for_its_dashes_is_found(client, dossier, spelling):
+    typed = spelling(dossier.code)
+    response = client.get(reverse("lookup_form"), {"ma": typed, "k": dossier.lookup_key.lower()}, follow=True)
+    assert response.status_code == 200 and f"Hồ sơ {dossier.code}" in response.content.decode()
+    assert api(client, dossier).status_code == 200
+    assert client.get(reverse("lookup_json", args=[typed]), {"k": dossier.lookup_key}).json()["code"] == dossier.code
+
+
+def test_a_send_back_shows_on_the_public_step_list_between_the_two_submissions(client, dossier, django_user_model):
+    clerk, officer, leader = (django_user_model.objects.get(username=u) for u in ("canbo", "congchuc", "lanhdao"))
+    workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    workflow.submit_for_approval(dossier_id=dossier.pk, actor=officer, now=vn(2025, 3, 7, 10))
+    workflow.send_back(dossier_id=dossier.pk, actor=leader, note="Sai tên cha trong dự thảo", now=vn(2025, 3, 7, 11))
+    workflow.submit_for_approval(dossier_id=dossier.pk, actor=officer, now=vn(2025, 3, 7, 14))
+    steps = [s["step"] for s in api(client, dossier).json()["timeline"]]
+    assert steps[-3:] == ["Trình lãnh đạo ký duyệt", "Lãnh đạo trả lại để hoàn thiện", "Trình lãnh đạo ký duyệt"]
+    assert "Sai tên cha" not in page(client, dossier).content.decode()

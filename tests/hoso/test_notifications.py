@@ -237,6 +237,9 @@ def test_a_refused_action_notifies_nobody(agency, clerk, officer, procedure, dja
         ({"applicant_email": EMAIL, "applicant_phone": ""}, ["email"]),
         ({"applicant_email": "", "applicant_phone": PHONE}, ["sms"]),
         ({"applicant_email": "", "applicant_phone": ""}, []),
+        # An organisation's fixed line cannot receive a text message.
+        ({"applicant_email": EMAIL, "applicant_phone": "02438261234"}, ["email"]),
+        ({"applicant_email": "", "applicant_phone": "02438261234"}, []),
     ],
 )
 def test_an_applicant_is_reached_only_on_the_channels_they_gave(
@@ -563,3 +566,26 @@ def test_the_beat_sweeps_notifications_every_ten_minutes():
     entry = settings.CELERY_BEAT_SCHEDULE["hoso-sweep-notifications"]
     assert entry["task"] == "hoso.tasks.sweep_notifications"
     assert entry["schedule"].minute == set(range(0, 60, 10))
+
+
+def test_a_sentence_ending_with_a_value_that_ends_with_a_full_stop_has_one_stop(
+    agency, clerk, officer, procedure, django_capture_on_commit_callbacks
+):
+    agency.address = "Số 126 phố Hàng Trống."  # typed as a sentence in the admin
+    agency.save(update_fields=["address"])
+    capture = django_capture_on_commit_callbacks
+    d = committed(capture, lambda: receive(agency, clerk, procedure))
+    committed(
+        capture, lambda: workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=vn(2025, 3, 3, 9, 30))
+    )
+    missing = "Bản sao giấy khai sinh.\nTờ khai có chữ ký của người yêu cầu."
+    committed(
+        capture,
+        lambda: workflow.request_supplement(dossier_id=d.pk, actor=officer, missing=missing, now=vn(2025, 3, 3, 10)),
+    )
+    sms = Notification.objects.get(kind=NotificationKind.SUPPLEMENT, channel=NotificationChannel.SMS).body
+    mail_body = Notification.objects.get(kind=NotificationKind.SUPPLEMENT, channel=NotificationChannel.EMAIL).body
+    assert "người yêu cầu. Tra cứu" in sms and ".." not in sms
+    assert "Hàng Trống)." in mail_body and ".." not in mail_body
+    # An ellipsis typed on purpose stays.
+    assert notifications.single_stops("chờ kết quả xác minh...") == "chờ kết quả xác minh..."

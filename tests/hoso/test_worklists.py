@@ -297,6 +297,23 @@ def test_search_finds_a_whole_code_typed_in_lower_case(client, clerk, ward, froz
     assert codes(response.context["rows"]) == [ward["overdue"].code]
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda code: code.replace("-", " "),  # 000.25.31.H26 250707 0001
+        lambda code: code.replace("-", "_").lower(),
+        lambda code: code.replace("-", " - "),
+        lambda code: code.replace("-", "\u2013"),  # an en dash pasted from a document
+        lambda code: code[-11:].replace("-", " "),  # the end only: 250707 0001
+        lambda code: code[-15:].replace("-", " ").lower(),  # h26 250707 0001
+    ],
+)
+def test_search_finds_a_code_typed_with_spaces_or_underscores_for_its_dashes(client, clerk, ward, frozen, spelling):
+    code = ward["overdue"].code
+    response = get(client, clerk, "search", q=spelling(code))
+    assert codes(response.context["rows"]) == [code]
+
+
 def test_search_finds_dossiers_by_part_of_the_code(client, clerk, ward, frozen):
     # Both dossiers received on 07/07/2025 carry 250707 in their code.
     response = get(client, clerk, "search", q="250707")

@@ -97,3 +97,10 @@ def test_pages_load_no_asset_from_another_host(client, real_catalogue):
     html = client.get(reverse("thutuc:list")).content.decode()
     sources = re.findall(r'(?:src|href)="([^"]+\.(?:css|js))"', html)
     assert sources and all(s.startswith("/static/") for s in sources)
+
+
+def test_citizens_read_the_published_limit_and_fee_without_the_compilers_notes(client, real_catalogue):
+    html = client.get(reverse("thutuc:detail", args=["1.000893"])).content.decode()
+    assert "CSDLQG" not in html
+    assert "5 (văn bản công bố không ghi rõ đơn vị thời gian)" in html
+    assert "Miễn phí (mức lệ phí cụ thể do HĐND cấp tỉnh quyết định)" in html
