@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('baocao', '0002_report_done_label'),
+        ('baocao', '0003_report_lease'),
         ('hoso', '0008_verbose_names_of_logs'),
     ]
 
