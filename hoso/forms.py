@@ -228,7 +228,7 @@ class IntakeForm(forms.Form):
                 + ". Hồ sơ chưa đủ thì hướng dẫn bổ sung (mẫu 02), không tiếp nhận.",
             )
         elif not self._papers_received(data):
-            # Form 01 lists the papers received (DOMAIN.md §6): a receipt of nothing is no receipt.
+            # Form 01 lists the papers received (docs/intake-and-forms.md §1–2): a receipt of nothing is no receipt.
             self.add_error(
                 "other_documents",
                 "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "

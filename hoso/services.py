@@ -25,7 +25,8 @@ _KINDS = {k.value for k in CalendarDayKind}
 HOLIDAY_YEARS = (2000, 5)
 # Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Checked on the value as read (whitespace aside): the normal form drops them silently.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -75,7 +76,7 @@ def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list
         if kind not in _KINDS:
             reasons.append(f"loại “{kind}” không hợp lệ (holiday hoặc makeup_workday)")
         name = normalise_spaces(v["name"])
-        if _CONTROL.search(name):
+        if _CONTROL.search(v["name"] or ""):
             reasons.append("tên ngày có ký tự điều khiển không in được")
         elif not name:
             reasons.append("thiếu tên ngày")

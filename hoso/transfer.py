@@ -180,7 +180,8 @@ _CODE_REFUSED = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u20
 # Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 # Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Checked on the value as read (whitespace aside): the normal form drops them silently.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Columns of identifiers, numbers and instants: full-width characters there are refused by name.
 _ASCII_COLUMNS = (
     "code",
@@ -318,8 +319,9 @@ def id_kind(number: str) -> tuple[str, str]:
 
 
 def _text(values: dict[str, str], name: str, label: str, limit: int, reasons: list[str], *, required: bool) -> str:
-    value = normalise_spaces(values.get(name, ""))
-    if _CONTROL.search(value):
+    raw = values.get(name, "")
+    value = normalise_spaces(raw)
+    if _CONTROL.search(raw):
         reasons.append(f"{label} ({name}) có ký tự điều khiển không in được")
     elif required and not value:
         reasons.append(f"thiếu {label} ({name})")

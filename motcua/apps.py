@@ -1,6 +1,7 @@
 from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.timezone import localtime
 
 
 def _register_sqlite_collation(sender: object, connection: object, **kwargs: object) -> None:
@@ -31,3 +32,16 @@ class LoginGuardConfig(axes_apps.AppConfig):
 
     default = False
     verbose_name = "Bảo vệ đăng nhập"
+
+    def ready(self) -> None:
+        super().ready()
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        # axes names its rows in English; the admin shows these names as page titles.
+        AccessAttempt.__str__ = lambda self: f"Lần đăng nhập sai: {self.username} từ {self.ip_address}"  # type: ignore[method-assign]
+        AccessFailureLog.__str__ = lambda self: (  # type: ignore[method-assign]
+            f"Đăng nhập sai: {self.username} từ {self.ip_address} lúc {localtime(self.attempt_time):%H:%M %d/%m/%Y}"
+        )
+        AccessLog.__str__ = lambda self: (  # type: ignore[method-assign]
+            f"Đăng nhập: {self.username} lúc {localtime(self.attempt_time):%H:%M %d/%m/%Y}"
+        )

@@ -27,7 +27,8 @@ _INTEGER = re.compile(r"-?[0-9]{1,6}")  # ASCII digits only: int() would take "�
 # Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 # Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Checked on the value as read (whitespace aside): the normal form drops them silently.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ASCII_COLUMNS = ("code", "time_limit_working_days", "unit", "cutoff", "source_url")
 _CUTOFF_IN_TEXT = re.compile(r"sau (\d{1,2}) gio(?: (\d{1,2}) phut)?")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
@@ -161,7 +162,7 @@ def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
     reasons = [
         f"cột {name} có ký tự điều khiển không in được"
         for name in EXPORT_COLUMNS
-        if _CONTROL.search(normalise_spaces(v.get(name, "")))
+        if _CONTROL.search(v.get(name, "") or "")
     ]
     code = v.get("code", "").strip()
     name = normalise_spaces(v.get("name", ""))

@@ -29,7 +29,8 @@ def act(page, action_label: str, fields: dict[str, str] | None = None, select: d
     if panel.get_attribute("open") is None:
         panel.locator("summary").click()
     for label, value in (fields or {}).items():
-        panel.get_by_label(label).fill(value)
+        # The label exactly (a required field's ends with "*"): "Nội dung" is not the public note's label.
+        panel.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")).fill(value)
     for label, value in (select or {}).items():
         panel.get_by_label(label).select_option(label=value)
     with page.expect_navigation():

@@ -476,7 +476,7 @@ def test_every_missing_field_and_paper_is_reported_in_one_submit(client, demo, d
     html = response.content.decode()
     assert response.status_code == 400
     for message in (
-        "Trường này là bắt buộc",  # the name
+        "Hãy nhập họ tên người nộp hồ sơ",  # the name
         "Hãy nhập số căn cước",
         "hãy nhập địa chỉ nhận",
         "Số bộ hồ sơ ít nhất là 1.",

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from motcua.constants import DEFAULT_DOSSIER_CODE_PATTERN
 from motcua.lib import codepattern
+from tests.adminforms import page_data
 
 REFUSED = {
     "{date.__class__}": "không dùng được",
@@ -89,7 +90,8 @@ def test_the_agency_form_refuses_a_bad_pattern_and_keeps_the_old_one(client, war
         "leader_name",
         "leader_title",
     ]
-    form = {name: getattr(agency, name) for name in fields} | {"active": "on"}
+    # The page as the browser sends it back (the ward's sessions and days are inlines on it).
+    form = page_data(client.get(url)) | {name: getattr(agency, name) for name in fields} | {"active": "on"}
     response = client.post(url, {**form, "dossier_code_pattern": "{agency}-{date.__class__}-{seq:04d}"})
     assert response.status_code == 200
     assert "Trường “{date.__class__}” không dùng được trong mẫu mã hồ sơ" in response.content.decode()

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from motcua.constants import Role
 from motcua.middleware import LAST_ACTIVITY_KEY
+from tests.adminforms import page_data
 
 from ..factories import UserFactory
 
@@ -215,11 +216,12 @@ def test_the_ward_admin_sets_the_idle_time_in_the_admin(client, ward_admin, agen
     url = reverse("admin:motcua_agency_change", args=[agency.pk])
     form = client.get(url).content.decode()
     assert "tự đăng xuất sau" in form.lower()
-    response = client.post(url, _agency_form(agency, idle_timeout_minutes=3))
+    inlines = page_data(client.get(url))  # the ward's sessions and days ride on the same page
+    response = client.post(url, inlines | _agency_form(agency, idle_timeout_minutes=3))
     assert response.status_code == 200 and "5" in response.content.decode()
     agency.refresh_from_db()
     assert agency.idle_timeout_minutes == 30
-    client.post(url, _agency_form(agency, idle_timeout_minutes=60))
+    client.post(url, inlines | _agency_form(agency, idle_timeout_minutes=60))
     agency.refresh_from_db()
     assert agency.idle_timeout_minutes == 60
 
