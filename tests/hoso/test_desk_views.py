@@ -497,3 +497,14 @@ def test_a_paperless_receipt_and_a_missing_appointment_come_with_the_field_error
     assert "ít nhất một giấy tờ đã nhận" in html
     assert "hãy nhập ngày hẹn trả" in html
     assert not Dossier.objects.exists()
+
+
+def test_a_dossier_without_a_paper_list_says_so_instead_of_one_set_of_nothing(client, demo, desk):
+    # Dossiers imported from an old system may carry no paper list.
+    client.force_login(desk["canbo"])
+    post_intake(client, BIRTH, form_data(Procedure.objects.get(code=BIRTH)))
+    dossier = Dossier.objects.get()
+    dossier.documents.all().delete()
+    html = client.get(reverse("hoso:detail", args=[dossier.pk])).content.decode()
+    assert "Không ghi danh sách giấy tờ của hồ sơ này." in html
+    assert "bộ)</h2>" not in html and "Không có." not in html
