@@ -6,7 +6,10 @@ Debian's Chromium against Django's live server, with the demo ward and one dossi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from baocao import services as reports
 from baocao.periods import decree_half_year
@@ -148,3 +151,31 @@ def test_on_a_phone_a_wide_table_scrolls_from_the_keyboard_and_an_empty_list_doe
     page.keyboard.press("ArrowRight")
     assert box.evaluate("el => el === document.activeElement")
     context.close()
+
+
+def test_the_tracking_books_notes_keep_a_few_words_a_line(live_server, browser, portal):
+    context = browser.new_context(locale="vi-VN", viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("canbo")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
+    today = timezone.localdate()
+    start, end = (today - timedelta(days=30)).strftime("%d/%m/%Y"), today.strftime("%d/%m/%Y")
+    page.goto(f"{live_server.url}/ho-so/so-theo-doi/?tu_ngay={start}&den_ngay={end}")
+    # Each note of three words or more, measured: its width, and its lines (height / line height).
+    notes = page.locator(".tracking-book tbody td:last-child .cell-text").evaluate_all(
+        """els => els.filter(e => e.textContent.trim().split(/\\s+/).length >= 3).map(e => {
+             const s = getComputedStyle(e);
+             return {text: e.textContent.trim(), width: e.getBoundingClientRect().width,
+                     lines: Math.round(e.getBoundingClientRect().height / parseFloat(s.lineHeight))};
+           })"""
+    )
+    summary = page.locator("body").inner_text()[-300:]
+    context.close()
+    assert notes, f"the book should show notes ({summary})"
+    for note in notes:
+        words = len(note["text"].split())
+        assert note["width"] >= 150, note
+        assert note["lines"] < words, note  # never one word a line
