@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.lib.tabular import import_limits, read_rows
-from motcua.lib.text import normalise_spaces
+from motcua.lib.text import has_control_character, has_full_width, normalise_spaces
 from motcua.models import Agency
 
 from .calendars import invalidate_calendars
@@ -23,10 +22,6 @@ _KINDS = {k.value for k in CalendarDayKind}
 #: Holiday dates accepted: from 2000 to five years after the current year (a year-1 or year-9999
 #: row is a typing error).
 HOLIDAY_YEARS = (2000, 5)
-# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
-_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
-# Checked on the value as read (whitespace aside): the normal form drops them silently.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -57,7 +52,7 @@ def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list
         reasons = []
         raw_date = v["date"].strip()
         day: date | None = None
-        if _FULL_WIDTH.search(raw_date):
+        if has_full_width(raw_date):
             reasons.append(
                 f"ngày “{raw_date[:20]}” có chữ số toàn khổ (full-width, như “２０２５”): "
                 "hãy gõ lại bằng bàn phím thường"
@@ -76,7 +71,7 @@ def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list
         if kind not in _KINDS:
             reasons.append(f"loại “{kind}” không hợp lệ (holiday hoặc makeup_workday)")
         name = normalise_spaces(v["name"])
-        if _CONTROL.search(v["name"] or ""):
+        if has_control_character(v["name"] or ""):
             reasons.append("tên ngày có ký tự điều khiển không in được")
         elif not name:
             reasons.append("thiếu tên ngày")

@@ -123,7 +123,7 @@ from django.utils import timezone
 from motcua.constants import Role
 from motcua.lib.codepattern import pattern_for
 from motcua.lib.tabular import escape_text, import_limits, read_rows, write_only_row
-from motcua.lib.text import normalise_spaces
+from motcua.lib.text import has_control_character, has_full_width, normalise_spaces
 from motcua.models import Agency, User
 from thutuc.constants import Channel
 from thutuc.importing import RowError
@@ -177,11 +177,6 @@ _TAX_CODE = re.compile(r"\d{10}(-?\d{3})?")
 # C), as a bidi override, cannot be typed back at the lookup. (Letters are not restricted to
 # ASCII: a ward's code pattern may hold its own literal text.)
 _CODE_REFUSED = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
-_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
-# Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
-# Checked on the value as read (whitespace aside): the normal form drops them silently.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Columns of identifiers, numbers and instants: full-width characters there are refused by name.
 _ASCII_COLUMNS = (
     "code",
@@ -321,7 +316,7 @@ def id_kind(number: str) -> tuple[str, str]:
 def _text(values: dict[str, str], name: str, label: str, limit: int, reasons: list[str], *, required: bool) -> str:
     raw = values.get(name, "")
     value = normalise_spaces(raw)
-    if _CONTROL.search(raw):
+    if has_control_character(raw):
         reasons.append(f"{label} ({name}) có ký tự điều khiển không in được")
     elif required and not value:
         reasons.append(f"thiếu {label} ({name})")
@@ -592,7 +587,7 @@ def _full_width_reasons(values: dict[str, str]) -> list[str]:
         f"cột {name} “{values[name][:40]}” có chữ số hoặc ký tự toàn khổ (full-width, như “２０２５”): "
         "hãy gõ lại bằng bàn phím thường"
         for name in _ASCII_COLUMNS
-        if _FULL_WIDTH.search(values.get(name, ""))
+        if has_full_width(values.get(name, ""))
     ]
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from motcua.lib.tabular import Row, import_limits, read_rows
-from motcua.lib.text import fold, normalise_spaces
+from motcua.lib.text import fold, has_control_character, has_full_width, normalise_spaces
 
 from .constants import PROCEDURE_CODE_PATTERN, OnlineLevel, TimeUnit
 
@@ -24,11 +24,6 @@ EXPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 _CODE = re.compile(PROCEDURE_CODE_PATTERN)
 MAX_TIME_LIMIT = 999  # days or hours; more is a typing error (and years of calendar to compute)
 _INTEGER = re.compile(r"-?[0-9]{1,6}")  # ASCII digits only: int() would take "５" and "1_0"
-# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
-_FULL_WIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
-# Control characters left after spaces are normalised: nothing typed holds them, XLSX cannot.
-# Checked on the value as read (whitespace aside): the normal form drops them silently.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ASCII_COLUMNS = ("code", "time_limit_working_days", "unit", "cutoff", "source_url")
 _CUTOFF_IN_TEXT = re.compile(r"sau (\d{1,2}) gio(?: (\d{1,2}) phut)?")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
@@ -155,14 +150,14 @@ def _validate(row: Row, seen: dict[str, int]) -> ProcedureRecord | RowError:
         f"cột {name} “{v[name][:40]}” có chữ số hoặc ký tự toàn khổ (full-width, như “２０２５”): "
         "hãy gõ lại bằng bàn phím thường"
         for name in _ASCII_COLUMNS
-        if _FULL_WIDTH.search(v.get(name, ""))
+        if has_full_width(v.get(name, ""))
     ]
     if reasons:
         return RowError(line=row.line, reasons=reasons)
     reasons = [
         f"cột {name} có ký tự điều khiển không in được"
         for name in EXPORT_COLUMNS
-        if _CONTROL.search(v.get(name, "") or "")
+        if has_control_character(v.get(name, "") or "")
     ]
     code = v.get("code", "").strip()
     name = normalise_spaces(v.get("name", ""))

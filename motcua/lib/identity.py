@@ -129,21 +129,6 @@ def validate_tax_code(value: str) -> str:
     return number
 
 
-def normalise_mobile(value: str) -> str:
-    """'+84 912 345 678' → '0912345678'; refuses anything but a 10-digit Vietnamese mobile."""
-    number = _digits(value)
-    if number.startswith("+84"):
-        # "+84 0912 345 678" keeps its trunk 0 by habit: drop it rather than refuse the number.
-        number = "0" + number[3:].removeprefix("0")
-    elif number.startswith("84") and len(number) == 11:
-        number = "0" + number[2:]
-    if not re.fullmatch(r"[0-9]{10}", number) or not number.startswith(MOBILE_PREFIXES):
-        raise ValidationError(
-            "Số điện thoại di động phải có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09.", code="phone"
-        )
-    return number
-
-
 LANDLINE_PREFIX = "02"  # fixed lines since 2017: 0 + area code 2x(x) + subscriber number
 
 
@@ -154,8 +139,17 @@ def is_mobile(number: str) -> bool:
 
 def is_fixed_line(value: str) -> bool:
     """A number as stored or typed that is a fixed line (no text messages reach it)."""
-    number = _digits(value).removeprefix("+84").removeprefix("84" if len(_digits(value)) == 12 else "")
-    return number.removeprefix("0").startswith("2")
+    return _national(value).startswith(LANDLINE_PREFIX)
+
+
+def _national(value: str) -> str:
+    """Digits in national form: '+84 24 3826 1234' → '02438261234' ('+84 0…' keeps one trunk 0)."""
+    number = _digits(value)
+    if number.startswith("+84"):
+        return "0" + number[3:].removeprefix("0")
+    if number.startswith("84") and len(number) in (11, 12):
+        return "0" + number[2:]
+    return number
 
 
 def normalise_phone(value: str) -> str:
@@ -165,11 +159,7 @@ def normalise_phone(value: str) -> str:
     the area code 02x(x) and the subscriber number ('0243 826 1234', '0236 3822 123').
     Organisations often give only a fixed line.
     """
-    number = _digits(value)
-    if number.startswith("+84"):
-        number = "0" + number[3:].removeprefix("0")
-    elif number.startswith("84") and len(number) in (11, 12):
-        number = "0" + number[2:]
+    number = _national(value)
     if is_mobile(number) or (re.fullmatch(r"[0-9]{11}", number) and number.startswith(LANDLINE_PREFIX)):
         return number
     raise ValidationError(

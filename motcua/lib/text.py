@@ -75,6 +75,23 @@ def normalise_spaces(text: str) -> str:
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | _INVISIBLE
 
 
+_CONTROL_FOUND = re.compile(f"[{re.escape(_CONTROL)}]")
+# Full-width forms (an East Asian input method's "２０２５") and the ideographic space.
+_FULL_WIDTH_FOUND = re.compile(r"[\uff01-\uff5e\u3000]")
+
+
+def has_control_character(text: str) -> bool:
+    """True when the text holds a C0/C1 control character other than tab, line feed or carriage
+    return: imports refuse such a value as read (the normal form would drop it silently)."""
+    return bool(_CONTROL_FOUND.search(text or ""))
+
+
+def has_full_width(text: str) -> bool:
+    """True when the text holds a full-width form or the ideographic space: imports refuse them in
+    identifiers, numbers and instants rather than guess."""
+    return bool(_FULL_WIDTH_FOUND.search(text or ""))
+
+
 def ascii_digits(text: str) -> str:
     """Full-width digits and letters as plain ASCII ("１２３" → "123"), invisible characters dropped,
     so identifiers, phones and amounts are checked as typed on any keyboard. Other look-alikes
