@@ -367,11 +367,23 @@ def store_cell_members(report_id: int, *, figures: Mapping[str, Any], members: l
 
 
 # -- the official files of a final report (issue 17) -------------------------------------------------
-def queue_final_rendering(report_id: int) -> None:
-    """Send the task rendering the official files (called after commit; eager without a broker)."""
+def queue_final_rendering(report_id: int) -> bool:
+    """Send the task rendering the official files (after commit; eager without a broker). False when
+    the broker could not take it: ``resend_final_renderings`` sends it again."""
     from .tasks import render_final_report_task
 
-    render_final_report_task.delay(report_id)
+    return publish(render_final_report_task, report_id)
+
+
+def resend_final_renderings(*, now: datetime | None = None) -> list[int]:
+    """Beat job: final reports still without their official files QUEUED_GRACE after finalising
+    (the message was lost, or the broker was down) get the rendering task again; it does nothing
+    for files that exist, so a resend to a busy queue is harmless."""
+    now = now or timezone.now()
+    waiting = Report.objects.filter(
+        status=ReportStatus.DONE, finalized_at__lt=now - QUEUED_GRACE, final_rendered_at__isnull=True
+    ).values_list("pk", flat=True)
+    return [pk for pk in waiting if queue_final_rendering(pk)]
 
 
 def render_final_files(report_id: int) -> str:

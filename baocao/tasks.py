@@ -44,11 +44,12 @@ def draft_periodic_reports() -> list[int]:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_reports() -> dict[str, list[int]]:
-    """Every five minutes (beat): re-queue reports left behind by a dead worker or a down broker."""
-    return services.sweep_reports()
+    """Every five minutes (beat): re-queue reports left behind by a dead worker or a down broker,
+    and the official files of final reports whose rendering message was lost."""
+    return services.sweep_reports() | {"official_files": services.resend_final_renderings()}
 
 
-# Issue 17: the official files of a finalized report, rendered apart from the compile task.
+# The official files of a finalized report, rendered apart from the compile task.
 @shared_task(
     acks_late=True,
     autoretry_for=services.TRANSIENT_ERRORS,

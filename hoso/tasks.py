@@ -68,15 +68,12 @@ def send_notification(self, notification_id: int) -> str:
 def notify_event(event_id: int) -> list[int]:
     """Plan the notifications of a dossier event and queue the sends; safe to run twice.
 
-    Each send is queued on its own: a failure to queue one (a broker hiccup; in eager mode, a
-    send error surfacing here) is logged and does not stop the others.
+    Each send is queued on its own (``publish``): one the broker cannot take is logged, does not
+    stop the others, and is sent by ``sweep_notifications`` later.
     """
     ids = notifications.plan_notifications(event_id)
     for notification_id in ids:
-        try:
-            send_notification.delay(notification_id)
-        except Exception:
-            logger.exception("Không đưa được thông báo %s vào hàng đợi gửi", notification_id)
+        publish(send_notification, notification_id)
     return ids
 
 

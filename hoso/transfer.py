@@ -123,7 +123,7 @@ from django.utils import timezone
 from motcua.constants import Role
 from motcua.lib.codepattern import pattern_for
 from motcua.lib.tabular import escape_text, import_limits, read_rows, write_only_row
-from motcua.lib.text import has_control_character, has_full_width, normalise_spaces
+from motcua.lib.text import has_control_character, has_full_width, has_space_or_invisible, normalise_spaces
 from motcua.models import Agency, User
 from thutuc.constants import Channel
 from thutuc.importing import RowError
@@ -173,10 +173,6 @@ _CHUNK = 5_000  # codes per `IN (…)` lookup
 _DATE_COLUMNS = ("received_at", "due_at", "result_ready_at", "returned_at", "withdrawn_at", "stopped_at")
 _CHANNELS = {str(c.value): c.value for c in Channel}
 _TAX_CODE = re.compile(r"\d{10}(-?\d{3})?")
-# A code has no space and nothing invisible: a control, format or unassigned character (category
-# C), as a bidi override, cannot be typed back at the lookup. (Letters are not restricted to
-# ASCII: a ward's code pattern may hold its own literal text.)
-_CODE_REFUSED = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # Columns of identifiers, numbers and instants: full-width characters there are refused by name.
 _ASCII_COLUMNS = (
     "code",
@@ -465,7 +461,7 @@ def _validate(
     code = v.get("code", "").strip()
     if not code:
         reasons.append("thiếu mã hồ sơ (code)")
-    elif len(code) > 60 or _CODE_REFUSED.search(code):
+    elif len(code) > 60 or has_space_or_invisible(code):
         reasons.append(
             f"mã hồ sơ “{code[:70]}” không hợp lệ (tối đa 60 ký tự, không có dấu cách hay ký tự điều khiển, ký tự ẩn)"
         )

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, 
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.identity import national_phone
 from motcua.lib.text import code_spelling, fold, normalise_spaces, vi_sort_key
 from motcua.models import User
 from thutuc.models import Procedure
@@ -403,12 +404,11 @@ def search_dossiers(agency_id: int | None, criteria: Criteria, *, now: datetime)
     return queryset.order_by(*order)
 
 
-_PHONE_NOISE = re.compile(r"[\s.\-()]")
 _MIN_NUMBER_PART = 4  # digits typed before phone and ID numbers are matched by part
 # A whole code in the default pattern ({agency}-{yymmdd}-{seq}), e.g. 000.25.31.H49-250714-0012.
 _WHOLE_CODE = re.compile(r"^[0-9A-Za-z.]+-\d{6}-\d{4,}$")
-# Lengths of a whole number: CMND 9, mobile or tax code 10, CCCD 12 digits.
-_WHOLE_NUMBER_LENGTHS = (9, 10, 12)
+# Lengths of a whole number: CMND 9, mobile or tax code 10, fixed line 11, CCCD 12 digits.
+_WHOLE_NUMBER_LENGTHS = (9, 10, 11, 12)
 
 
 def _text_match(text: str) -> Q:
@@ -422,11 +422,7 @@ def _text_match(text: str) -> Q:
     code_part = Q(search_text__contains=fold(code))  # "H26-261122-0003", "261122-0003": the end of a code
     if _WHOLE_CODE.match(code):
         return Q(code=code.upper()) | code_part
-    number = _PHONE_NOISE.sub("", text)
-    if number.startswith("+84"):
-        number = "0" + number[3:]
-    elif number.startswith("84") and len(number) == 11:
-        number = "0" + number[2:]
+    number = national_phone(text)
     if number.isdigit() and len(number) in _WHOLE_NUMBER_LENGTHS:
         whole = Q(applicant_phone=number) | Q(applicant_id_number=number)
         return whole | code_part if "-" in code else whole

@@ -193,7 +193,7 @@ LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-# --- Vietnamese input formats and admin strings (helper B, issues 10.7 and 17.5) ---
+# --- Vietnamese input formats and admin strings (dates typed day first; names Django lacks) ---
 # Django's "vi" locale has no input formats: dates typed in the admin were read month first.
 FORMAT_MODULE_PATH = ["motcua.formats"]
 # The admin strings Django's Vietnamese catalogue leaves in English ("Show counts", "Error:"…).
@@ -246,7 +246,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # The portal never reads a task's result (outcomes are rows): none is stored, and sending a task
 # does not first subscribe to a result channel — that subscription waited 19 s for a dead Redis.
-# (The health ping opts back in, see motcua.celery.)
+# (The worker test's ping task opts back in, see motcua.celery.)
 CELERY_TASK_IGNORE_RESULT = True
 # Sending a task from a request waits at most about a second for a broker that refuses or hangs,
 # and is not retried: the caller logs the failure and its row waits for the sweepers.

@@ -42,10 +42,8 @@ from motcua.constants import DEFAULT_DOSSIER_CODE_PATTERN
 
 logger = logging.getLogger(__name__)
 
-AGENCY_CODE_LENGTH = 13
 MAX_LITERAL = 20
 DATE_FORMATS = {"%y%m%d": 6, "%Y%m%d": 8}
-SEQ_WIDTHS = range(4, 7)
 FIELDS_HINT = "{agency}, {date:%y%m%d} (hoặc {date:%Y%m%d}) và {seq:04d} (hoặc {seq:05d}, {seq:06d})"
 HELP_TEXT = (
     f"Gồm {FIELDS_HINT}, theo đúng thứ tự đó, bắt đầu bằng {{agency}}; giữa các trường là chữ cái không dấu "

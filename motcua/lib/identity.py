@@ -139,10 +139,10 @@ def is_mobile(number: str) -> bool:
 
 def is_fixed_line(value: str) -> bool:
     """A number as stored or typed that is a fixed line (no text messages reach it)."""
-    return _national(value).startswith(LANDLINE_PREFIX)
+    return national_phone(value).startswith(LANDLINE_PREFIX)
 
 
-def _national(value: str) -> str:
+def national_phone(value: str) -> str:
     """Digits in national form: '+84 24 3826 1234' → '02438261234' ('+84 0…' keeps one trunk 0)."""
     number = _digits(value)
     if number.startswith("+84"):
@@ -159,7 +159,7 @@ def normalise_phone(value: str) -> str:
     the area code 02x(x) and the subscriber number ('0243 826 1234', '0236 3822 123').
     Organisations often give only a fixed line.
     """
-    number = _national(value)
+    number = national_phone(value)
     if is_mobile(number) or (re.fullmatch(r"[0-9]{11}", number) and number.startswith(LANDLINE_PREFIX)):
         return number
     raise ValidationError(

@@ -132,11 +132,6 @@ def check(request: HttpRequest, scope: str, rate: str | Rate) -> Decision:
     )
 
 
-def allow(request: HttpRequest, scope: str, rate: str | Rate) -> bool:
-    """``check(...).allowed``."""
-    return check(request, scope, rate).allowed
-
-
 def _redis(client: ResilientRedisCacheClient, key: str, limit: Rate, now: float) -> Decision:
     redis_client = client.get_client(write=True)
     script = _scripts.get(id(redis_client))

@@ -86,6 +86,12 @@ def has_control_character(text: str) -> bool:
     return bool(_CONTROL_FOUND.search(text or ""))
 
 
+def has_space_or_invisible(text: str) -> bool:
+    """True when the text holds a space or anything ``normalise_spaces`` would drop unseen
+    (zero-width, bidi and control characters): such an identifier could not be typed back."""
+    return any(ch.isspace() for ch in text) or text.translate(_INVISIBLE) != text
+
+
 def has_full_width(text: str) -> bool:
     """True when the text holds a full-width form or the ideographic space: imports refuse them in
     identifiers, numbers and instants rather than guess."""

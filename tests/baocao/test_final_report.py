@@ -270,3 +270,14 @@ def test_a_real_worker_renders_the_official_files_after_finalising(ward, leader,
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert "Traceback" not in output, output
+
+
+def test_the_sweeper_sends_the_official_files_a_lost_message_never_rendered(draft, leader, time_machine):
+    time_machine.move_to(datetime(2026, 1, 8, 9, 0, tzinfo=VN_TZ))
+    services.finalize_report(report=draft, user=leader)  # on_commit not run: the message is "lost"
+    assert services.resend_final_renderings() == []  # within the grace period: nothing yet
+    time_machine.move_to(datetime(2026, 1, 8, 9, 6, tzinfo=VN_TZ))
+    assert services.resend_final_renderings() == [draft.pk]  # eager here: rendered at once
+    draft.refresh_from_db()
+    assert draft.final_rendered_at is not None and b"%PDF" in bytes(draft.final_pdf)[:8]
+    assert services.resend_final_renderings() == []
