@@ -16,8 +16,11 @@ Decisions (see also baocao.services):
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from hoso.constants import Status
@@ -26,6 +29,16 @@ from motcua.models import Agency
 
 from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, QUEUED_GRACE, PeriodKind, ReportStatus
 from .periods import Period
+
+
+def lease_expired(now: datetime) -> Q:
+    """Rows whose compile lease has run out (or was never set): their worker is gone."""
+    return Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+
+
+def queue_stale(now: datetime) -> Q:
+    """Rows queued for longer than QUEUED_GRACE (or with no time): their message was lost or never sent."""
+    return Q(queued_at__lt=now - QUEUED_GRACE) | Q(queued_at__isnull=True)
 
 
 class Report(models.Model):
@@ -156,7 +169,8 @@ class Report(models.Model):
     @property
     def is_stuck(self) -> bool:
         """Left behind: running past its lease (its worker died) or queued for longer than
-        QUEUED_GRACE (the broker was down). The sweeper takes it over; the page offers a retry."""
+        QUEUED_GRACE (the broker was down): ``lease_expired`` / ``queue_stale`` for one row. The
+        sweeper takes it over; the page offers a retry."""
         now = timezone.now()
         if self.status == ReportStatus.RUNNING:
             return self.lease_expires_at is None or self.lease_expires_at < now

@@ -51,7 +51,7 @@ from motcua.lib.text import TextLimit, clean_text
 from motcua.models import Agency, User
 
 from .constants import MAX_ATTEMPTS, NARRATIVE_FIELDS, NARRATIVE_SECTIONS, QUEUED_GRACE, PeriodKind, ReportStatus
-from .models import Report, ReportEntry
+from .models import Report, ReportEntry, lease_expired, queue_stale
 from .periods import Period, decree_half_year, decree_year
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def create_report(*, agency: Agency, period: Period, user: User | None) -> Repor
 
 # -- compilation -----------------------------------------------------------------------------------
 def _claimable(now: datetime) -> Q:
-    expired = Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+    expired = lease_expired(now)
     return (
         Q(status=ReportStatus.QUEUED)
         | Q(status=ReportStatus.FAILED, attempts__lt=MAX_ATTEMPTS)
@@ -248,9 +248,11 @@ def compile_report(report_id: int) -> str:
             progress=100,
             finished_at=timezone.now(),
             lease_expires_at=None,
+            # The instant freshly frozen figures were judged at (kept when only files are re-rendered).
+            **({"counted_at": datetime.fromisoformat(figures["counted_until"])} if members is not None else {}),
         )
         if done and members is not None:
-            store_cell_members(report_id, figures=figures, members=members)
+            store_cell_members(report_id, members=members)
     if done:
         logger.info("Báo cáo %s: tổng hợp xong (lượt %s)", report_id, report.attempts)
     return "done" if done else "superseded"
@@ -273,9 +275,7 @@ def sweep_reports(*, now: datetime | None = None) -> dict[str, list[int]]:
     Every change is a conditional UPDATE, and a message sent twice loses the second claim.
     """
     now = now or timezone.now()
-    expired = Report.objects.filter(status=ReportStatus.RUNNING, finalized_at__isnull=True).filter(
-        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
-    )
+    expired = Report.objects.filter(status=ReportStatus.RUNNING, finalized_at__isnull=True).filter(lease_expired(now))
     failed = list(expired.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", "attempts"))
     for pk, attempts in failed:
         expired.filter(pk=pk).update(
@@ -293,9 +293,7 @@ def sweep_reports(*, now: datetime | None = None) -> dict[str, list[int]]:
             status=ReportStatus.QUEUED, progress=0, claim_token=None, lease_expires_at=None, queued_at=now
         )
     ]
-    stale = Report.objects.filter(status=ReportStatus.QUEUED, finalized_at__isnull=True).filter(
-        Q(queued_at__lt=now - QUEUED_GRACE) | Q(queued_at__isnull=True)
-    )
+    stale = Report.objects.filter(status=ReportStatus.QUEUED, finalized_at__isnull=True).filter(queue_stale(now))
     resent = [pk for pk in stale.values_list("pk", flat=True) if stale.filter(pk=pk).update(queued_at=now)]
     sent = [pk for pk in requeued + resent if queue_compilation(pk)]
     if failed or requeued or resent:
@@ -342,8 +340,8 @@ def freeze_figures(report: Report, *, as_of: datetime) -> tuple[dict[str, Any], 
     return figures, members
 
 
-def store_cell_members(report_id: int, *, figures: Mapping[str, Any], members: list[dict[str, Any]]) -> None:
-    """Replace the report's frozen cell members and stamp ``counted_at`` (inside the caller's transaction)."""
+def store_cell_members(report_id: int, *, members: list[dict[str, Any]]) -> None:
+    """Replace the report's frozen cell members (inside the caller's transaction)."""
     ReportEntry.objects.filter(report_id=report_id).delete()
     ReportEntry.objects.bulk_create(
         [
@@ -363,7 +361,6 @@ def store_cell_members(report_id: int, *, figures: Mapping[str, Any], members: l
         ],
         batch_size=2000,
     )
-    Report.objects.filter(pk=report_id).update(counted_at=datetime.fromisoformat(figures["counted_until"]))
 
 
 # -- the official files of a final report (issue 17) -------------------------------------------------
@@ -505,8 +502,8 @@ def retry_report(*, report: Report, user: User | None, now: datetime | None = No
     now = now or timezone.now()
     retryable = (
         Q(status__in=[ReportStatus.FAILED, ReportStatus.DONE])
-        | (Q(status=ReportStatus.RUNNING) & (Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)))
-        | (Q(status=ReportStatus.QUEUED) & (Q(queued_at__lt=now - QUEUED_GRACE) | Q(queued_at__isnull=True)))
+        | (Q(status=ReportStatus.RUNNING) & lease_expired(now))
+        | (Q(status=ReportStatus.QUEUED) & queue_stale(now))
     )
     with transaction.atomic():
         updated = Report.objects.filter(retryable, pk=report.pk, finalized_at__isnull=True).update(

@@ -226,7 +226,7 @@ def report_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @staff_required(Role.LEADER)
 def report_render_final(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the official files of a final report again (when the first rendering did not finish)."""
-    report = _report(request, pk, with_figures=False)
+    report = _writable(request, pk, with_figures=False)
     try:
         services.rerender_final_files(report=report)
     except services.ReportError as exc:

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .constants import Timeliness
+from .workcalendar import late_by_rule
 
 APOLOGY = "đã có văn bản xin lỗi và hẹn lại ngày trả kết quả"
 
@@ -53,11 +54,10 @@ def result_timing(dossier: _Finished) -> ResultTiming | None:
         return ResultTiming(timeliness, label.lower(), label, "")
     printed = dossier.shown_due_at or dossier.due_at
     reason = ""
-    if printed is not None and dossier.result_ready_at <= printed:
-        if dossier.extensions:
-            reason = APOLOGY
-        elif dossier.supplement_requests > 1:
-            reason = f"yêu cầu bổ sung hồ sơ {dossier.supplement_requests} lần"
+    late_by_a_rule = late_by_rule(supplement_requests=dossier.supplement_requests, extensions=dossier.extensions)
+    if late_by_a_rule and printed is not None and dossier.result_ready_at <= printed:
+        # The dates printed do not show it: say the rule (an apology weighs first).
+        reason = APOLOGY if dossier.extensions else f"yêu cầu bổ sung hồ sơ {dossier.supplement_requests} lần"
     if not reason:
         return ResultTiming(timeliness, label.lower(), label, "")
     citizen = reason if dossier.extensions else f"cơ quan đã {reason}"

@@ -907,6 +907,13 @@ def _duration(td: timedelta) -> str:
     return f"{hours} giờ" if hours else f"{minutes} phút"
 
 
+def late_by_rule(*, supplement_requests: int, extensions: int) -> bool:
+    """Late whatever the dates say: an apology with a new appointment was issued, or supplements
+    were requested more than once (docs/timeliness.md §1). Shared by ``classify`` and the wording
+    of slips (``hoso.result_timing``)."""
+    return supplement_requests > 1 or extensions > 0
+
+
 def classify(
     cal: WorkCalendar,
     due_at: datetime,
@@ -929,7 +936,7 @@ def classify(
     due = _local(cal, due_at, "Hạn")
     if finished_at is not None:
         fin = _local(cal, finished_at, "Thời điểm xử lý xong")
-        if supplement_requests > 1 or extensions > 0 or fin > due:
+        if late_by_rule(supplement_requests=supplement_requests, extensions=extensions) or fin > due:
             return Timeliness.LATE
         return Timeliness.EARLY if fin.date() < due.date() else Timeliness.ON_TIME
     if at is None:
