@@ -310,8 +310,9 @@ def _survey_url(dossier: Dossier) -> str:
         return ""
 
 
-def render_message(event: DossierEvent, channel: str) -> tuple[str, str]:
-    """(subject, body) of the message for `event` on `channel`.
+def render_message(event: DossierEvent, channel: str, values: dict[str, str] | None = None) -> tuple[str, str]:
+    """(subject, body) of the message for `event` on `channel`; ``values`` are the event's
+    ``message_values`` when the caller already has them (one computation for every channel).
 
     Plain substitution of the placeholders (``hoso.messages.fill``): nothing in the text is
     evaluated. A stored text that is not valid in the placeholder language (a row written before
@@ -319,7 +320,7 @@ def render_message(event: DossierEvent, channel: str) -> tuple[str, str]:
     logged), so the applicant still hears about their dossier.
     """
     kind = ACTION_KINDS[event.action]
-    values = message_values(event)
+    values = values if values is not None else message_values(event)
     chosen = template_for(kind, channel, event.dossier.agency_id)
     try:
         return _render(chosen, values)
@@ -361,6 +362,7 @@ def plan_notifications(event_id: int) -> list[int]:
     dossier = event.dossier
     existing = dict(Notification.objects.filter(event=event).values_list("channel", "pk"))
     ids: list[int] = []
+    values: dict[str, str] | None = None  # computed once, for the first channel that needs a text
     for channel, recipient in (
         (NotificationChannel.EMAIL, dossier.applicant_email.strip()),
         # A fixed line (an organisation's switchboard) cannot receive a text message.
@@ -371,7 +373,8 @@ def plan_notifications(event_id: int) -> list[int]:
             continue
         if not recipient:
             continue
-        subject, body = render_message(event, channel)
+        values = values if values is not None else message_values(event)
+        subject, body = render_message(event, channel, values)
         notification, _ = Notification.objects.get_or_create(
             event=event,
             channel=channel,

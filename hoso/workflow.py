@@ -16,13 +16,14 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.constants import Role
 from motcua.lib.codepattern import pattern_for
 from motcua.lib.identity import normalise_person_name
-from motcua.lib.text import TextLimit, clean_text, normalise_spaces, personal_number_in
+from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_spaces
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
@@ -460,8 +461,10 @@ def _write_event(
     *,
     due_at: datetime | None = None,
 ) -> DossierEvent:
-    if len(note) > TextLimit.NOTE:  # the forms refuse it first; a command or a script must not either
-        raise WorkflowError(f"Nội dung ghi chú dài quá: tối đa {TextLimit.NOTE} ký tự (đã nhập {len(note)} ký tự).")
+    try:  # the forms refuse it first; a command or a script must not get past either
+        MaxLength(TextLimit.NOTE)(note)
+    except ValidationError as exc:
+        raise WorkflowError(exc.messages[0]) from exc
     # Imported here: hoso.notifications imports hoso.documents, which imports this module.
     from .notifications import NOTIFYING_ACTIONS, queue_event_notifications, recording_silently
 
@@ -666,15 +669,11 @@ def _public_data(public_note: str) -> dict[str, str]:
     Staff notes never reach the public page; this explicitly public text is the only free text it
     shows. It is checked like the form's field (length, no ID number, phone or e-mail).
     """
-    text = clean_text(public_note)
-    if not text:
-        return {}
-    if len(text) > TextLimit.PUBLIC_NOTE:
-        raise WorkflowError(f"Nội dung công khai dài quá: tối đa {TextLimit.PUBLIC_NOTE} ký tự.")
-    found = personal_number_in(text)
-    if found:
-        raise WorkflowError(f"Nội dung công khai không được ghi số giấy tờ, số điện thoại hay thư điện tử (“{found}”).")
-    return {"public_note": text}
+    try:
+        text = check_public_note(public_note)
+    except ValidationError as exc:
+        raise WorkflowError(exc.messages[0]) from exc
+    return {"public_note": text} if text else {}
 
 
 def withdraw(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:

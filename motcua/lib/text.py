@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
@@ -191,6 +192,20 @@ def personal_number_in(text: str) -> str:
     return match.group() if match else ""
 
 
+def check_public_note(text: str) -> str:
+    """The note for the public lookup page, cleaned; ValidationError when it is too long or quotes
+    a number that looks like an ID or a phone, or an e-mail address. The form field and the
+    workflow (for scripts) both call it."""
+    text = clean_text(text)
+    MaxLength(TextLimit.PUBLIC_NOTE)(text)
+    found = personal_number_in(text)
+    if found:
+        raise ValidationError(
+            f"Nội dung công khai không được ghi số giấy tờ, số điện thoại hay thư điện tử (“{found}”)."
+        )
+    return text
+
+
 class PublicNoteField(FreeText):
     """The optional note the public lookup page shows: short, and refused when it quotes a number that
     looks like an ID or a phone, or an e-mail address (the label asks for no address either)."""
@@ -208,11 +223,7 @@ class PublicNoteField(FreeText):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        found = personal_number_in(value or "")
-        if found:
-            raise forms.ValidationError(
-                f"Nội dung công khai không được ghi số giấy tờ, số điện thoại hay thư điện tử (“{found}”)."
-            )
+        check_public_note(value or "")
 
 
 class BoundedTextField(models.TextField):
