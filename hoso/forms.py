@@ -19,7 +19,7 @@ from motcua.lib.identity import (
     validate_passport,
     validate_tax_code,
 )
-from motcua.lib.text import FreeText, PublicNoteField, TextLimit, ascii_digits, has_letter, normalise_spaces
+from motcua.lib.text import FreeText, PublicNoteField, TextLimit, ascii_digits, normalise_spaces
 from motcua.models import User
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
@@ -184,19 +184,16 @@ class IntakeForm(forms.Form):
             raise forms.ValidationError("Lệ phí quá lớn, hãy kiểm tra lại.")
         return int(digits)
 
-    def clean_applicant_address(self) -> str:
-        return normalise_spaces(self.cleaned_data["applicant_address"])
+    def clean_applicant_name(self) -> str:
+        # FreeText has normalised it (an entry of invisible characters only is "required").
+        return validate_name(self.cleaned_data["applicant_name"], what="Họ tên người nộp / tên tổ chức")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("applicant_kind")
-        name = normalise_spaces(data.get("applicant_name", ""))
-        if name and not has_letter(name):
-            self.add_error("applicant_name", "Họ tên người nộp / tên tổ chức phải có chữ cái, không nhập toàn ký hiệu.")
-        elif name:
-            data["applicant_name"] = normalise_person_name(name) if kind == ApplicantKind.CITIZEN else name
-        elif data.get("applicant_name"):  # only invisible characters were typed
-            self.add_error("applicant_name", "Hãy nhập họ tên người nộp hồ sơ.")
+        name = data.get("applicant_name")
+        if name and kind == ApplicantKind.CITIZEN:
+            data["applicant_name"] = normalise_person_name(name)
         id_kind, number = data.get("applicant_id_kind"), (data.get("applicant_id_number") or "").strip()
         validators = {
             IdKind.CCCD: lambda v: validate_cccd(v, today=self.today),
@@ -276,7 +273,7 @@ class IntakeForm(forms.Form):
             delivery=data["delivery"],
             delivery_address=normalise_spaces(data.get("delivery_address", "")),
             fee_amount=data["fee_amount"],
-            note=(data.get("note") or "").strip(),
+            note=data.get("note") or "",
             documents=documents,
             manual_due_at=self.manual_due_at(),
             token=data["token"],
