@@ -214,9 +214,9 @@ def _procedures(agency: Agency) -> list[tuple[AgencyProcedure, float]]:
     """The ward's offers to draw from, with weights; only procedures with a computed limit."""
     offers = {
         o.procedure.code: o
-        for o in AgencyProcedure.objects.filter(agency=agency, active=True, procedure__active=True).select_related(
-            "procedure__field"
-        )
+        for o in AgencyProcedure.objects.filter(agency=agency, active=True, procedure__active=True)
+        .select_related("procedure__field")
+        .prefetch_related("procedure__documents")  # each receipt lists them: one query, not one a dossier
     }
 
     def computable(offer: AgencyProcedure) -> bool:
