@@ -8,11 +8,10 @@ otherwise reuses the calendar this process already built.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import defaultdict
 from datetime import date, time
 
-from django.core.cache import cache
+from motcua.lib.cache import bump_version, version_token
 
 from .constants import CalendarDayKind
 from .models import CalendarDay, WorkingSession
@@ -38,28 +37,14 @@ _built: dict[int | None, tuple[str, WorkCalendar]] = {}
 _lock = threading.Lock()
 
 
-def _version() -> str:
-    # A random token rather than a counter: if the cache is flushed or the key evicted, a new
-    # token appears and no process can mistake an old calendar for a current one.
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(_VERSION_KEY)
-    if version is None:
-        # The shared cache is unavailable: no process can learn of an edit, so nothing kept is
-        # trusted and every call reads the database (a fresh token matches no kept entry).
-        return uuid.uuid4().hex
-    return str(version)
-
-
 def invalidate_calendars() -> None:
     """Call after any change to holidays, make-up days or sessions (every process rebuilds)."""
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    bump_version(_VERSION_KEY)
 
 
 def calendar_for(agency_id: int | None) -> WorkCalendar:
     """The working calendar of an agency (None: the national calendar with default sessions)."""
-    version = _version()
+    version = version_token(_VERSION_KEY)
     hit = _built.get(agency_id)
     if hit is not None and hit[0] == version:
         return hit[1]

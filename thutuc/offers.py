@@ -13,12 +13,12 @@ The cached objects are shared between requests: callers read them and never chan
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import OrderedDict
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from motcua.lib.cache import bump_version, version_token
 
 from .models import AgencyProcedure, Field, Procedure, RequiredDocument
 
@@ -31,21 +31,9 @@ _kept: OrderedDict[tuple[int, str], tuple[str, AgencyProcedure]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _version() -> str:
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(_VERSION_KEY)
-    if version is None:
-        # The shared cache is unavailable: no process can learn of an edit, so nothing kept is
-        # trusted and every call reads the database (a fresh token matches no kept entry).
-        return uuid.uuid4().hex
-    return str(version)
-
-
 def invalidate_catalogue() -> None:
     """Every process reads offers again (called after commit of any catalogue change)."""
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    bump_version(_VERSION_KEY)
     with _lock:
         _kept.clear()
 
@@ -55,7 +43,7 @@ def offer_for(agency_id: int | None, code: str) -> AgencyProcedure | None:
     if agency_id is None:
         return None
     key = (agency_id, code)
-    version = _version()
+    version = version_token(_VERSION_KEY)
     with _lock:
         hit = _kept.get(key)
         if hit is not None and hit[0] == version:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -247,3 +249,25 @@ class ResilientRedisCache(RedisCache):
     def client(self) -> ResilientRedisCacheClient:
         """The guarded client (for the rate limiter's script and the health check)."""
         return self._cache
+
+
+# -- version tokens of what processes keep for themselves (calendars, offers) -----------------------
+def version_token(key: str) -> str:
+    """The shared token of data each process keeps in memory; a kept copy is current while its
+    token equals this one.
+
+    A random token rather than a counter: if the cache is flushed or the key evicted, a new token
+    appears and no process can mistake an old copy for a current one. With the shared cache
+    unavailable no process can learn of an edit, so nothing kept is trusted: a fresh token (which
+    matches no kept copy) sends every call to the database.
+    """
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return uuid.uuid4().hex if version is None else str(version)
+
+
+def bump_version(key: str) -> None:
+    """Every process drops its kept copies of the data behind ``key`` (call after commit of an edit)."""
+    cache.set(key, uuid.uuid4().hex, timeout=None)
