@@ -74,14 +74,13 @@ def xlsx_safe_string(value: Any) -> Any:
 
 def text_cell(cell: Any) -> Any:
     """Make an openpyxl cell holding a str an explicit text cell (never a formula or an error
-    value), with the quote-prefix style when it starts like a formula. Other values untouched."""
+    value), with the quote-prefix style when it starts like a formula. Other values untouched.
+    (openpyxl refuses to hold a str with XML-illegal characters: callers set ``xlsx_safe_string``
+    values, so a cell's str is already safe here.)"""
     value = cell.value
     if isinstance(value, str):
-        clean = xlsx_safe_string(value)
-        if clean != value:
-            cell.value = clean
         cell.data_type = "s"
-        if looks_like_formula(clean):
+        if looks_like_formula(value):
             cell.quotePrefix = True
     return cell
 
