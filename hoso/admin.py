@@ -15,7 +15,6 @@ from motcua.admin import AgencyAdmin, AgencyScopedAdmin, WardBoundForm, is_ward_
 from motcua.models import Agency
 
 from .calendars import calendar_for, invalidate_calendars, unconfirmed_years
-from .messages import check_text
 from .messages import help_text as placeholder_help
 from .models import AccessLog, CalendarDay, Notification, NotificationTemplate, WorkingSession
 from .notifications import default_template
@@ -234,10 +233,10 @@ class WorkingSessionAdmin(CalendarEditAdmin):
 
 
 # -- notifications to applicants ---------------------------------------------------------------
-class NotificationTemplateForm(forms.ModelForm):
-    """Refuses a text outside the placeholder language, and a second row for the same ward, kind and channel."""
-
-    agency_id_for_check: int | None = None
+class NotificationTemplateForm(WardBoundForm):
+    """A text in the placeholder language (``NotificationTemplate.clean`` names each unknown
+    placeholder under its field); a second row for the same ward, kind and channel is refused by
+    the model's constraint, checked with the ward set (``WardBoundForm``)."""
 
     class Meta:
         model = NotificationTemplate
@@ -247,29 +246,6 @@ class NotificationTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["body"].help_text = placeholder_help()
         self.fields["subject"].help_text = "Cùng các chỗ cần điền như nội dung, ví dụ: Đã tiếp nhận hồ sơ {ma_ho_so}."
-
-    def _check_text(self, name: str) -> str:
-        text = self.cleaned_data.get(name, "")
-        check_text(text)  # ValidationError: shown under the field, naming each unknown placeholder
-        return text
-
-    def clean_subject(self) -> str:
-        return self._check_text("subject")
-
-    def clean_body(self) -> str:
-        return self._check_text("body")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        agency_id = data["agency"].pk if data.get("agency") else self.agency_id_for_check
-        if "agency" not in self.fields and data.get("kind") and data.get("channel"):
-            # The ward is not a form field for a ward admin, so the model's unique check skips it.
-            duplicate = NotificationTemplate.objects.filter(
-                agency_id=agency_id, kind=data["kind"], channel=data["channel"]
-            ).exclude(pk=self.instance.pk)
-            if duplicate.exists():
-                raise forms.ValidationError("Cơ quan đã có mẫu thông báo cho sự kiện và kênh này: hãy sửa mẫu đó.")
-        return data
 
 
 @admin.register(NotificationTemplate)
@@ -291,16 +267,6 @@ class NotificationTemplateAdmin(AgencyScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("default_text",) if request.user.is_superuser else ("agency", "default_text")
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.agency_id_for_check = None if request.user.is_superuser else request.user.agency_id
-        return form
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not request.user.is_superuser:
-            obj.agency_id = request.user.agency_id
-        super().save_model(request, obj, form, change)
 
 
 class ReadOnlyScopedAdmin(AgencyScopedAdmin):
