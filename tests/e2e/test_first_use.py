@@ -24,8 +24,8 @@ def test_the_lookup_form_sent_empty_names_both_missing_fields(live_server, phone
     assert page.locator("#ma-loi").is_visible() and page.locator("#k-loi").is_visible()
     # With the code typed, only the key is still asked for, and the code stays in its box.
     code.fill("000.00.01.H26-251205-0001")
-    page.get_by_role("button", name="Tra cứu").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the new page, not the one already loaded
+        page.get_by_role("button", name="Tra cứu").tap()
     assert code.input_value() == "000.00.01.H26-251205-0001" and code.get_attribute("aria-invalid") is None
     assert page.locator("#ma-loi").count() == 0 and page.locator("#k-loi").is_visible()
 
@@ -38,22 +38,22 @@ def test_the_first_visit_to_the_lookup_form_shows_no_error(live_server, phone_pa
 def test_the_empty_login_form_says_which_fields_are_required_not_wrong_password(live_server, desktop_page):
     page = desktop_page
     page.goto(f"{live_server.url}/dang-nhap/")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
     alert = page.get_by_role("alert").inner_text()
     assert alert == "Hãy nhập tên đăng nhập và mật khẩu." and "không đúng" not in alert
     assert page.locator("#username-loi").inner_text() == "Hãy nhập tên đăng nhập."
     assert page.get_by_label("Mật khẩu").get_attribute("aria-invalid") == "true"
     # A name without a password asks for the password only.
     page.get_by_label("Tên đăng nhập").fill("canbo")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
     assert page.get_by_role("alert").inner_text() == "Hãy nhập mật khẩu."
     assert page.get_by_label("Tên đăng nhập").input_value() == "canbo"
     # Both typed but wrong: that, and only that, is "wrong password".
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.get_by_role("alert").inner_text()
 
 
