@@ -33,12 +33,11 @@ from motcua.lib.qr import qr_svg
 from motcua.lib.text import published_wording
 from motcua.models import User
 
-from . import workcalendar as wc
+from . import clock
 from .calendars import calendar_for
 from .constants import Action, ApplicantKind, Delivery, Status, Timeliness
 from .models import Dossier, DossierEvent, SatisfactionRating
 from .result_timing import result_timing
-from .workflow import clock_events
 
 Paper = Literal["A4", "A5"]
 
@@ -349,7 +348,7 @@ def refusal_context(dossier: Dossier) -> dict[str, Any]:
 def _shown_due_before(dossier: Dossier, event: DossierEvent) -> datetime:
     """The appointment the citizen held just before `event`: the clock replayed up to it."""
     earlier = [e for e in _events(dossier) if (e.at, e.pk) < (event.at, event.pk)]
-    state = wc.apply_events(calendar_for(dossier.agency_id), dossier.base_due_at, clock_events(earlier))
+    state = clock.apply_events(calendar_for(dossier.agency_id), dossier.base_due_at, clock.clock_events(earlier))
     return state.shown_due_at
 
 
@@ -474,7 +473,7 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
                 "giver": giver,
                 "receiver": receiver,
                 "at": _when(event.at),
-                "result": Timeliness(wc.classify(calendar, dossier.due_at, finished_at=event.at)).label
+                "result": Timeliness(clock.classify(calendar, dossier.due_at, finished_at=event.at)).label
                 if judged
                 else "",
                 "note": event.note,

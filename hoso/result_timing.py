@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from .clock import late_by_rule
 from .constants import Timeliness
-from .workcalendar import late_by_rule
 
 APOLOGY = "đã có văn bản xin lỗi và hẹn lại ngày trả kết quả"
 

@@ -76,9 +76,8 @@ What the import does (``import_dossiers``), all or nothing:
   at ``received_at`` marked ``data["count_only"] = True``: they count (more than one request makes
   a dossier late, docs/timeliness.md §1) and move no due date; the export leaves them out of ``pauses``
   and keeps them in ``supplement_requests``.
-* Clock columns are set as the workflow sets them: ``workcalendar.apply_events`` over the events
-  (what ``workflow._apply_clock`` does), each event recording the due time it leaves in force (as
-  ``workflow._transition`` does), timeliness by ``workcalendar.classify`` for finished dossiers;
+* Clock columns are set as the workflow sets them, by the same ``clock.compute_clock`` over the
+  events, each event recording the due time it leaves in force;
   base_due_at = the given or computed ``due_at``; procedure_snapshot by
   ``workflow.procedure_snapshot`` with the ward's limit and fee; a new random lookup key. Status
   is the last event's: received, processing (after a completed supplement), waiting for
@@ -129,9 +128,10 @@ from thutuc.constants import Channel
 from thutuc.importing import RowError
 from thutuc.models import AgencyProcedure, Procedure
 
+from . import clock
 from . import workcalendar as wc
 from .calendars import calendar_for
-from .constants import Action, ApplicantKind, Delivery, IdKind, Status
+from .constants import Action, ApplicantKind, Delivery, IdKind
 from .models import AccessLog, Dossier, DossierCounter, DossierEvent, dossier_search_text
 from .selectors import offer_limit
 from .workflow import LOOKUP_ALPHABET, LOOKUP_KEY_LENGTH, procedure_snapshot
@@ -770,46 +770,35 @@ def _terms(
 
 
 # -- building a dossier and its events ---------------------------------------------------------
-_TARGET = {
-    Action.RECEIVE: Status.RECEIVED,
-    Action.REQUEST_SUPPLEMENT: Status.WAITING_SUPPLEMENT,
-    Action.COMPLETE_SUPPLEMENT: Status.PROCESSING,
-    Action.MARK_RESULT_READY: Status.RESULT_READY,
-    Action.RETURN_RESULT: Status.RETURNED,
-    Action.WITHDRAW: Status.WITHDRAWN,
-    Action.STOP: Status.STOPPED,
-}
-
-
 # Event data, shared by every imported event of the kind (never mutated), so each is serialised once.
 _DATA = {"imported": True}
 _COUNT_ONLY_DATA = {"imported": True, "count_only": True}
 _RETURN_DATA = {"imported": True, "collector": "", "tracking_number": ""}
 
 
-def _timeline(record: DossierRecord) -> list[tuple[datetime, Action, dict[str, Any]]]:
+def _timeline(record: DossierRecord) -> list[tuple[Action, datetime, dict[str, Any]]]:
     """The record's events in time order (the row's checks guarantee the order)."""
     received = record.received_at
-    events: list[tuple[datetime, Action, dict[str, Any]]] = [(received, Action.RECEIVE, _DATA)]
+    events: list[tuple[Action, datetime, dict[str, Any]]] = [(Action.RECEIVE, received, _DATA)]
     for _ in range(record.supplement_requests - len(record.pauses)):
-        events.append((received, Action.REQUEST_SUPPLEMENT, _COUNT_ONLY_DATA))
-        events.append((received, Action.COMPLETE_SUPPLEMENT, _COUNT_ONLY_DATA))
+        events.append((Action.REQUEST_SUPPLEMENT, received, _COUNT_ONLY_DATA))
+        events.append((Action.COMPLETE_SUPPLEMENT, received, _COUNT_ONLY_DATA))
     for pause in record.pauses:
-        events.append((pause.start, Action.REQUEST_SUPPLEMENT, _DATA))
+        events.append((Action.REQUEST_SUPPLEMENT, pause.start, _DATA))
         if pause.end is not None:
-            events.append((pause.end, Action.COMPLETE_SUPPLEMENT, _DATA))
+            events.append((Action.COMPLETE_SUPPLEMENT, pause.end, _DATA))
     for extension in record.extensions:
-        events.append((extension.at, Action.EXTEND, {"imported": True, "new_due_at": extension.new_due.isoformat()}))
+        events.append((Action.EXTEND, extension.at, {"imported": True, "new_due_at": extension.new_due.isoformat()}))
     # In time order; at equal instants the order written above (a stable sort).
-    events[1:] = sorted(events[1:], key=lambda event: event[0])
+    events[1:] = sorted(events[1:], key=lambda event: event[1])
     if record.result_ready_at is not None:
-        events.append((record.result_ready_at, Action.MARK_RESULT_READY, _DATA))
+        events.append((Action.MARK_RESULT_READY, record.result_ready_at, _DATA))
     if record.returned_at is not None:
-        events.append((record.returned_at, Action.RETURN_RESULT, _RETURN_DATA))
+        events.append((Action.RETURN_RESULT, record.returned_at, _RETURN_DATA))
     if record.withdrawn_at is not None:
-        events.append((record.withdrawn_at, Action.WITHDRAW, _DATA))
+        events.append((Action.WITHDRAW, record.withdrawn_at, _DATA))
     if record.stopped_at is not None:
-        events.append((record.stopped_at, Action.STOP, _DATA))
+        events.append((Action.STOP, record.stopped_at, _DATA))
     return events
 
 
@@ -842,54 +831,32 @@ def build_dossier(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Column values (by attribute name) of a new dossier and of its events, in time order.
 
-    The clock columns are set as ``workflow._apply_clock`` sets them (``workcalendar.apply_events``
-    over the events) and each event carries the due time it leaves in force, as ``_transition``
-    records it; timeliness by ``workcalendar.classify`` when the result is ready. The clerk and
+    The clock columns and each event's due time come from ``clock.compute_clock``, the function
+    ``workflow._transition`` calls, with statuses from the transition table. The clerk and
     the dossier id are left to the writer. Plain values rather than model instances: building
     200,000 model objects would cost more than writing them.
     """
     kind, applicant_kind = id_kind(record.applicant_id)
-    events: list[dict[str, Any]] = []
-    clock: list[wc.Pause | wc.Resume | wc.Extend] = []
-    state: wc.ClockState | None = None
-    status = ""
-    due = base_due
-    last_pause: datetime | None = None
-    for at, action, data in _timeline(record):
-        if action == Action.REQUEST_SUPPLEMENT:
-            clock.append(wc.Pause(at=at))
-            last_pause = at
-        elif action == Action.COMPLETE_SUPPLEMENT:
-            clock.append(wc.Resume(at=at))
-            state = wc.apply_events(calendar, base_due, clock)
-            due = state.due_at
-        elif action == Action.EXTEND:
-            # The citizen's appointment moves; the due time in force (statistics) does not.
-            clock.append(wc.Extend(at=at, new_due=datetime.fromisoformat(data["new_due_at"])))
-            state = wc.apply_events(calendar, base_due, clock)
-        target = _TARGET.get(action) or Status(status)
-        events.append(
-            {
-                "action": action.value,
-                "from_status": status,
-                "to_status": target.value,
-                "actor_id": None,
-                "at": at,
-                "note": COUNT_ONLY_NOTE if data.get("count_only") else IMPORT_NOTE,
-                "data": data,
-                "due_at": due,
-            }
-        )
-        status = target.value
-    if clock and (state is None or not isinstance(clock[-1], wc.Resume)):
-        state = wc.apply_events(calendar, base_due, clock)  # ends with an open pause or an extension
-    if state is None:
-        state = wc.ClockState(base_due, base_due, False, 0, 0, ())
+    timeline = _timeline(record)
+    state = clock.compute_clock(calendar, received_at=record.received_at, base_due=base_due, events=timeline)
+    statuses = ("", *state.event_status)
+    events = [
+        {
+            "action": action.value,
+            "from_status": statuses[i],
+            "to_status": statuses[i + 1],
+            "actor_id": None,
+            "at": at,
+            "note": COUNT_ONLY_NOTE if data.get("count_only") else IMPORT_NOTE,
+            "data": data,
+            "due_at": state.event_due_at[i],
+        }
+        for i, (action, at, data) in enumerate(timeline)
+    ]
     values: dict[str, Any] = {
         "agency_id": agency.pk,
         "code": record.code,
         "lookup_key": lookup_key,
-        "status": status,
         "procedure_id": procedure.pk,
         "field_id": procedure.field_id,
         "procedure_snapshot": snapshot,
@@ -904,40 +871,7 @@ def build_dossier(
         "created_at": now,
         "received_at": record.received_at,
         "manual_due_at": manual_due,
-        "base_due_at": base_due,
-        "due_at": state.due_at,
-        "shown_due_at": state.shown_due_at,
-        "paused_at": last_pause if state.paused else None,
-        "supplement_requests": state.supplement_requests,
-        "extensions": state.extensions,
-        "result_ready_at": record.result_ready_at,
-        "returned_at": record.returned_at,
-        "withdrawn_at": record.withdrawn_at,
-        "stopped_at": record.stopped_at,
-        "timeliness": ""
-        if record.result_ready_at is None
-        else wc.classify(
-            calendar,
-            state.due_at,
-            finished_at=record.result_ready_at,
-            supplement_requests=state.supplement_requests,
-            extensions=state.extensions,
-        ).value,
-        # As the workflow stores it at result ready: working time less the waits (QĐ 766 2.2).
-        "resolution_seconds": None
-        if record.result_ready_at is None
-        else max(
-            0,
-            int(
-                (
-                    wc.working_time_between(calendar, record.received_at, record.result_ready_at)
-                    - sum(
-                        (wc.working_time_between(calendar, p.start, p.end) for p in record.pauses if p.end),
-                        timedelta(0),
-                    )
-                ).total_seconds()
-            ),
-        ),
+        **state.columns(),
     }
     return values, events
 

@@ -1,4 +1,4 @@
-"""The working calendar and the dossier clock (docs/due-dates.md, docs/timeliness.md).
+"""The working calendar: working days, hours and due dates (docs/due-dates.md). Pure.
 
 A pure module: no ORM, no settings, no clock. Callers pass every instant in, feed the agency's
 calendar in, and get timezone-aware datetimes in the calendar's zone back.
@@ -33,21 +33,14 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "DEFAULT_SESSIONS",
     "VN_TZ",
-    "ClockState",
     "Due",
-    "Extend",
     "Limit",
-    "Pause",
-    "Resume",
-    "Timeliness",
     "Unit",
     "WorkCalendar",
     "add_calendar_days",
     "add_working_days",
     "add_working_hours",
     "add_working_time",
-    "apply_events",
-    "classify",
     "compute_due",
     "due_at",
     "end_of_working_day",
@@ -118,55 +111,6 @@ class Due:
 
     at: datetime
     steps: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Pause:
-    """The clock stops: a supplement was requested at ``at``."""
-
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Resume:
-    """The clock restarts: the complete supplement arrived at ``at``."""
-
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Extend:
-    """Apology with a new appointment issued at ``at`` (form 04)."""
-
-    at: datetime
-    new_due: datetime
-
-
-@dataclass(frozen=True)
-class ClockState:
-    """The dossier clock after its events.
-
-    ``due_at`` is the original due date moved by the pauses: statistics judge by it.
-    ``shown_due_at`` is what the citizen is told: the last extension's ``new_due`` (moved by the
-    pauses after that extension), or ``due_at`` when there was no extension.
-    """
-
-    due_at: datetime
-    shown_due_at: datetime
-    paused: bool
-    supplement_requests: int
-    extensions: int
-    steps: tuple[str, ...]
-
-
-class Timeliness(StrEnum):
-    """How a dossier stands against its due date (docs/timeliness.md)."""
-
-    EARLY = "early"
-    ON_TIME = "on_time"
-    LATE = "late"
-    WITHIN = "within_deadline"
-    OVERDUE = "overdue"
 
 
 Session = tuple[time, time]
@@ -814,131 +758,3 @@ def _whole_working_days(cal: WorkCalendar, frm: datetime, to: datetime) -> int:
     while n > 0 and add_working_days(cal, frm, n) > to:
         n -= 1
     return n
-
-
-# -- the clock --------------------------------------------------------------------------------
-def apply_events(
-    cal: WorkCalendar,
-    base_due: datetime,
-    events: Sequence[Pause | Resume | Extend],
-    *,
-    at: datetime | None = None,
-) -> ClockState:
-    """Replay the clock events of a dossier over its base due date.
-
-    Events must be in time order (equal instants allowed); a ``Resume`` needs an open ``Pause``
-    and a ``Pause`` may not start while one is open. Each completed pause moves ``due_at`` — and
-    ``shown_due_at`` by the part of the pause after the extension — forward by the working time
-    waited (``add_working_time``). An open pause is closed at ``at`` when given (the clock is
-    stopped, so the deadline keeps sliding; ``at`` may not precede the last event); without
-    ``at`` the due dates stay as they were when the pause began.
-    """
-    due = _local(cal, base_due, "Hạn")
-    shown: datetime | None = None
-    extended_at: datetime | None = None
-    paused_since: datetime | None = None
-    requests = extensions = 0
-    steps = [f"Hạn ban đầu: {_when(due)}."]
-    last: datetime | None = None
-
-    def shift(since: datetime, until: datetime, *, open_pause: bool) -> None:
-        nonlocal due, shown
-        waited = working_time_between(cal, since, until)
-        if waited > timedelta(0):
-            due = add_working_time(cal, due, waited)
-        if shown is not None and extended_at is not None:
-            shown_waited = working_time_between(cal, max(since, extended_at), until)
-            if shown_waited > timedelta(0):
-                shown = add_working_time(cal, shown, shown_waited)
-        lead = (
-            f"Đang chờ bổ sung, tính đến {_when(until)}"
-            if open_pause
-            else (f"Nhận đủ hồ sơ bổ sung lúc {_when(until)}")
-        )
-        steps.append(f"{lead}: dừng {_duration(waited)} làm việc, hạn dời đến {_when(due)}.")
-
-    for ev in events:
-        ev_at = _local(cal, ev.at, "Thời điểm sự kiện")
-        if last is not None and ev_at < last:
-            raise ValueError("Các sự kiện phải theo thứ tự thời gian.")
-        last = ev_at
-        if isinstance(ev, Pause):
-            if paused_since is not None:
-                raise ValueError("Hồ sơ đang chờ bổ sung: không thể yêu cầu bổ sung thêm lần nữa.")
-            paused_since = ev_at
-            requests += 1
-            steps.append(f"Yêu cầu bổ sung lần {requests} lúc {_when(ev_at)}: tạm dừng tính thời gian.")
-        elif isinstance(ev, Resume):
-            if paused_since is None:
-                raise ValueError("Nhận hồ sơ bổ sung khi chưa có yêu cầu bổ sung.")
-            shift(paused_since, ev_at, open_pause=False)
-            paused_since = None
-        elif isinstance(ev, Extend):
-            shown = _local(cal, ev.new_due, "Hạn mới")
-            extended_at = ev_at
-            extensions += 1
-            steps.append(f"Xin lỗi và hẹn lại lúc {_when(ev_at)}: hạn mới {_when(shown)}.")
-        else:
-            raise ValueError(f"Sự kiện không hợp lệ: {ev!r}.")
-
-    if paused_since is not None:
-        if at is not None:
-            now = _local(cal, at)
-            if last is not None and now < last:
-                raise ValueError("Thời điểm xem trạng thái không được trước sự kiện cuối cùng.")
-            shift(paused_since, now, open_pause=True)
-        else:
-            steps.append("Đang chờ bổ sung: hạn chưa tính thêm thời gian chờ.")
-    return ClockState(
-        due_at=due,
-        shown_due_at=shown if shown is not None else due,
-        paused=paused_since is not None,
-        supplement_requests=requests,
-        extensions=extensions,
-        steps=tuple(steps),
-    )
-
-
-def _duration(td: timedelta) -> str:
-    minutes = td // timedelta(minutes=1)
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return f"{hours} giờ {minutes} phút"
-    return f"{hours} giờ" if hours else f"{minutes} phút"
-
-
-def late_by_rule(*, supplement_requests: int, extensions: int) -> bool:
-    """Late whatever the dates say: an apology with a new appointment was issued, or supplements
-    were requested more than once (docs/timeliness.md §1). Shared by ``classify`` and the wording
-    of slips (``hoso.result_timing``)."""
-    return supplement_requests > 1 or extensions > 0
-
-
-def classify(
-    cal: WorkCalendar,
-    due_at: datetime,
-    *,
-    finished_at: datetime | None = None,
-    at: datetime | None = None,
-    supplement_requests: int = 0,
-    extensions: int = 0,
-) -> Timeliness:
-    """Timeliness against the pause-adjusted original due (never an extension's new date).
-
-    Finished (``finished_at`` given; ``at`` is then ignored): LATE if more than one supplement
-    request, if an apology and new appointment was issued (``extensions`` > 0: docs/timeliness.md §1,
-    "the dossier still counts as late in statistics"), or if finished after ``due_at``; EARLY if
-    finished on a local date before the due date; otherwise ON_TIME. Unfinished: WITHIN if
-    ``at <= due_at`` else OVERDUE (``at`` required) — an extension never moves that due time.
-    """
-    _check_count(supplement_requests, "Số lần yêu cầu bổ sung")
-    _check_count(extensions, "Số lần gia hạn")
-    due = _local(cal, due_at, "Hạn")
-    if finished_at is not None:
-        fin = _local(cal, finished_at, "Thời điểm xử lý xong")
-        if late_by_rule(supplement_requests=supplement_requests, extensions=extensions) or fin > due:
-            return Timeliness.LATE
-        return Timeliness.EARLY if fin.date() < due.date() else Timeliness.ON_TIME
-    if at is None:
-        raise ValueError("Cần thời điểm xét (at) cho hồ sơ chưa xử lý xong.")
-    return Timeliness.WITHIN if _local(cal, at) <= due else Timeliness.OVERDUE

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -27,12 +27,14 @@ from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_s
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
+from . import clock
 from . import workcalendar as wc
 from .calendars import calendar_for
 from .constants import Action, Delivery, Status
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
 from .selectors import offer_limit, procedure_limit
+from .transitions import TRANSITIONS
 
 # No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
 LOOKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -43,63 +45,6 @@ class WorkflowError(Exception):
     """A refused action; the message is shown to the user as it is."""
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    sources: frozenset[Status]
-    target: Status | None  # None: the dossier stays in its state (extension, reassignment)
-    roles: frozenset[str]
-    # Officers may act only on dossiers assigned to them; leaders on every dossier of the ward.
-    assigned_officer_only: bool = False
-
-
-def _t(action: Action, sources: Iterable[Status], target: Status | None, *roles: str, own: bool = False) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(roles), own)
-
-
-_WORKING = (Status.RECEIVED, Status.PROCESSING, Status.WAITING_SUPPLEMENT, Status.PENDING_APPROVAL)
-
-TRANSITIONS: dict[Action, Transition] = {
-    t.action: t
-    for t in [
-        _t(Action.ASSIGN, [Status.RECEIVED, Status.PROCESSING], Status.PROCESSING, Role.CLERK, Role.LEADER),
-        _t(
-            Action.REQUEST_SUPPLEMENT,
-            [Status.PROCESSING],
-            Status.WAITING_SUPPLEMENT,
-            Role.OFFICER,
-            Role.LEADER,
-            own=True,
-        ),
-        _t(
-            Action.COMPLETE_SUPPLEMENT,
-            [Status.WAITING_SUPPLEMENT],
-            Status.PROCESSING,
-            Role.CLERK,
-            Role.OFFICER,
-            Role.LEADER,
-            own=True,  # the clerk at the counter or the leader; of the officers, only the assigned one
-        ),
-        _t(Action.SUBMIT_FOR_APPROVAL, [Status.PROCESSING], Status.PENDING_APPROVAL, Role.OFFICER, own=True),
-        _t(Action.APPROVE, [Status.PENDING_APPROVAL], Status.RESULT_READY, Role.LEADER),
-        _t(Action.SEND_BACK, [Status.PENDING_APPROVAL], Status.PROCESSING, Role.LEADER),
-        _t(Action.MARK_RESULT_READY, [Status.PROCESSING], Status.RESULT_READY, Role.OFFICER, Role.LEADER, own=True),
-        _t(Action.RETURN_RESULT, [Status.RESULT_READY], Status.RETURNED, Role.CLERK),
-        _t(Action.EXTEND, [*_WORKING, Status.TRANSFERRED], None, Role.OFFICER, Role.LEADER, own=True),
-        _t(Action.STOP, _WORKING, Status.STOPPED, Role.LEADER),
-        _t(Action.WITHDRAW, [*_WORKING, Status.TRANSFERRED], Status.WITHDRAWN, Role.CLERK, Role.LEADER),
-        _t(Action.TRANSFER, [Status.PROCESSING], Status.TRANSFERRED, Role.OFFICER, Role.LEADER, own=True),
-        _t(
-            Action.TRANSFER_BACK,
-            [Status.TRANSFERRED],
-            Status.PROCESSING,
-            Role.CLERK,
-            Role.OFFICER,
-            Role.LEADER,
-            own=True,
-        ),
-    ]
-}
 INTAKE_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
 
@@ -125,49 +70,10 @@ def allowed_actions(dossier: Dossier, actor: User) -> list[Action]:
     return [action for action in TRANSITIONS if refusal(dossier, action, actor) is None]
 
 
-# -- the clock --------------------------------------------------------------------------------
-def clock_events(events: Iterable[DossierEvent]) -> list[wc.Pause | wc.Resume | wc.Extend]:
-    result: list[wc.Pause | wc.Resume | wc.Extend] = []
-    for event in events:
-        if event.action == Action.REQUEST_SUPPLEMENT:
-            result.append(wc.Pause(at=event.at))
-        elif event.action == Action.COMPLETE_SUPPLEMENT:
-            result.append(wc.Resume(at=event.at))
-        elif event.action == Action.EXTEND:
-            result.append(wc.Extend(at=event.at, new_due=datetime.fromisoformat(event.data["new_due_at"])))
-    return result
-
-
-def _apply_clock(dossier: Dossier, calendar: wc.WorkCalendar, events: Sequence[DossierEvent]) -> list[str]:
-    """Set due_at, shown_due_at, paused_at, supplement_requests, extensions from the events."""
-    state = wc.apply_events(calendar, dossier.base_due_at, clock_events(events))
-    dossier.due_at = state.due_at
-    dossier.shown_due_at = state.shown_due_at
-    dossier.supplement_requests = state.supplement_requests
-    dossier.extensions = state.extensions
-    pauses = [e.at for e in events if e.action == Action.REQUEST_SUPPLEMENT]
-    dossier.paused_at = pauses[-1] if state.paused else None
-    return ["due_at", "shown_due_at", "supplement_requests", "extensions", "paused_at"]
-
-
-def resolution_seconds(
-    calendar: wc.WorkCalendar, received_at: datetime, finished_at: datetime, events: Sequence[DossierEvent]
-) -> int:
-    """Working seconds from receipt to result ready, less the working time spent waiting for supplements."""
-    total = wc.working_time_between(calendar, received_at, finished_at)
-    paused_since: datetime | None = None
-    for event in events:
-        if event.action == Action.REQUEST_SUPPLEMENT:
-            paused_since = event.at
-        elif event.action == Action.COMPLETE_SUPPLEMENT and paused_since is not None:
-            total -= wc.working_time_between(calendar, paused_since, event.at)
-            paused_since = None
-    return max(0, int(total.total_seconds()))
-
-
 def explain_due(dossier: Dossier) -> list[str]:
     """The Vietnamese explanation of the dossier's current due date, step by step."""
     calendar = calendar_for(dossier.agency_id)
+    assert dossier.received_at is not None and dossier.base_due_at is not None, "only a received dossier has a due date"
     steps: list[str] = []
     if dossier.manual_due_at:
         steps.append(
@@ -178,7 +84,7 @@ def explain_due(dossier: Dossier) -> list[str]:
         steps.extend(wc.due_at(calendar, dossier.received_at, _snapshot_limit(dossier)).steps)
     events = list(dossier.events.all())
     if any(e.action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND) for e in events):
-        steps.extend(wc.apply_events(calendar, dossier.base_due_at, clock_events(events)).steps)
+        steps.extend(clock.apply_events(calendar, dossier.base_due_at, clock.clock_events(events)).steps)
     return steps
 
 
@@ -519,21 +425,23 @@ def _transition(
         # The clock with this event included; the event then records the due time it leaves in force,
         # so reports can tell what the due time was at any past instant.
         pending = DossierEvent(dossier=dossier, action=action, at=now, data=data or {})
-        calendar = calendar_for(dossier.agency_id)
         events = [*dossier.events.all(), pending]
-        changed += _apply_clock(dossier, calendar, events)
+        calendar = calendar_for(dossier.agency_id)
+        state = clock.compute_clock(
+            calendar, received_at=dossier.received_at, base_due=dossier.base_due_at, events=events
+        )
+        dossier.due_at = state.due_at
+        dossier.shown_due_at = state.shown_due_at
+        dossier.supplement_requests = state.supplement_requests
+        dossier.extensions = state.extensions
+        dossier.paused_at = state.paused_at
+        changed += ["due_at", "shown_due_at", "supplement_requests", "extensions", "paused_at"]
         _write_event(dossier, action, source, target, actor, now, note.strip(), data or {}, due_at=dossier.due_at)
         transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
         if action in (Action.APPROVE, Action.MARK_RESULT_READY):
-            dossier.result_ready_at = now
-            dossier.timeliness = wc.classify(
-                calendar,
-                dossier.due_at,
-                finished_at=now,
-                supplement_requests=dossier.supplement_requests,
-                extensions=dossier.extensions,
-            ).value
-            dossier.resolution_seconds = resolution_seconds(calendar, dossier.received_at, now, events)
+            dossier.result_ready_at = state.result_ready_at
+            dossier.timeliness = state.timeliness
+            dossier.resolution_seconds = state.resolution_seconds
             changed += ["result_ready_at", "timeliness", "resolution_seconds"]
         dossier.save(update_fields=sorted({"status", *changed}))
     return dossier
@@ -631,6 +539,7 @@ def extend(
         raise WorkflowError("Hãy ghi rõ lý do chậm giải quyết.")
 
     def apply(dossier: Dossier, moment: datetime) -> list[str]:
+        assert dossier.shown_due_at is not None, "an extendable dossier is received, so it has a due date"
         if moment >= dossier.shown_due_at:
             raise WorkflowError("Đã quá ngày hẹn: văn bản xin lỗi và hẹn lại phải gửi trước khi hết hạn.")
         if new_due_at <= dossier.shown_due_at:
@@ -695,25 +604,6 @@ def transfer_back(*, dossier_id: int, actor: User, note: str = "", now: datetime
 
 
 # -- recomputation from the events ------------------------------------------------------------
-CLOCK_COLUMNS = (
-    "status",
-    "base_due_at",
-    "due_at",
-    "shown_due_at",
-    "paused_at",
-    "supplement_requests",
-    "extensions",
-    "result_ready_at",
-    "timeliness",
-    "resolution_seconds",
-    "returned_at",
-    "withdrawn_at",
-    "stopped_at",
-)
-_FINISH = {Action.APPROVE, Action.MARK_RESULT_READY}
-_DATE_COLUMNS = {Action.RETURN_RESULT: "returned_at", Action.WITHDRAW: "withdrawn_at", Action.STOP: "stopped_at"}
-
-
 def expected_clock(
     dossier: Dossier, events: Sequence[DossierEvent], calendar: wc.WorkCalendar
 ) -> tuple[dict[str, Any], dict[int, datetime | None]]:
@@ -722,43 +612,14 @@ def expected_clock(
     The base due time is the one the RECEIVE event recorded (what the citizen was told), or, for
     an older row without it, the appointment computed from the snapshot's limit.
     """
-    columns: dict[str, Any] = {name: getattr(dossier, name) for name in CLOCK_COLUMNS}
+    columns: dict[str, Any] = {name: getattr(dossier, name) for name in clock.CLOCK_COLUMNS}
     if not events or dossier.received_at is None:
         return columns, {}
     receive_event = next((e for e in events if e.action == Action.RECEIVE), None)
     base = (receive_event.due_at if receive_event else None) or dossier.manual_due_at
     if base is None:
         base = wc.compute_due(calendar, dossier.received_at, _snapshot_limit(dossier))
-    event_dues: dict[int, datetime | None] = {}
-    for i, event in enumerate(events):
-        event_dues[event.pk] = wc.apply_events(calendar, base, clock_events(events[: i + 1])).due_at
-    state = wc.apply_events(calendar, base, clock_events(events))
-    pauses = [e.at for e in events if e.action == Action.REQUEST_SUPPLEMENT]
-    columns.update(
-        status=events[-1].to_status,
-        base_due_at=base,
-        due_at=state.due_at,
-        shown_due_at=state.shown_due_at,
-        paused_at=pauses[-1] if state.paused else None,
-        supplement_requests=state.supplement_requests,
-        extensions=state.extensions,
-        result_ready_at=None,
-        timeliness="",
-        resolution_seconds=None,
-        returned_at=None,
-        withdrawn_at=None,
-        stopped_at=None,
-    )
-    for i, event in enumerate(events):
-        if event.action in _FINISH:
-            before = events[: i + 1]
-            requests = sum(1 for e in before if e.action == Action.REQUEST_SUPPLEMENT)
-            extended = sum(1 for e in before if e.action == Action.EXTEND)
-            columns["result_ready_at"] = event.at
-            columns["timeliness"] = wc.classify(
-                calendar, event_dues[event.pk], finished_at=event.at, supplement_requests=requests, extensions=extended
-            ).value
-            columns["resolution_seconds"] = resolution_seconds(calendar, dossier.received_at, event.at, before)
-        elif event.action in _DATE_COLUMNS:
-            columns[_DATE_COLUMNS[event.action]] = event.at
+    state = clock.compute_clock(calendar, received_at=dossier.received_at, base_due=base, events=events)
+    event_dues: dict[int, datetime | None] = {e.pk: due for e, due in zip(events, state.event_due_at, strict=True)}
+    columns.update(state.columns())
     return columns, event_dues

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from baocao.periods import custom, decree_month
 from baocao.queries import COLUMNS, compile_figures, drilldown, indicators, table_06a
+from hoso import clock, workflow
 from hoso import workcalendar as wc
-from hoso import workflow
 from hoso.calendars import calendar_for
 from hoso.constants import Action, Delivery, SatisfactionLevel, Status, SurveyChannel
 from hoso.models import Dossier, DossierEvent, SatisfactionRating
@@ -535,7 +535,7 @@ def _expected(d, events, start, end):
         seen = [e for e in events if e.at <= end]
         last = seen[-1]
         # The due time an event records is the clock replayed up to it (pauses closed, extensions ignored).
-        replay = wc.apply_events(calendar_for(d.agency_id), d.base_due_at, workflow.clock_events(seen))
+        replay = clock.apply_events(calendar_for(d.agency_id), d.base_due_at, clock.clock_events(seen))
         assert replay.due_at == last.due_at
         if last.to_status == Status.WAITING_SUPPLEMENT:
             pause = [e for e in seen if e.action == Action.REQUEST_SUPPLEMENT][-1]
@@ -619,20 +619,27 @@ def bulk_dossier(
     Path: RECEIVE at received_at → ASSIGN one minute later → MARK_RESULT_READY at result_ready_at
     (optional) → RETURN_RESULT at returned_at (optional; needs a result). No pause and no
     extension, so every event records the base due time: received_at plus the procedure's limit
-    on the agency's calendar (`wc.compute_due`). timeliness comes from `wc.classify` and
-    resolution_seconds from `wc.working_time_between`, as `workflow._transition` computes them.
+    on the agency's calendar (`wc.compute_due`). The clock columns come from `clock.compute_clock`,
+    as `workflow._transition` computes them.
     Save the pairs with `save_bulk`; `snapshot` is `workflow.procedure_snapshot(...)`, built once.
     """
     calendar = calendar_for(agency.pk)
     limit = wc.Limit(value=procedure.time_limit_value, unit=procedure.time_limit_unit)
     due = wc.compute_due(calendar, received_at, limit)
-    status = Status.RETURNED if returned_at else Status.RESULT_READY if result_ready_at else Status.PROCESSING
+    history = [(Action.RECEIVE, received_at), (Action.ASSIGN, received_at + timedelta(minutes=1))]
+    if result_ready_at:
+        history.append((Action.MARK_RESULT_READY, result_ready_at))
+    if returned_at:
+        history.append((Action.RETURN_RESULT, returned_at))
+    actors = {Action.MARK_RESULT_READY: officer}  # the clerk receives, assigns and returns
+    state = clock.compute_clock(
+        calendar, received_at=received_at, base_due=due, events=[(action, at, {}) for action, at in history]
+    )
     local_day = received_at.astimezone(VN_TZ).date()
     dossier = Dossier(
         agency=agency,
         code=f"{agency.code}-{local_day:%y%m%d}-{next(_codes):05d}",
         lookup_key="BULK",
-        status=status,
         procedure=procedure,
         field_id=procedure.field_id,
         procedure_snapshot=snapshot,
@@ -642,49 +649,20 @@ def bulk_dossier(
         clerk=clerk,
         officer=officer,
         received_at=received_at,
-        base_due_at=due,
-        due_at=due,
-        shown_due_at=due,
-        result_ready_at=result_ready_at,
-        returned_at=returned_at,
+        **state.columns(),
     )
+    statuses = ["", *state.event_status]
     events = [
-        DossierEvent(action=Action.RECEIVE, to_status=Status.RECEIVED, actor=clerk, at=received_at, due_at=due),
         DossierEvent(
-            action=Action.ASSIGN,
-            from_status=Status.RECEIVED,
-            to_status=Status.PROCESSING,
-            actor=clerk,
-            at=received_at + timedelta(minutes=1),
-            due_at=due,
-        ),
+            action=action,
+            from_status=statuses[i],
+            to_status=statuses[i + 1],
+            actor=actors.get(action, clerk),
+            at=at,
+            due_at=state.event_due_at[i],
+        )
+        for i, (action, at) in enumerate(history)
     ]
-    if result_ready_at:
-        dossier.timeliness = wc.classify(calendar, due, finished_at=result_ready_at).value
-        dossier.resolution_seconds = int(
-            wc.working_time_between(calendar, received_at, result_ready_at).total_seconds()
-        )
-        events.append(
-            DossierEvent(
-                action=Action.MARK_RESULT_READY,
-                from_status=Status.PROCESSING,
-                to_status=Status.RESULT_READY,
-                actor=officer,
-                at=result_ready_at,
-                due_at=due,
-            )
-        )
-    if returned_at:
-        events.append(
-            DossierEvent(
-                action=Action.RETURN_RESULT,
-                from_status=Status.RESULT_READY,
-                to_status=Status.RETURNED,
-                actor=clerk,
-                at=returned_at,
-                due_at=due,
-            )
-        )
     return dossier, events
 
 

@@ -17,22 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hoso.clock import Extend, Pause, Resume, Timeliness, apply_events, classify
 from hoso.workcalendar import (
     DEFAULT_SESSIONS,
     VN_TZ,
-    Extend,
     Limit,
-    Pause,
-    Resume,
-    Timeliness,
     Unit,
     WorkCalendar,
     add_calendar_days,
     add_working_days,
     add_working_hours,
     add_working_time,
-    apply_events,
-    classify,
     compute_due,
     due_at,
     end_of_working_day,

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from hoso.calendars import calendar_for
+from hoso.clock import CLOCK_COLUMNS
 from hoso.models import Dossier, DossierEvent
-from hoso.workflow import CLOCK_COLUMNS, expected_clock
+from hoso.workflow import expected_clock
 from motcua.models import Agency
 
 
