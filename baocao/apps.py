@@ -1,3 +1,5 @@
+"""The report app's configuration."""
+
 from django.apps import AppConfig
 
 

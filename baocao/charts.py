@@ -1,15 +1,16 @@
 """Charts of the report drawn as inline SVG in Python: no JavaScript, no library, no network.
 
-Each function takes the plain figures of ``baocao.queries.compile_figures`` and returns an SVG
+Each function takes the typed 06a lines of ``baocao.queries`` (``TableRow``, ``TotalRow``) and returns an SVG
 string that weasyprint (and any browser) renders as is. Sizes are in user units that the
 template scales to the page width; text uses the report's serif so Vietnamese letters print.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
+
+from .queries import ColumnCounts, TableRow
 
 FONT = "Liberation Serif, Times New Roman, serif"
 RECEIVED_COLOUR = "#4a6fa5"
@@ -36,12 +37,12 @@ def _shorten(label: str, limit: int = 34) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def received_resolved_bars(rows: Sequence[Mapping[str, Any]], *, width: int = 560) -> str:
+def received_resolved_bars(rows: Sequence[TableRow], *, width: int = 560) -> str:
     """Horizontal paired bars per field: received (col. 3) above resolved (col. 7).
 
     Fields with nothing received nor resolved are left out; an empty chart says so in words.
     """
-    rows = [r for r in rows if r.get("received_total") or r.get("resolved_total")]
+    rows = [r for r in rows if r["received_total"] or r["resolved_total"]]
     label_w, right_pad, bar_h, gap, top = 210, 60, 9, 8, 26
     height = top + max(1, len(rows)) * (2 * bar_h + gap) + 10
     parts = [
@@ -58,12 +59,15 @@ def received_resolved_bars(rows: Sequence[Mapping[str, Any]], *, width: int = 56
     y = top
     for row in rows:
         parts.append(_text(label_w - 6, y + bar_h + 3, _shorten(str(row["field"])), size=10, anchor="end"))
-        for offset, key, colour in ((0, "received_total", RECEIVED_COLOUR), (bar_h, "resolved_total", RESOLVED_COLOUR)):
-            length = row[key] * scale
+        for offset, count, colour in (
+            (0, row["received_total"], RECEIVED_COLOUR),
+            (bar_h, row["resolved_total"], RESOLVED_COLOUR),
+        ):
+            length = count * scale
             parts.append(
                 f'<rect x="{label_w}" y="{y + offset}" width="{length:.1f}" height="{bar_h - 1}" fill="{colour}"/>'
             )
-            parts.append(_text(label_w + length + 3, y + offset + bar_h - 2, _number(row[key]), size=9))
+            parts.append(_text(label_w + length + 3, y + offset + bar_h - 2, _number(count), size=9))
         y += 2 * bar_h + gap
     parts.append(
         f'<line x1="{label_w}" y1="{top - 2}" x2="{label_w}" y2="{y - gap + 2}" stroke="#000" stroke-width="0.6"/>'
@@ -72,9 +76,10 @@ def received_resolved_bars(rows: Sequence[Mapping[str, Any]], *, width: int = 56
     return "".join(parts)
 
 
-def timeliness_bar(total: Mapping[str, Any], *, width: int = 560) -> str:
+def timeliness_bar(total: ColumnCounts, *, width: int = 560) -> str:
     """One 100% stacked bar of the resolved dossiers: early / on time / late, with shares."""
-    resolved = sum(int(total.get(key, 0)) for key, _, _ in TIMELINESS_COLOURS)
+    counts = {"early": total["early"], "on_time": total["on_time"], "late": total["late"]}
+    resolved = sum(counts.values())
     height, bar_y, bar_h = 62, 8, 22
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
@@ -85,7 +90,7 @@ def timeliness_bar(total: Mapping[str, Any], *, width: int = 560) -> str:
     x = 0.0
     legend_x = 0.0
     for key, label, colour in TIMELINESS_COLOURS:
-        count = int(total.get(key, 0))
+        count = counts[key]
         share = count / resolved if resolved else 0.0
         if count:
             parts.append(

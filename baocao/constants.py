@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import models
+from django.db import InterfaceError, OperationalError, models
+
+# Database hiccups a later attempt may not meet: the compile task retries these, nothing else.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
 
 class ReportStatus(models.TextChoices):

@@ -2,24 +2,29 @@
 
 One context builder, ``report_context``, feeds the PDF template; the compilation task, the HTML
 preview and the tests all call it (through ``render_report_html`` / ``render_pdf``), so what a
-test inspects is what gets printed. ``render_xlsx`` reads the same figures dict. Both take the
-figures frozen on the report (``baocao.queries.compile_figures`` output), never the database.
+test inspects is what gets printed. ``render_xlsx`` reads the same figures. Both take the figures
+frozen on the report (``baocao.figures.ReportFigures``, read by its declared keys), never the
+database.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 from hoso.constants import SatisfactionLevel
 from hoso.documents import PAPERS, balanced_lines, committee_in_sentence, text_lines
 from motcua.lib.dates import date_short, date_words
 from motcua.lib.pdf import html_to_pdf, render_html
+from motcua.lib.tabular import PRINT_FONT, print_on_a4_landscape, protect_sheet, xlsx_safe_string
 from motcua.models import Agency
 
 from . import charts
@@ -34,9 +39,10 @@ from .constants import (
     WITHDRAWN_KEY,
     PeriodKind,
 )
-
-if TYPE_CHECKING:
-    from .models import Report
+from .figures import ReportFigures
+from .models import Report
+from .queries import ColumnCounts, column_value
+from .satisfaction import SatisfactionSummary
 
 PDF_TEMPLATE = "pdf/bao_cao.html"
 ROMAN_QUARTERS = ("I", "II", "III", "IV")
@@ -59,18 +65,8 @@ def percent(part: float, whole: float) -> str:
     return f"{part * 100 / whole:.1f}%".replace(".", ",")
 
 
-def share_text(value: Any) -> str:
-    """An indicator share from baocao.queries, whatever its shape, as '78,3%' ('–' when unknown).
-
-    Accepts a percentage number (0–100), or a mapping with 'percent' / 'share' or with
-    'numerator' and 'denominator'.
-    """
-    if isinstance(value, Mapping):
-        if value.get("percent") is not None:
-            return f"{float(value['percent']):.1f}%".replace(".", ",")
-        if value.get("denominator"):
-            return percent(float(value.get("numerator") or 0), float(value["denominator"]))
-        value = value.get("share")
+def share_text(value: float | None) -> str:
+    """An indicator share (a percentage, 0–100, as the figures hold it) as '78,3%'; '–' when unknown."""
     if value is None:
         return "–"
     return f"{float(value):.1f}%".replace(".", ",")
@@ -118,38 +114,42 @@ def signature_lines(leader_title: str) -> list[str]:
 
 
 # -- the table and the sentences -----------------------------------------------------------------
-def table_rows(figures: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _values(counts: ColumnCounts) -> list[int]:
+    return [column_value(counts, key) for key in TABLE_KEYS]
+
+
+def table_rows(figures: ReportFigures) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The 06a rows in column order: ([{no, field, field_id, values, cells, withdrawn}], total row).
 
     ``values`` are ints (XLSX), ``cells`` the same numbers formatted for print ("1.234").
     """
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "no": index,
             "field": row["field"],
-            "field_id": row.get("field_id"),
-            "values": [int(row.get(key) or 0) for key in TABLE_KEYS],
-            "withdrawn": int(row.get(WITHDRAWN_KEY) or 0),
+            "field_id": row["field_id"],
+            "values": _values(row),
+            "withdrawn": column_value(row, WITHDRAWN_KEY),
         }
-        for index, row in enumerate(figures.get("rows", []), start=1)
+        for index, row in enumerate(figures["rows"], start=1)
     ]
-    total = figures.get("total") or {}
-    total_row = {
+    total = figures["total"]
+    total_row: dict[str, Any] = {
         "no": "",
-        "field": total.get("field", "Tổng số"),
+        "field": total["field"],
         "field_id": None,
-        "values": [int(total.get(key) or 0) for key in TABLE_KEYS],
-        "withdrawn": int(total.get(WITHDRAWN_KEY) or 0),
+        "values": _values(total),
+        "withdrawn": column_value(total, WITHDRAWN_KEY),
     }
     for row in [*rows, total_row]:
         row["cells"] = [number(value) for value in row["values"]]
     return rows, total_row
 
 
-def one_stop_sentences(figures: Mapping[str, Any]) -> list[str]:
+def one_stop_sentences(figures: ReportFigures) -> list[str]:
     """The one-stop figures of section I.3 in prose (docs/report-06a.md §6), from the total row and indicators."""
-    t = {key: int((figures.get("total") or {}).get(key) or 0) for key in (*TABLE_KEYS, WITHDRAWN_KEY)}
-    ind = figures.get("indicators") or {}
+    t = {key: column_value(figures["total"], key) for key in (*TABLE_KEYS, WITHDRAWN_KEY)}
+    ind = figures["indicators"]
     new = t["received_online"] + t["received_counter_post"]
     resolved = t["resolved_total"]
     sentences = [
@@ -167,58 +167,43 @@ def one_stop_sentences(figures: Mapping[str, Any]) -> list[str]:
     ]
     if t[WITHDRAWN_KEY]:
         sentences.append(f"Số hồ sơ công dân rút hoặc dừng xử lý trong kỳ: {number(t[WITHDRAWN_KEY])} hồ sơ.")
-    extras = []
-    if ind.get("procedures_published") is not None:
-        sentences.insert(0, f"Số thủ tục hành chính được công khai, tiếp nhận: {number(ind['procedures_published'])}.")
-    if ind.get("apologies") is not None:
-        letters = ind.get("apology_letters")
-        extras.append(
-            f"số hồ sơ có văn bản xin lỗi, hẹn lại ngày trả kết quả: {number(ind['apologies'])}"
-            + (f" ({number(letters)} văn bản ban hành trong kỳ)" if letters is not None else "")
-        )
-    if ind.get("results_by_post") is not None:
-        extras.append(f"số kết quả trả qua dịch vụ bưu chính công ích: {number(ind['results_by_post'])}")
-    for key, label in (
-        ("paid_online_share", "tỷ lệ hồ sơ thanh toán trực tuyến"),
-        ("electronic_result_share", "tỷ lệ cấp kết quả điện tử"),
-        ("digitised_share", "tỷ lệ số hóa hồ sơ"),
-    ):
-        if key in ind:
-            extras.append(f"{label}: {share_text(ind[key])}")
-    if extras:
-        sentences.append(extras[0][0].upper() + "; ".join(extras)[1:] + ".")
-    satisfaction = ind.get("satisfaction")
-    if isinstance(satisfaction, Mapping):
-        sentences.append(f"Mức độ hài lòng của người dân, tổ chức: {satisfaction_text(satisfaction)}.")
-    feedback = ind.get("feedback")
-    if isinstance(feedback, Mapping):
-        sentences.append(
-            f"Ý kiến không hài lòng, phản ánh của người dân, tổ chức phát sinh trong kỳ: "
-            f"{number(feedback.get('received') or 0)}, đã xử lý xong {number(feedback.get('resolved') or 0)}."
-        )
-    indicator_5_4 = ind.get("indicator_5_4")
-    if isinstance(indicator_5_4, Mapping) and indicator_5_4:
-        value = indicator_5_4.get("value", indicator_5_4.get("percent", indicator_5_4.get("score")))
-        if value is not None:
-            sentences.append(f"Chỉ số hài lòng 5.4 (Quyết định 766/QĐ-TTg): {share_text(value)}.")
+    sentences.insert(0, f"Số thủ tục hành chính được công khai, tiếp nhận: {number(ind['procedures_published'])}.")
+    extras = [
+        f"số hồ sơ có văn bản xin lỗi, hẹn lại ngày trả kết quả: {number(ind['apologies'])}"
+        f" ({number(ind['apology_letters'])} văn bản ban hành trong kỳ)",
+        f"số kết quả trả qua dịch vụ bưu chính công ích: {number(ind['results_by_post'])}",
+        f"tỷ lệ hồ sơ thanh toán trực tuyến: {share_text(ind['paid_online_share'])}",
+        f"tỷ lệ cấp kết quả điện tử: {share_text(ind['electronic_result_share'])}",
+        f"tỷ lệ số hóa hồ sơ: {share_text(ind['digitised_share'])}",
+    ]
+    sentences.append(extras[0][0].upper() + "; ".join(extras)[1:] + ".")
+    sentences.append(f"Mức độ hài lòng của người dân, tổ chức: {satisfaction_text(ind['satisfaction'])}.")
+    feedback = ind["feedback"]
+    sentences.append(
+        f"Ý kiến không hài lòng, phản ánh của người dân, tổ chức phát sinh trong kỳ: "
+        f"{number(feedback['received'])}, đã xử lý xong {number(feedback['resolved'])}."
+    )
+    indicator_5_4 = ind["indicator_5_4"]["value"]
+    if indicator_5_4 is not None:
+        sentences.append(f"Chỉ số hài lòng 5.4 (Quyết định 766/QĐ-TTg): {share_text(indicator_5_4)}.")
     return sentences
 
 
-def satisfaction_text(satisfaction: Mapping[str, Any]) -> str:
+def satisfaction_text(satisfaction: SatisfactionSummary) -> str:
     """'820 lượt đánh giá; rất hài lòng 600; hài lòng 210; …; tỷ lệ hài lòng 98,8%'.
 
-    Reads the shape of ``hoso.surveys.satisfaction_summary`` (ratings, by_level, satisfied_percent);
+    Reads ``baocao.satisfaction.SatisfactionSummary`` (ratings, by_level, satisfied_percent);
     levels nobody chose are left out.
     """
-    ratings = int(satisfaction.get("ratings") or 0)
+    ratings = satisfaction["ratings"]
     if not ratings:
         return "chưa có lượt đánh giá"
     labels = dict(SatisfactionLevel.choices)
     parts = [f"{number(ratings)} lượt đánh giá"]
-    for level, count in (satisfaction.get("by_level") or {}).items():
+    for level, count in satisfaction["by_level"].items():
         if count:
             parts.append(f"{labels.get(level, level).lower()} {number(count)}")
-    if satisfaction.get("satisfied_percent") is not None:
+    if satisfaction["satisfied_percent"] is not None:
         parts.append(f"tỷ lệ hài lòng {share_text(satisfaction['satisfied_percent'])}")
     return "; ".join(parts)
 
@@ -233,15 +218,15 @@ COMPARISON_KEYS = (
 )
 
 
-def comparison_rows(figures: Mapping[str, Any]) -> list[dict[str, str]]:
+def comparison_rows(figures: ReportFigures) -> list[dict[str, str]]:
     """This period against the same period of last year ('previous_year'); [] when absent."""
-    previous = (figures.get("previous_year") or {}).get("total")
-    if not previous:
+    if not figures["previous_year"]:
         return []
-    current = figures.get("total") or {}
+    previous = figures["previous_year"]["total"]
+    current = figures["total"]
     rows = []
     for key, label in COMPARISON_KEYS:
-        now, before = int(current.get(key) or 0), int(previous.get(key) or 0)
+        now, before = column_value(current, key), column_value(previous, key)
         change = now - before
         rows.append(
             {
@@ -258,7 +243,7 @@ def comparison_rows(figures: Mapping[str, Any]) -> list[dict[str, str]]:
 
 # -- the context builder -------------------------------------------------------------------------
 def report_context(
-    figures: Mapping[str, Any],
+    figures: ReportFigures,
     *,
     report: Report | None = None,
     agency: Agency | None = None,
@@ -276,7 +261,7 @@ def report_context(
         agency = report.agency
     if agency is None:
         raise ValueError("report_context needs a report or an agency")
-    period = figures.get("period") or {}
+    period = figures["period"]
     start, end = _date(period["start"]), _date(period["end"])
     kind = report.period_kind if report is not None else period_kind
     rows, total = table_rows(figures)
@@ -291,8 +276,10 @@ def report_context(
         }
         for section in NARRATIVE_SECTIONS
     ]
-    previous = figures.get("previous_year") or {}
-    previous_period = previous.get("period") or {}
+    previous = figures["previous_year"]
+    previous_period = previous["period"] if previous else None
+    previous_label = previous_period["label"] if previous_period else "cùng kỳ năm trước"
+    previous_until = previous_period.get("counted_until_text", "") if previous_period else ""
     until_text = provisional_text(figures)
     return {
         "title": "Báo cáo kết quả công tác cải cách hành chính",
@@ -306,7 +293,7 @@ def report_context(
         "place_name": agency.place_name or agency.name,
         "date_words": date_words(when),
         "period_phrase": period_phrase(kind, start, end),
-        "period_label": period.get("label", ""),
+        "period_label": period["label"],
         "start_short": date_short(start),
         "end_short": date_short(end),
         "narrative_sections": narrative[:7],
@@ -318,12 +305,11 @@ def report_context(
         "rows": rows,
         "total": total,
         "comparison": comparison_rows(figures),
-        "previous_label": previous_period.get("label", "cùng kỳ năm trước")
-        + (f", {previous_period['counted_until_text']}" if previous_period.get("counted_until_text") else ""),
+        "previous_label": previous_label + (f", {previous_until}" if previous_until else ""),
         "provisional": bool(until_text),
         "counted_until_text": until_text,
-        "chart_fields": mark_safe(charts.received_resolved_bars(figures.get("rows", []))),  # noqa: S308 — built from escaped text
-        "chart_timeliness": mark_safe(charts.timeliness_bar(figures.get("total") or {})),  # noqa: S308
+        "chart_fields": mark_safe(charts.received_resolved_bars(figures["rows"])),  # noqa: S308 — built from escaped text
+        "chart_timeliness": mark_safe(charts.timeliness_bar(figures["total"])),  # noqa: S308
         "signature_lines": signature_lines(agency.leader_title),
         "leader_name": agency.leader_name,
         "recipients": [
@@ -339,12 +325,15 @@ def report_context(
     }
 
 
-def provisional_text(figures: Mapping[str, Any]) -> str:
-    """'tính đến 10:15 ngày 05/12/2026' when the figures were counted before the period ended, else ''."""
-    return str(figures.get("counted_until_text") or "") if figures.get("provisional") else ""
+def provisional_text(figures: ReportFigures) -> str:
+    """'tính đến 10:15 ngày 05/12/2026' when the figures were counted before the period ended, else ''.
+
+    (Figures frozen before provisional reports existed have neither key: they were final counts.)
+    """
+    return figures.get("counted_until_text", "") if figures.get("provisional", False) else ""
 
 
-def table_note(figures: Mapping[str, Any], withdrawn: int) -> str:
+def table_note(figures: ReportFigures, withdrawn: int) -> str:
     """The note under the 06a table (PDF and XLSX): the sums, and the instant of provisional figures."""
     note = (
         "Ghi chú: (3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13); "
@@ -365,7 +354,7 @@ def render_report_html(context: Mapping[str, Any]) -> str:
 
 
 def render_pdf(
-    figures: Mapping[str, Any],
+    figures: ReportFigures,
     *,
     report: Report | None = None,
     agency: Agency | None = None,
@@ -378,7 +367,7 @@ def render_pdf(
 
 
 # -- XLSX ------------------------------------------------------------------------------------------
-def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None, report: Report | None = None) -> bytes:
+def render_xlsx(figures: ReportFigures, *, agency: Agency | None = None, report: Report | None = None) -> bytes:
     """The 06a table as an XLSX ready to send: merged two-row headers, column numbers, borders,
     one row per field and the total (values that add up, checked by the tests), A4 landscape,
     fitted to the page width, header rows repeated on every printed page.
@@ -387,14 +376,8 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None, rep
     it goes with ("Kèm theo Báo cáo số 125/BC-UBND ngày …"). Provisional figures say "tính đến …"
     in the period line and the note.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    from motcua.lib.tabular import protect_sheet, xlsx_safe_string
-
     rows, total = table_rows(figures)
-    period = figures.get("period") or {}
+    period = figures["period"]
     start, end = _date(period["start"]), _date(period["end"])
     last_col = 2 + len(TABLE_KEYS)  # 13
     last = get_column_letter(last_col)
@@ -402,7 +385,7 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None, rep
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Biểu II.06a"
-    font = "Times New Roman"
+    font = PRINT_FONT
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -418,7 +401,7 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None, rep
     sheet["A2"].font = Font(name=font, bold=True, size=13)
     sheet.merge_cells(f"A2:{last}2")
     until = provisional_text(figures)
-    sheet["A3"] = f"Kỳ báo cáo: {period_line(period.get('label', ''), start, end)}" + (
+    sheet["A3"] = f"Kỳ báo cáo: {period_line(period['label'], start, end)}" + (
         f"; số liệu {until}" if until else ""
     )
     sheet["A3"].font = Font(name=font, italic=True, size=12)
@@ -486,29 +469,9 @@ def render_xlsx(figures: Mapping[str, Any], *, agency: Agency | None = None, rep
         sheet.column_dimensions[get_column_letter(c)].width = 11
     sheet.row_dimensions[sub].height = 45
     sheet.freeze_panes = sheet.cell(numbers + 1, 3)
-    sheet.print_title_rows = f"{head}:{numbers}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    print_on_a4_landscape(sheet, title_rows=(head, numbers), side_margin=0.5)
 
     protect_sheet(sheet)  # names of the ward and of fields are text cells, never formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def table_sums_ok(rows: Sequence[Mapping[str, Any]], total: Mapping[str, Any]) -> bool:
-    """True when every column of ``total`` is the sum of the rows and 3 = 4+5+6, 7 = 8+9+10, 11 = 12+13."""
-    for key in TABLE_KEYS:
-        if sum(int(r.get(key) or 0) for r in rows) != int(total.get(key) or 0):
-            return False
-    return all(
-        r["received_total"] == r["received_online"] + r["received_counter_post"] + r["carried_over"]
-        and r["resolved_total"] == r["early"] + r["on_time"] + r["late"]
-        and r["in_progress_total"] == r["within_deadline"] + r["overdue"]
-        for r in [*rows, total]
-    )

@@ -1,8 +1,10 @@
-"""The report figures (docs/report-06a.md §1–3, §5): table II.06a, the QĐ 766 indicators, drill-down lists.
+"""Table II.06a (docs/report-06a.md §1–3) and the conditions every report figure counts with.
 
 Everything is counted in the database: one grouped query with conditional aggregates for the
-table, a few aggregates for the indicators. Functions return plain, JSON-ready data (ints, floats,
-strings, lists, dicts), which the HTML page, the XLSX and the PDF all consume.
+table. The rows are typed (``TableRow``, ``TotalRow``: TypedDicts, JSON as they are), and the
+HTML page, the XLSX and the PDF all read them. The other figures of a report — the QĐ 766
+indicators (``baocao.figures``), satisfaction and indicator 5.4 (``baocao.satisfaction``) — count
+with the same conditions (``reported``, ``conditions``, ``returned_in``), over the same window.
 
 Definitions for agencies A and the instants [start, end] (both inclusive). A dossier never counts
 unless it was received (``received_at`` set: guided or refused at intake never count).
@@ -24,6 +26,7 @@ unless it was received (``received_at`` set: guided or refused at intake never c
   force (P = last REQUEST_SUPPLEMENT with at ≤ end: P.at > P.due_at); otherwise overdue iff
   E.due_at < end. A dossier without any event falls back to its due_at column. Otherwise it is
   **within deadline**. So a past period's figures stay exact after the dossier moved on.
+* **returned** (not a column) — received, and handed over (``returned_at``) in [start, end].
 
 The columns partition the scope, so for every row and the total:
 received_total = carried_over + received_online + received_counter_post;
@@ -34,19 +37,16 @@ received_total = resolved_total + in_progress_total + withdrawn_or_stopped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.db.models import (
-    Avg,
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -55,21 +55,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan
-from django.utils import timezone
 
-from hoso.constants import Action, Delivery, FollowUpStatus, Status, Timeliness
-from hoso.models import Dossier, DossierEvent, FollowUp
-from hoso.surveys import indicator_5_4, satisfaction_summary
-from hoso.workcalendar import VN_TZ
-from motcua.models import Agency
-from thutuc.constants import Channel, TimeUnit
-from thutuc.models import AgencyProcedure
+from hoso.constants import Action, Status, Timeliness
+from hoso.models import Dossier, DossierEvent
+from thutuc.constants import Channel
 from thutuc.selectors import vi_order
-
-from .periods import Period
 
 COLUMNS: tuple[str, ...] = (
     "received_total",
@@ -101,12 +93,94 @@ COLUMN_LABELS: dict[str, str] = {
     "withdrawn_or_stopped": "Rút hồ sơ, dừng xử lý trong kỳ",
 }
 TOTAL_LABEL = "Tổng số"
-WORKING_DAY_SECONDS = 27_000  # 7.5 working hours (07:30–11:30, 13:30–17:00)
-TOP_PROCEDURES = 10
-ONLINE_FULL_MARKS = 50.0  # QĐ 766 indicator 3.3
-DIGITISED_FULL_MARKS = 80.0  # QĐ 766 indicator 4.2
 
+_HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
+
+
+class ColumnCounts(TypedDict):
+    """The twelve columns of one line of the table (keys of COLUMNS, in that order)."""
+
+    received_total: int
+    received_online: int
+    received_counter_post: int
+    carried_over: int
+    resolved_total: int
+    early: int
+    on_time: int
+    late: int
+    in_progress_total: int
+    within_deadline: int
+    overdue: int
+    withdrawn_or_stopped: int
+
+
+class TableRow(ColumnCounts):
+    """A field's line: ``field_id``, ``field`` (its name), then the columns."""
+
+    field_id: int | None
+    field: str
+
+
+class TotalRow(ColumnCounts):
+    """The total line: ``field`` = "Tổng số", then the columns (no field id)."""
+
+    field: str
+
+
+class Table06a(TypedDict):
+    rows: list[TableRow]
+    total: TotalRow
+
+
+class CellMember(TypedDict):
+    """A dossier of column 3 with the columns that counted it (a bit mask) and what the drill-down shows."""
+
+    dossier_id: int
+    field_id: int | None
+    columns: int
+    code: str
+    procedure: str
+    received_at: datetime
+    due_at: datetime | None
+    result_ready_at: datetime | None
+    status: str | None
+
+
+def column_counts(values: Mapping[str, Any]) -> ColumnCounts:
+    """The COLUMNS of an aggregate row (or of a frozen row) as ints; a missing column is 0."""
+
+    def count(column: str) -> int:
+        return int(values.get(column) or 0)
+
+    return ColumnCounts(
+        received_total=count("received_total"),
+        received_online=count("received_online"),
+        received_counter_post=count("received_counter_post"),
+        carried_over=count("carried_over"),
+        resolved_total=count("resolved_total"),
+        early=count("early"),
+        on_time=count("on_time"),
+        late=count("late"),
+        in_progress_total=count("in_progress_total"),
+        within_deadline=count("within_deadline"),
+        overdue=count("overdue"),
+        withdrawn_or_stopped=count("withdrawn_or_stopped"),
+    )
+
+
+def column_value(counts: ColumnCounts, column: str) -> int:
+    """The count of `column` (a key of COLUMNS, named at run time); ValueError for another name."""
+    if column not in COLUMNS:
+        raise ValueError(f"Cột không hợp lệ: {column!r}.")
+    return int(cast(Mapping[str, int], counts).get(column) or 0)
+
+
+def share(part: int, whole: int) -> float | None:
+    """100 × part / whole rounded half-up to 2 decimals (779/780 → 99.87); None when whole is 0."""
+    if not whole:
+        return None
+    return float((_HUNDRED * part / whole).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
 # -- definitions ------------------------------------------------------------------------------
@@ -128,9 +202,14 @@ def _none_by(moment: datetime) -> Q:
     )
 
 
-def _reported(agency_ids: Sequence[int]) -> Q:
-    """The agencies' received dossiers (guided / refused at intake have no received_at)."""
+def reported(agency_ids: Sequence[int]) -> Q:
+    """The agencies' received dossiers (guided / refused at intake have no received_at): every figure's base."""
     return Q(agency_id__in=list(agency_ids), received_at__isnull=False)
+
+
+def returned_in(start: datetime, end: datetime) -> Q:
+    """Handed over to the applicant in [start, end] (not a column: results by post, satisfaction)."""
+    return Q(returned_at__gte=start, returned_at__lte=end)
 
 
 def scope(start: datetime, end: datetime) -> Q:
@@ -203,28 +282,27 @@ def conditions(start: datetime, end: datetime) -> dict[str, Q]:
 
 
 # -- table II.06a -----------------------------------------------------------------------------
-def table_06a(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> dict[str, Any]:
+def table_06a(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> Table06a:
     """Biểu II.06a for the agencies over [start, end] (aware instants, both inclusive).
 
-    Returns ``{"rows": [...], "total": {...}}``. A row per field with any dossier in scope
-    (every other column is a part of received_total), in Vietnamese order of the field name:
-    ``field_id``, ``field`` and the COLUMNS as ints. ``total`` has the same keys without
-    ``field_id``, with ``field`` = "Tổng số" (all zeros when nothing counts). One grouped query:
-    WHERE the scope, one COUNT … FILTER (the column's part) per column.
+    ``rows``: a ``TableRow`` per field with any dossier in scope (every other column is a part of
+    received_total), in Vietnamese order of the field name. ``total``: the ``TotalRow``, with
+    ``field`` = "Tổng số" (all zeros when nothing counts). One grouped query: WHERE the scope,
+    one COUNT … FILTER (the column's part) per column.
     """
     column_parts = parts(start, end)
     counts = {c: Count("pk", filter=p) if p else Count("pk") for c, p in column_parts.items()}
     rows = (
-        Dossier.objects.filter(_reported(agency_ids) & scope(start, end))
+        Dossier.objects.filter(reported(agency_ids) & scope(start, end))
         .values("field_id", "field__name")
         .annotate(**counts)
         .order_by(vi_order("field__name"), "field_id")
     )
     table_rows = [
-        {"field_id": row["field_id"], "field": row["field__name"], **{c: int(row[c]) for c in COLUMNS}} for row in rows
+        TableRow(field_id=row["field_id"], field=row["field__name"], **column_counts(row)) for row in rows
     ]
-    total: dict[str, Any] = {"field": TOTAL_LABEL, **{c: sum(r[c] for r in table_rows) for c in COLUMNS}}
-    return {"rows": table_rows, "total": total}
+    sums = {c: sum(column_value(r, c) for r in table_rows) for c in COLUMNS}
+    return Table06a(rows=table_rows, total=TotalRow(field=TOTAL_LABEL, **column_counts(sums)))
 
 
 def drilldown(
@@ -237,250 +315,14 @@ def drilldown(
     """
     if column not in COLUMNS:
         raise ValueError(f"Cột không hợp lệ: {column!r}.")
-    queryset = Dossier.objects.filter(_reported(agency_ids)).filter(conditions(start, end)[column])
+    queryset = Dossier.objects.filter(reported(agency_ids)).filter(conditions(start, end)[column])
     if field_id is not None:
         queryset = queryset.filter(field_id=field_id)
     return queryset.select_related("field", "procedure", "agency").order_by("received_at", "id")
 
 
-# -- indicators -------------------------------------------------------------------------------
-def share(part: int, whole: int) -> float | None:
-    """100 × part / whole rounded half-up to 2 decimals; None when whole is 0."""
-    if not whole:
-        return None
-    return float((Decimal(100) * part / whole).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _round2(value: float | Decimal) -> float:
-    return float(Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-_UNIT_LABELS = {
-    TimeUnit.WORKING_DAYS: "ngày làm việc",
-    TimeUnit.CALENDAR_DAYS: "ngày",
-    TimeUnit.WORKING_HOURS: "giờ làm việc",
-    TimeUnit.SAME_DAY: "trong ngày",
-}
-
-
-def _in_unit(unit: str, seconds: float) -> tuple[float, str]:
-    """The average expressed in the procedure's unit: hours for hour and same-day limits, working days otherwise.
-
-    resolution_seconds counts working time only, so a calendar-day limit is compared in working days.
-    """
-    if unit in (TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY):
-        return _round2(seconds / 3600), "giờ làm việc"
-    return _round2(seconds / WORKING_DAY_SECONDS), "ngày làm việc"
-
-
-def _average_resolution(base: QuerySet[Dossier], resolved: Q) -> list[dict[str, Any]]:
-    """QĐ 766 indicator 2.2: AVG(resolution_seconds) per procedure of the dossiers resolved in the period."""
-    rows = (
-        base.filter(resolved)
-        .values("procedure_id", "procedure__code", "procedure__name", "procedure__time_limit_unit")
-        .annotate(
-            resolved=Count("pk"),
-            timed=Count("resolution_seconds"),
-            average_seconds=Avg("resolution_seconds"),
-            snapshot_unit=Max(KT("procedure_snapshot__limit__unit")),
-            snapshot_value=Max(KT("procedure_snapshot__limit__value")),
-        )
-        .order_by("procedure__code")
-    )
-    result = []
-    for row in rows:
-        seconds = float(row["average_seconds"]) if row["average_seconds"] is not None else None
-        unit = row["procedure__time_limit_unit"] or row["snapshot_unit"] or TimeUnit.WORKING_DAYS
-        value, value_unit = _in_unit(unit, seconds) if seconds is not None else (None, "")
-        result.append(
-            {
-                "procedure_id": row["procedure_id"],
-                "code": row["procedure__code"],
-                "name": row["procedure__name"],
-                "unit": unit,
-                "unit_label": _UNIT_LABELS.get(unit, unit),
-                "resolved": int(row["resolved"]),
-                "timed": int(row["timed"]),
-                "average_seconds": None if seconds is None else round(seconds),
-                "average_working_days": None if seconds is None else _round2(seconds / WORKING_DAY_SECONDS),
-                "average_hours": None if seconds is None else _round2(seconds / 3600),
-                "average_in_unit": value,
-                "average_in_unit_label": value_unit,
-            }
-        )
-    return result
-
-
-def _top_procedures(base: QuerySet[Dossier], new: Q) -> list[dict[str, Any]]:
-    rows = (
-        base.filter(new)
-        .values("procedure_id", "procedure__code", "procedure__name")
-        .annotate(received=Count("pk"))
-        .order_by("-received", "procedure__code")[:TOP_PROCEDURES]
-    )
-    return [
-        {
-            "procedure_id": r["procedure_id"],
-            "code": r["procedure__code"],
-            "name": r["procedure__name"],
-            "received": r["received"],
-        }
-        for r in rows
-    ]
-
-
-def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> dict[str, Any]:
-    """The QĐ 766 indicators a ward computes itself, over [start, end]. Shares: % with 2 decimals, None on 0/0.
-
-    * ``online_share`` (3.3) = new online / new; ``online_full_marks`` at ≥ 50%.
-    * ``early_or_on_time_share`` (2.1) = (early + on time) / resolved in the period.
-    * ``apologies`` = dossiers resolved in the period or in progress at its end that had an
-      apology-and-new-appointment (an EXTEND event at or before end) — the figure the report
-      quotes; ``apology_letters`` = EXTEND events dated in the period (letters issued in it).
-    * ``results_by_post`` = dossiers returned in the period with delivery "post".
-    * ``paid_online_share`` (3.6) = new dossiers paid online / new dossiers with a fee
-      (fee_amount > 0 or paid online).
-    * ``electronic_result_share`` (4.1) = resolved in the period with an electronic result / resolved.
-    * ``digitised_share`` (4.2) = new dossiers digitised / new; ``digitised_full_marks`` at ≥ 80%.
-    * ``satisfaction`` = hoso.surveys.satisfaction_summary; ``indicator_5_4`` = hoso.surveys.indicator_5_4.
-    * ``average_resolution`` (2.2): per procedure with dossiers resolved in the period, by code:
-      AVG(resolution_seconds) in seconds, working days of 7.5 h, hours, and in the procedure's own
-      unit (its catalogue unit, else the unit pinned at intake; hours for hour and same-day limits).
-    * ``top_procedures``: the 10 procedures with most new dossiers (ties by code).
-    * ``procedures_published``: procedures the agencies offer (niêm yết) when compiled, summed.
-    * ``feedback``: follow-up items opened by unhappy answers in the period (``received``), and
-      those among them resolved when compiled (``resolved``) — "feedback handled" of §8.3.
-    * ``counts``: the numerators and denominators behind the shares.
-    """
-    conds = conditions(start, end)
-    new = Q(received_at__gte=start, received_at__lte=end)
-    returned = Q(returned_at__gte=start, returned_at__lte=end)
-    base = Dossier.objects.filter(_reported(agency_ids))
-    extended = Exists(DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action=Action.EXTEND, at__lte=end))
-    counts = base.filter(Q(received_at__lte=end) & (_none_before(start) | returned)).aggregate(
-        new=Count("pk", filter=new),
-        new_online=Count("pk", filter=conds["received_online"]),
-        resolved=Count("pk", filter=conds["resolved_total"]),
-        early_or_on_time=Count("pk", filter=conds["early"] | conds["on_time"]),
-        apologies=Count("pk", filter=(conds["resolved_total"] | conds["in_progress_total"]) & Q(extended)),
-        results_by_post=Count("pk", filter=returned & Q(delivery=Delivery.POST)),
-        with_fee=Count("pk", filter=new & (Q(fee_amount__gt=0) | Q(paid_online=True))),
-        paid_online=Count("pk", filter=new & Q(paid_online=True)),
-        electronic_result=Count("pk", filter=conds["resolved_total"] & Q(electronic_result=True)),
-        digitised=Count("pk", filter=new & Q(digitised=True)),
-    )
-    counts = {key: int(value) for key, value in counts.items()}
-    counts["apology_letters"] = DossierEvent.objects.filter(
-        dossier__agency_id__in=list(agency_ids), action=Action.EXTEND, at__gte=start, at__lte=end
-    ).count()
-    online = share(counts["new_online"], counts["new"])
-    digitised = share(counts["digitised"], counts["new"])
-    return {
-        "online_share": online,
-        "online_full_marks": online is not None and online >= ONLINE_FULL_MARKS,
-        "early_or_on_time_share": share(counts["early_or_on_time"], counts["resolved"]),
-        "apologies": counts["apologies"],
-        "apology_letters": counts["apology_letters"],
-        "results_by_post": counts["results_by_post"],
-        "paid_online_share": share(counts["paid_online"], counts["with_fee"]),
-        "electronic_result_share": share(counts["electronic_result"], counts["resolved"]),
-        "digitised_share": digitised,
-        "digitised_full_marks": digitised is not None and digitised >= DIGITISED_FULL_MARKS,
-        "satisfaction": satisfaction_summary(agency_ids=list(agency_ids), start=start, end=end),
-        "indicator_5_4": indicator_5_4(agency_ids=list(agency_ids), start=start, end=end),
-        "average_resolution": _average_resolution(base, conds["resolved_total"]),
-        "top_procedures": _top_procedures(base, new),
-        "procedures_published": AgencyProcedure.objects.filter(
-            agency_id__in=list(agency_ids), active=True, procedure__active=True
-        ).count(),
-        "feedback": FollowUp.objects.filter(
-            agency_id__in=list(agency_ids), created_at__gte=start, created_at__lte=end
-        ).aggregate(
-            received=Count("pk"),
-            resolved=Count("pk", filter=Q(status=FollowUpStatus.RESOLVED)),
-        ),
-        "counts": counts,
-    }
-
-
-# -- everything for one report ----------------------------------------------------------------
-class PeriodNotStarted(ValueError):
-    """The period begins after the compile instant: there is nothing to count yet."""
-
-
-def counted_until_text(instant: datetime) -> str:
-    """'tính đến 10:15 ngày 05/12/2026' (Vietnam time): how a provisional report names its instant."""
-    local = instant.astimezone(VN_TZ)
-    return f"tính đến {local:%H:%M} ngày {local:%d/%m/%Y}"
-
-
-def cutoff(period: Period, as_of: datetime) -> datetime:
-    """The instant a report on `period` compiled at `as_of` is judged at: the period's end, or
-    `as_of` when the period is not over yet (a provisional report). PeriodNotStarted (Vietnamese
-    message) when `as_of` is before the period's first instant.
-    """
-    start, end = period.bounds()
-    if as_of < start:
-        raise PeriodNotStarted(
-            f"Kỳ báo cáo bắt đầu từ ngày {period.start:%d/%m/%Y}, chưa đến: chưa có số liệu để tổng hợp."
-        )
-    return min(end, as_of)
-
-
-def _period_json(period: Period, until: datetime | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
-    if until is not None:
-        provisional = until < period.bounds()[1]
-        data["counted_until"] = until.astimezone(VN_TZ).isoformat()
-        data["provisional"] = provisional
-        data["counted_until_text"] = counted_until_text(until) if provisional else ""
-    return data
-
-
-def compile_figures(*, agency_ids: Sequence[int], period: Period, as_of: datetime | None = None) -> dict[str, Any]:
-    """Every figure of the report for the agencies and the period, JSON-serialisable.
-
-    ``{"period": {start, end (YYYY-MM-DD), label}, "counted_until", "provisional",
-    "counted_until_text", "agencies": [codes, sorted], "rows": [...], "total": {...},
-    "indicators": {...}, "previous_year": {"period", "total", "indicators"}}``: rows and total as
-    in `table_06a`, indicators as in `indicators`; previous_year is the same period a year
-    earlier (`Period.previous_year`).
-
-    ``as_of`` is the compile instant (default: now). A period not over at ``as_of`` is counted
-    up to ``as_of`` instead of its end (`cutoff`): nothing dated later (a dossier, an event, a
-    rating) counts, and the in-progress columns say within deadline / overdue at ``as_of``;
-    ``provisional`` is then true and ``counted_until_text`` says "tính đến hh:mm ngày dd/mm/yyyy"
-    (else ""). The previous year is then cut after the same elapsed time, so the comparison is
-    like for like. ``counted_until`` is the instant judged at (ISO 8601, Vietnam time).
-    PeriodNotStarted when ``as_of`` is before the period.
-    """
-    ids = list(agency_ids)
-    start, _ = period.bounds()
-    until = cutoff(period, as_of if as_of is not None else timezone.now())
-    table = table_06a(agency_ids=ids, start=start, end=until)
-    before = period.previous_year()
-    before_start, before_end = before.bounds()
-    before_until = min(before_end, before_start + (until - start))
-    stamp = _period_json(period, until)
-    return {
-        "period": _period_json(period),
-        "counted_until": stamp["counted_until"],
-        "provisional": stamp["provisional"],
-        "counted_until_text": stamp["counted_until_text"],
-        "agencies": list(Agency.objects.filter(pk__in=ids).order_by("code").values_list("code", flat=True)),
-        "rows": table["rows"],
-        "total": table["total"],
-        "indicators": indicators(agency_ids=ids, start=start, end=until),
-        "previous_year": {
-            "period": _period_json(before, before_until),
-            "total": table_06a(agency_ids=ids, start=before_start, end=before_until)["total"],
-            "indicators": indicators(agency_ids=ids, start=before_start, end=before_until),
-        },
-    }
-
-
 # -- what each cell counted (frozen with the figures; the drill-down of a compiled report) --------
-def cell_members(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> list[dict[str, Any]]:
+def cell_members(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> list[CellMember]:
     """The dossiers in scope with the columns that counted each, as they stood at `end`.
 
     One dict per dossier of column 3 (received_total): ``dossier_id``, ``field_id``,
@@ -490,7 +332,7 @@ def cell_members(*, agency_ids: Sequence[int], start: datetime, end: datetime) -
     ``status`` (the status at `end`). Columns are found with the same `conditions` as the counts,
     so the number of members with bit i in a row equals that row's cell.
     """
-    base = Dossier.objects.filter(_reported(agency_ids))
+    base = Dossier.objects.filter(reported(agency_ids))
     masks: dict[int, int] = {}
     for column, condition in conditions(start, end).items():
         bit = column_bit(column)
@@ -511,19 +353,19 @@ def cell_members(*, agency_ids: Sequence[int], start: datetime, end: datetime) -
         .order_by("received_at", "pk")
     )
     return [
-        {
-            "dossier_id": row["pk"],
-            "field_id": row["field_id"],
-            "columns": masks[row["pk"]],
-            "code": row["code"] or "",
-            "procedure": row["procedure__name"] or "",
-            "received_at": row["received_at"],
-            "due_at": row["due_then"],
-            "result_ready_at": row["result_ready_at"]
+        CellMember(
+            dossier_id=row["pk"],
+            field_id=row["field_id"],
+            columns=masks[row["pk"]],
+            code=row["code"] or "",
+            procedure=row["procedure__name"] or "",
+            received_at=row["received_at"],
+            due_at=row["due_then"],
+            result_ready_at=row["result_ready_at"]
             if row["result_ready_at"] is not None and row["result_ready_at"] <= end
             else None,
-            "status": row["status_then"],
-        }
+            status=row["status_then"],
+        )
         for row in rows
     ]
 

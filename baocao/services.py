@@ -34,12 +34,13 @@ import time
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -50,14 +51,24 @@ from motcua.lib.queue import publish
 from motcua.lib.text import TextLimit, clean_text
 from motcua.models import Agency, User
 
-from .constants import MAX_ATTEMPTS, NARRATIVE_FIELDS, NARRATIVE_SECTIONS, QUEUED_GRACE, PeriodKind, ReportStatus
+from . import figures as report_figures
+from .constants import (
+    MAX_ATTEMPTS,
+    NARRATIVE_FIELDS,
+    NARRATIVE_SECTIONS,
+    QUEUED_GRACE,
+    TRANSIENT_ERRORS,
+    PeriodKind,
+    ReportStatus,
+)
+from .exports import render_pdf, render_xlsx
+from .figures import PeriodNotStarted, ReportFigures
 from .models import Report, ReportEntry, lease_expired, queue_stale
 from .periods import Period, decree_half_year, decree_year
+from .queries import CellMember, cell_members
+from .tasks import compile_report_task, render_final_report_task
 
 logger = logging.getLogger(__name__)
-
-# Database hiccups a later attempt may not meet: the task retries these, nothing else.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 
 
 class ReportError(Exception):
@@ -94,8 +105,6 @@ def queue_compilation(report_id: int) -> bool:
     Never raises for a broker that is down or hangs (about a second at most, then logged): the
     row stays queued and the sweeper sends it later. False when it could not be sent.
     """
-    from .tasks import compile_report_task
-
     return publish(compile_report_task, report_id)
 
 
@@ -202,8 +211,6 @@ def compile_report(report_id: int) -> str:
     while this run worked: its result is dropped). Transient database errors release the claim
     (back to queued) and are raised for the task to retry. Progress moves 5 → 40 → 75 → 90 → 100.
     """
-    from .exports import render_pdf, render_xlsx
-
     started_at = timezone.now()
     token = claim(report_id, now=started_at)
     if token is None:
@@ -310,10 +317,6 @@ def sweep_reports(*, now: datetime | None = None) -> dict[str, list[int]]:
 
 def failure_reason(exc: BaseException) -> str:
     """The Vietnamese reason a leader reads on the report page (the technical detail after it)."""
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    from .queries import PeriodNotStarted
-
     if isinstance(exc, PeriodNotStarted):
         return str(exc)
     if isinstance(exc, SoftTimeLimitExceeded):
@@ -323,24 +326,22 @@ def failure_reason(exc: BaseException) -> str:
 
 
 # -- frozen figures and what each cell counted (issue 17) -------------------------------------------
-def freeze_figures(report: Report, *, as_of: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def freeze_figures(report: Report, *, as_of: datetime) -> tuple[ReportFigures, list[CellMember]]:
     """The report's figures judged at `as_of` (the compile instant) and the dossiers behind each cell.
 
     A period not over at `as_of` is counted up to `as_of` (provisional figures, "tính đến …"):
-    see ``baocao.queries.compile_figures``. The figures come back exactly as the hash covers
+    see ``baocao.figures.compile_figures``. The figures come back exactly as the hash covers
     them (dates and decimals as JSON writes them); the members as ``queries.cell_members``.
     """
-    from . import queries
-
     period = report_period(report)
-    figures = queries.compile_figures(agency_ids=[report.agency_id], period=period, as_of=as_of)
-    figures = json.loads(canonical_json(figures))
+    compiled = report_figures.compile_figures(agency_ids=[report.agency_id], period=period, as_of=as_of)
+    figures = cast(ReportFigures, json.loads(canonical_json(compiled)))
     until = datetime.fromisoformat(figures["counted_until"])
-    members = queries.cell_members(agency_ids=[report.agency_id], start=period.bounds()[0], end=until)
+    members = cell_members(agency_ids=[report.agency_id], start=period.bounds()[0], end=until)
     return figures, members
 
 
-def store_cell_members(report_id: int, *, members: list[dict[str, Any]]) -> None:
+def store_cell_members(report_id: int, *, members: list[CellMember]) -> None:
     """Replace the report's frozen cell members (inside the caller's transaction)."""
     ReportEntry.objects.filter(report_id=report_id).delete()
     ReportEntry.objects.bulk_create(
@@ -367,8 +368,6 @@ def store_cell_members(report_id: int, *, members: list[dict[str, Any]]) -> None
 def queue_final_rendering(report_id: int) -> bool:
     """Send the task rendering the official files (after commit; eager without a broker). False when
     the broker could not take it: ``resend_final_renderings`` sends it again."""
-    from .tasks import render_final_report_task
-
     return publish(render_final_report_task, report_id)
 
 
@@ -391,8 +390,6 @@ def render_final_files(report_id: int) -> str:
     never touched; the files are written only while ``final_pdf`` is still empty, so two
     deliveries of the task store one result.
     """
-    from .exports import render_pdf, render_xlsx
-
     report = (
         Report.objects.select_related("agency")
         .defer("pdf", "xlsx", "final_pdf", "final_xlsx")

@@ -25,9 +25,10 @@ from motcua.permissions import staff_required
 from . import services
 from .constants import TABLE_COLUMNS, WITHDRAWN_KEY, ReportStatus
 from .exports import render_report_html, report_context, table_rows
+from .figures import ReportFigures, counted_until_text
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
-from .queries import counted_until_text, drilldown
+from .queries import column_value, drilldown
 from .selectors import frozen_entries
 
 READERS = (Role.LEADER, Role.ADMIN)
@@ -259,9 +260,11 @@ def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> 
     field_id = None if field == TOTAL_SLUG else (int(field) if re.fullmatch(r"[0-9]{1,9}", field) else None)
     if field_id is None and field != TOTAL_SLUG:
         raise Http404
-    rows = report.figures.get("rows", [])
+    figures: ReportFigures = report.figures
     source = (
-        report.figures["total"] if field_id is None else next((r for r in rows if r.get("field_id") == field_id), None)
+        figures["total"]
+        if field_id is None
+        else next((row for row in figures["rows"] if row["field_id"] == field_id), None)
     )
     if source is None:
         raise Http404
@@ -275,8 +278,8 @@ def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> 
     context = {
         "report": report,
         "column_label": labels[column],
-        "field_label": source.get("field", ""),
-        "frozen_count": source.get(column),
+        "field_label": source["field"],
+        "frozen_count": column_value(source, column),
         "frozen": report.counted_at is not None,
         "counted_until_text": counted_until_text(report.counted_at) if report.counted_at else "",
         "page": page,

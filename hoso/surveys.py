@@ -1,6 +1,7 @@
-"""Satisfaction surveys (docs/satisfaction.md): tokens, ratings, follow-ups, and the figures reports reuse.
+"""Satisfaction surveys (docs/satisfaction.md): tokens, ratings, follow-ups.
 
-Writes (services) and reads (selectors, figures) of issue 6 in one module.
+Writes (services) and reads (selectors) of issue 6 in one module; the figures are the report's
+(``baocao.satisfaction``).
 
 * **One rating per dossier.** A dossier can be rated once it is returned (status ``returned``),
   by any of three channels: the counter screen (``SurveyToken`` channel ``counter``, valid
@@ -13,8 +14,6 @@ Writes (services) and reads (selectors, figures) of issue 6 in one module.
   token, or a dossier not yet returned, raises ``SurveyError`` with a Vietnamese message.
 * **Follow-up.** An unhappy level (``UNHAPPY_LEVELS``) or a negative comment (``is_negative_comment``)
   opens one ``FollowUp`` in the leader's worklist, in the same transaction as the rating.
-* **Figures** (``satisfaction_summary``, ``satisfaction_breakdown``, ``indicator_5_4``) are
-  computed in the database with ``aggregate``/``annotate``; no rating is loaded into Python.
 """
 
 from __future__ import annotations
@@ -22,23 +21,20 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.constants import Role
-from motcua.lib.text import fold, normalise_spaces, vi_sort_key
+from motcua.lib.text import fold, normalise_spaces
 from motcua.models import Agency, User
 
 from .constants import (
@@ -50,7 +46,6 @@ from .constants import (
     SatisfactionLevel,
     Status,
     SurveyChannel,
-    Timeliness,
 )
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
@@ -559,172 +554,3 @@ def update_follow_up(
     item.updated_at = now
     item.save(update_fields=["status", "note", "updated_by", "updated_at"])
     return item
-
-
-# -- figures ----------------------------------------------------------------------------------
-_HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
-
-
-def percent(part: int, whole: int) -> float | None:
-    """100 × part / whole rounded half-up to 2 decimals (779/780 → 99.87); None when whole is 0."""
-    if not whole:
-        return None
-    return float((_HUNDRED * part / whole).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def _level_counts() -> dict[str, Count]:
-    return {f"level_{level.value}": Count("id", filter=Q(level=level)) for level in SatisfactionLevel}
-
-
-def _figures(row: Mapping[str, Any], returned: int) -> dict[str, Any]:
-    """The counts and percentages of one group from an aggregate row holding level_<value> keys."""
-    by_level = {level.value: int(row.get(f"level_{level.value}") or 0) for level in SatisfactionLevel}
-    ratings = sum(by_level.values())
-    unhappy = sum(by_level[level.value] for level in UNHAPPY_LEVELS)
-    return {
-        "ratings": ratings,
-        "by_level": by_level,
-        "percent_by_level": {level: percent(count, ratings) or 0.0 for level, count in by_level.items()},
-        "satisfied_percent": percent(ratings - unhappy, ratings),
-        "returned": returned,
-        "response_rate": percent(ratings, returned),
-    }
-
-
-def _ratings(agency_ids: Sequence[int], start: datetime, end: datetime) -> QuerySet[SatisfactionRating]:
-    return SatisfactionRating.objects.filter(agency_id__in=list(agency_ids), created_at__gte=start, created_at__lte=end)
-
-
-def _returned(agency_ids: Sequence[int], start: datetime, end: datetime) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(agency_id__in=list(agency_ids), returned_at__gte=start, returned_at__lte=end)
-
-
-def satisfaction_summary(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> dict[str, Any]:
-    """Satisfaction of the agencies' ratings created in [start, end] (both inclusive).
-
-    Keys: ``ratings``; ``by_level`` {level value: count} for every SatisfactionLevel (zeros
-    included); ``percent_by_level`` {level: float, 2 decimals; 0.0 when no ratings};
-    ``satisfied_percent`` (ratings not in UNHAPPY_LEVELS / ratings, None without ratings);
-    ``returned`` (dossiers with returned_at in [start, end]); ``response_rate`` (ratings /
-    returned in %, None when none returned). Two aggregate queries.
-    """
-    row = _ratings(agency_ids, start, end).aggregate(**_level_counts())
-    return _figures(row, _returned(agency_ids, start, end).count())
-
-
-BREAKDOWNS = ("field", "procedure", "clerk", "officer", "month")
-
-
-def _group_name(by: str, row: Mapping[str, Any]) -> str:
-    if by == "field":
-        return row.get("field__name") or ""
-    if by == "procedure":
-        return row.get("procedure__name") or ""
-    if by in ("clerk", "officer"):
-        if row.get(f"{by}_id") is None:
-            return "Chưa phân công"
-        name = f"{row.get(f'{by}__last_name') or ''} {row.get(f'{by}__first_name') or ''}".strip()
-        return name or row.get(f"{by}__username") or ""
-    month = _month_id(row.get("month"))
-    return f"Tháng {month[5:]}/{month[:4]}" if month else ""
-
-
-def _group_keys(by: str, prefix: str = "") -> list[str]:
-    if by == "field":
-        return [f"{prefix}field_id", f"{prefix}field__name"]
-    if by == "procedure":
-        return [f"{prefix}procedure_id", f"{prefix}procedure__code", f"{prefix}procedure__name"]
-    return [f"{prefix}{by}_id", f"{prefix}{by}__last_name", f"{prefix}{by}__first_name", f"{prefix}{by}__username"]
-
-
-def _month_id(value: datetime | None) -> str | None:
-    """'2025-03' for the month a TruncMonth value starts (read in Vietnam time)."""
-    if value is None:
-        return None
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.strftime("%Y-%m")
-
-
-def satisfaction_breakdown(
-    *, agency_ids: Sequence[int], start: datetime, end: datetime, by: str
-) -> list[dict[str, Any]]:
-    """The summary's figures per group: by "field", "procedure", "clerk", "officer" or "month".
-
-    One dict per group that has ratings in [start, end] or dossiers returned in it, with ``id``
-    (the field / procedure / user id, None for dossiers without an officer; "YYYY-MM" for a month,
-    local time), ``name`` (a procedure also has ``code``) and the keys of ``satisfaction_summary``.
-    Groups of people and places sort by Vietnamese name, months by date. Raises ValueError for
-    another `by`. Ratings carry their own copies of the dossier's field, procedure, clerk
-    (intake clerk) and officer; ``returned`` groups the returned dossiers by the same columns.
-    """
-    if by not in BREAKDOWNS:
-        raise ValueError(f"by must be one of {', '.join(BREAKDOWNS)}")
-    ratings = _ratings(agency_ids, start, end)
-    returned = _returned(agency_ids, start, end)
-    if by == "month":
-        tz = timezone.get_current_timezone()
-        rating_rows = (
-            ratings.annotate(month=TruncMonth("created_at", tzinfo=tz)).values("month").annotate(**_level_counts())
-        )
-        returned_rows = returned.annotate(month=TruncMonth("returned_at", tzinfo=tz)).values("month")
-        returned_rows = returned_rows.annotate(n=Count("id"))
-        key_of: Any = lambda row: _month_id(row["month"])  # noqa: E731
-    else:
-        keys = _group_keys(by)
-        rating_rows = ratings.values(*keys).annotate(**_level_counts())
-        returned_rows = returned.values(*keys).annotate(n=Count("id"))
-        key_of = lambda row: row[f"{by}_id"]  # noqa: E731
-    returned_by_key = {key_of(row): row["n"] for row in returned_rows}
-    groups: dict[Any, dict[str, Any]] = {}
-    for row in rating_rows:
-        key = key_of(row)
-        groups[key] = {"id": key, "name": _group_name(by, row), **_figures(row, returned_by_key.get(key, 0))}
-        if by == "procedure":
-            groups[key]["code"] = row["procedure__code"]
-    for row in returned_rows:
-        key = key_of(row)
-        if key in groups:
-            continue
-        groups[key] = {"id": key, "name": _group_name(by, row), **_figures({}, row["n"])}
-        if by == "procedure":
-            groups[key]["code"] = row["procedure__code"]
-    if by == "month":
-        return sorted(groups.values(), key=lambda g: g["id"] or "")
-    return sorted(groups.values(), key=lambda g: (g["id"] is None, vi_sort_key(g["name"])))
-
-
-def indicator_5_4(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> dict[str, Any]:
-    """QĐ 766 indicator 5.4: 100% − (late rate + unhappy rate), clamped at 0, full marks at ≥ 90.
-
-    Denominator: ``resolved`` = the agencies' dossiers that reached result ready in [start, end]
-    (``Dossier.result_ready_at``). ``late`` = those classified late (docs/timeliness.md §1). ``unhappy``
-    = those resolved dossiers whose rating (whenever given) is in UNHAPPY_LEVELS — the numerator is
-    a subset of the denominator, so the rate never exceeds 100%; the project has no complaint
-    register yet, so "complaints" count only through unhappy ratings. A dossier both late and
-    unhappy counts in both rates, as the formula adds them. ``late_rate``, ``unhappy_rate`` and
-    ``value`` are percents with 2 decimals (value computed from exact fractions); all three are
-    None and ``full_marks`` False when nothing was resolved. One aggregate query.
-    """
-    row = Dossier.objects.filter(
-        agency_id__in=list(agency_ids), result_ready_at__gte=start, result_ready_at__lte=end
-    ).aggregate(
-        resolved=Count("id"),
-        late=Count("id", filter=Q(timeliness=Timeliness.LATE)),
-        unhappy=Count("id", filter=Q(rating__level__in=UNHAPPY_LEVELS)),
-    )
-    resolved, late, unhappy = row["resolved"], row["late"], row["unhappy"]
-    value: float | None = None
-    if resolved:
-        exact = _HUNDRED - _HUNDRED * (late + unhappy) / resolved
-        value = float(max(exact, Decimal(0)).quantize(_CENT, rounding=ROUND_HALF_UP))
-    return {
-        "resolved": resolved,
-        "late": late,
-        "unhappy": unhappy,
-        "late_rate": percent(late, resolved),
-        "unhappy_rate": percent(unhappy, resolved),
-        "value": value,
-        "full_marks": value is not None and value >= 90,
-    }

@@ -293,27 +293,18 @@ def render_xlsx(rows: Iterable[BookRow], *, agency: object, criteria: BookCriter
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
-    from openpyxl.worksheet.worksheet import Worksheet
 
-    from motcua.lib.tabular import text_cell, xlsx_safe_string
+    from motcua.lib.tabular import PRINT_FONT, print_on_a4_landscape, text_cell, xlsx_safe_string
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Sổ theo dõi hồ sơ")
     last = get_column_letter(len(COLUMNS))
     for index, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.print_title_rows = f"{XLSX_HEADER_ROW}:{XLSX_HEADER_ROW}"
+    print_on_a4_landscape(sheet, title_rows=(XLSX_HEADER_ROW, XLSX_HEADER_ROW), side_margin=0.4)
     sheet.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
 
-    font = "Times New Roman"
+    font = PRINT_FONT
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)

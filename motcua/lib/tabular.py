@@ -31,6 +31,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet.worksheet import Worksheet
+
 #: First characters a spreadsheet reads as the start of a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 ESCAPE = "'"
@@ -101,8 +106,6 @@ def append_row(sheet: Any, values: list[Any]) -> None:
 
 def write_only_row(sheet: Any, values: list[Any]) -> list[Any]:
     """Cells for ``sheet.append`` on a write-only sheet: strings as text cells, the rest as is."""
-    from openpyxl.cell import WriteOnlyCell
-
     cells: list[Any] = []
     for value in values:
         if isinstance(value, str):
@@ -111,6 +114,27 @@ def write_only_row(sheet: Any, values: list[Any]) -> list[Any]:
         else:
             cells.append(value)
     return cells
+
+
+# -- documents for print ---------------------------------------------------------------------------
+#: The font of every printed document (the PDF stylesheet declares the same).
+PRINT_FONT = "Times New Roman"
+PAPER_A4 = Worksheet.PAPERSIZE_A4
+
+
+def print_on_a4_landscape(sheet: Any, *, title_rows: tuple[int, int], side_margin: float) -> None:
+    """The print setup of a table a ward prints (tracking book, report 06a), normal or write-only sheet:
+    A4 landscape, fitted to one page wide and as many tall as needed, centred across the page,
+    left and right margins of ``side_margin`` inches, rows ``title_rows`` (first, last) repeated
+    at the top of every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = side_margin
+    sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
 
 
 # -- limits ----------------------------------------------------------------------------------------
@@ -131,8 +155,6 @@ _LABELS = {"dossiers": "hồ sơ", "procedures": "danh mục thủ tục", "holi
 def import_limits(kind: str) -> Limits:
     """The limits of one kind of import (``dossiers``, ``procedures``, ``holidays``), read from
     the settings at call time."""
-    from django.conf import settings
-
     values = settings.MOTCUA_IMPORT_LIMITS[kind]
     return Limits(
         label=_LABELS[kind],
@@ -319,8 +341,6 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> tuple[list[str], list[Row]]:
-    from openpyxl import load_workbook
-
     _check_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

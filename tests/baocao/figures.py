@@ -1,4 +1,4 @@
-"""A figures dict in the shape of baocao.queries.compile_figures, for tests about rendering.
+"""A figures dict in the shape of baocao.figures.ReportFigures (compile_figures), for tests about rendering.
 
 The numbers are those of a real ward report (docs/report-06a.md §7, with the arithmetic of §3) split over
 fields so that every row and the total add up.

@@ -93,6 +93,7 @@ def test_the_pdf_has_the_national_header_the_title_and_the_totals(report, tmp_pa
     assert "Số thủ tục hành chính được công khai, tiếp nhận: 148." in flat
     assert "phát sinh trong kỳ: 10, đã xử lý xong 7." in flat
     assert "820 lượt đánh giá" in text and "tỷ lệ hài lòng 98,8%" in text
+    assert "Chỉ số hài lòng 5.4 (Quyết định 766/QĐ-TTg): 98,2%." in flat  # indicator_5_4["value"]
     # The leader's narrative, the comparison, the signature block.
     assert "Ban hành Kế hoạch cải cách hành chính năm 2026." in text
     assert "Đề nghị cấp trên nâng cấp đường truyền." in text

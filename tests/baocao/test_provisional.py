@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from baocao import services
 from baocao.constants import ReportStatus
+from baocao.figures import PeriodNotStarted, compile_figures
 from baocao.models import Report, ReportEntry
 from baocao.periods import custom, decree_half_year
-from baocao.queries import PeriodNotStarted, column_bit, compile_figures
+from baocao.queries import column_bit
 from hoso import workflow
 from hoso.workcalendar import VN_TZ
 from motcua.demo import load_holidays

@@ -19,8 +19,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from baocao.figures import compile_figures, indicators
 from baocao.periods import custom, decree_month
-from baocao.queries import COLUMNS, compile_figures, drilldown, indicators, table_06a
+from baocao.queries import COLUMNS, drilldown, table_06a
 from hoso import clock, workflow
 from hoso import workcalendar as wc
 from hoso.calendars import calendar_for
@@ -439,29 +440,6 @@ def test_the_command_explains_bad_input_in_vietnamese(agency):
         run_command("--agency", agency.code, "--from", "30/06/2025", "--to", "2025-07-01")
     with pytest.raises(CommandError, match="Hãy chọn kỳ báo cáo"):
         run_command("--agency", agency.code)
-
-
-def test_pdf_and_xlsx_say_so_when_the_renderer_is_missing(agency, monkeypatch, tmp_path):
-    import sys
-
-    import baocao
-
-    monkeypatch.delattr(baocao, "exports", raising=False)
-    monkeypatch.setitem(sys.modules, "baocao.exports", None)
-    for fmt in ("pdf", "xlsx"):
-        with pytest.raises(CommandError, match=f"Chưa xuất được định dạng {fmt}"):
-            run_command(
-                "--agency",
-                agency.code,
-                "--from",
-                "2025-01-01",
-                "--to",
-                "2025-06-30",
-                "--format",
-                fmt,
-                "-o",
-                str(tmp_path / f"x.{fmt}"),
-            )
 
 
 def test_xlsx_comes_from_the_export_module(ward, tmp_path):

@@ -146,7 +146,7 @@ def test_a_failure_is_recorded_with_the_reason_and_a_retry_works(
     def broken(**kwargs):
         raise RuntimeError("bảng tạm bị khóa")
 
-    monkeypatch.setattr("baocao.queries.compile_figures", broken)
+    monkeypatch.setattr("baocao.figures.compile_figures", broken)
     with django_capture_on_commit_callbacks(execute=True):
         report = services.create_report(agency=ward, period=PERIOD, user=leader)
     report.refresh_from_db()
@@ -167,7 +167,7 @@ def test_a_transient_database_error_releases_the_claim_for_a_retry(ward, leader,
     def flaky(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("baocao.queries.compile_figures", flaky)
+    monkeypatch.setattr("baocao.figures.compile_figures", flaky)
     with pytest.raises(OperationalError):
         services.compile_report(report.pk)
     report.refresh_from_db()

@@ -689,8 +689,8 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
     agency, clerk, officer, leader, procedure, tmp_path
 ):
     """Acceptance: export of an agency's half-year → import into an empty database → same 06a figures."""
+    from baocao.figures import compile_figures
     from baocao.periods import calendar_half_year
-    from baocao.queries import compile_figures
 
     native_dossiers(agency, clerk, officer, leader, procedure)
     # A few more across the half-year, some finished late, some still open at its end.

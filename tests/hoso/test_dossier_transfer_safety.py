@@ -78,8 +78,8 @@ def empty_the_database() -> None:
 
 
 def figures():
+    from baocao.figures import compile_figures
     from baocao.periods import calendar_half_year
-    from baocao.queries import compile_figures
 
     result = compile_figures(
         agency_ids=[Dossier.objects.values_list("agency_id", flat=True)[0]], period=calendar_half_year(2025, 1)

@@ -1,4 +1,4 @@
-"""Satisfaction surveys: tokens, one rating per dossier, follow-ups, figures, pages and permissions."""
+"""Satisfaction surveys: tokens, one rating per dossier, follow-ups, pages and permissions (figures: tests/baocao)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hoso import surveys, workflow
-from hoso.constants import FollowUpStatus, SatisfactionLevel, Status, SurveyChannel
+from hoso.constants import FollowUpStatus, SatisfactionLevel, SurveyChannel
 from hoso.documents import DOCUMENTS, document_context, render_document
 from hoso.models import Dossier, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
 from hoso.workcalendar import VN_TZ
@@ -23,7 +23,7 @@ from motcua.constants import Role
 from motcua.demo import load_holidays
 from motcua.lib.ratelimit import Rate
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -387,184 +387,6 @@ def test_only_a_leader_of_the_ward_updates_a_follow_up(dossier, clerk, other_age
         surveys.update_follow_up(follow_up_id=item.pk, actor=other_leader, status="contacted", note="")
     item.refresh_from_db()
     assert item.status == "new"
-
-
-# -- figures ----------------------------------------------------------------------------------
-def bulk_returned(agency, clerk, procedure, count: int, *, at: datetime, late: int = 0, officer=None) -> list[Dossier]:
-    """`count` returned dossiers written directly (figures need hundreds; the workflow is tested above)."""
-    start = Dossier.objects.count()
-    rows = [
-        Dossier(
-            agency=agency,
-            code=f"TEST-{start + i:06d}",
-            lookup_key="ACDEFGHJ",
-            status=Status.RETURNED,
-            procedure=procedure,
-            field_id=procedure.field_id,
-            applicant_name="Nguyễn Văn An",
-            clerk=clerk,
-            officer=officer,
-            received_at=at - timedelta(days=5),
-            base_due_at=at - timedelta(days=1),
-            due_at=at - timedelta(days=1),
-            shown_due_at=at - timedelta(days=1),
-            result_ready_at=at - timedelta(hours=2),
-            returned_at=at,
-            timeliness="late" if i < late else "on_time",
-        )
-        for i in range(count)
-    ]
-    return Dossier.objects.bulk_create(rows)
-
-
-def bulk_rate(dossiers: list[Dossier], level: str, at: datetime) -> None:
-    SatisfactionRating.objects.bulk_create(
-        SatisfactionRating(
-            dossier=d,
-            agency_id=d.agency_id,
-            procedure_id=d.procedure_id,
-            field_id=d.field_id,
-            clerk_id=d.clerk_id,
-            officer_id=d.officer_id,
-            level=level,
-            channel="link",
-            created_at=at,
-        )
-        for d in dossiers
-    )
-
-
-H1_2018 = (vn(2018, 1, 1), vn(2018, 12, 31, 23, 59, 59))
-
-
-def test_779_satisfied_ratings_show_100_percent_and_one_unhappy_more_shows_99_87(
-    agency, clerk, officer, procedure, dossier
-):
-    # The Đà Nẵng ward of docs/report-06a.md §7: 779/779 satisfied in 2018.
-    dossiers = bulk_returned(agency, clerk, procedure, 779, at=vn(2018, 6, 1, 9))
-    bulk_rate(dossiers[:500], VERY, vn(2018, 6, 1, 10))
-    bulk_rate(dossiers[500:], SATISFIED, vn(2018, 6, 1, 10))
-    start, end = H1_2018
-    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=start, end=end)
-    assert (summary["ratings"], summary["satisfied_percent"], summary["returned"]) == (779, 100.0, 779)
-    assert summary["response_rate"] == 100.0
-    assert summary["by_level"] == {"very_satisfied": 500, "satisfied": 279, "neutral": 0, "dissatisfied": 0,
-                                   "very_dissatisfied": 0}  # fmt: skip
-    assert summary["percent_by_level"]["very_satisfied"] == 64.18  # 500/779
-    assert not FollowUp.objects.exists()
-
-    rate_by_link(dossier, UNHAPPY)  # rated 2025: move it into the period, as if rated in 2018
-    SatisfactionRating.objects.filter(dossier=dossier).update(created_at=vn(2018, 12, 31, 23, 59, 59))
-    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=start, end=end)
-    assert (summary["ratings"], summary["satisfied_percent"]) == (780, 99.87)
-    assert summary["by_level"]["dissatisfied"] == 1 and summary["percent_by_level"]["dissatisfied"] == 0.13
-    assert summary["response_rate"] == 100.13  # 780 ratings / 779 returned in 2018 (one returned in 2025)
-    assert FollowUp.objects.count() == 1
-
-
-def test_the_summary_period_is_inclusive_and_limited_to_the_given_agencies(agency, other_agency, clerk, procedure):
-    start, end = vn(2025, 1, 1), vn(2025, 6, 30, 23, 59, 59)
-    AgencyProcedureFactory(agency=other_agency, procedure=procedure)
-    other_clerk = UserFactory(agency=other_agency, role=Role.CLERK)
-    edge = bulk_returned(agency, clerk, procedure, 4, at=start)
-    bulk_rate(edge[:1], VERY, start)  # first instant: in
-    bulk_rate(edge[1:2], UNHAPPY, end)  # last instant: in
-    bulk_rate(edge[2:3], VERY, start - timedelta(seconds=1))  # before: out
-    bulk_rate(edge[3:], VERY, end + timedelta(seconds=1))  # after: out
-    bulk_rate(bulk_returned(other_agency, other_clerk, procedure, 2, at=start), VERY, start)
-    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=start, end=end)
-    assert (summary["ratings"], summary["satisfied_percent"], summary["returned"]) == (2, 50.0, 4)
-    assert summary["response_rate"] == 50.0
-    both = surveys.satisfaction_summary(agency_ids=[agency.pk, other_agency.pk], start=start, end=end)
-    assert (both["ratings"], both["returned"]) == (4, 6)
-
-
-def test_an_empty_period_has_zero_counts_and_no_percentages(agency):
-    summary = surveys.satisfaction_summary(agency_ids=[agency.pk], start=vn(2020, 1, 1), end=vn(2020, 12, 31))
-    assert summary["ratings"] == 0 and summary["returned"] == 0
-    assert set(summary["by_level"]) == set(SatisfactionLevel.values)
-    assert summary["satisfied_percent"] is None and summary["response_rate"] is None
-    assert set(summary["percent_by_level"].values()) == {0.0}
-
-
-def test_the_breakdown_groups_by_field_clerk_officer_and_month(agency, clerk, officer, procedure):
-    land = ProcedureFactory(field=FieldFactory(name="Đất đai"), name="Xác nhận đất đai")
-    clerk_b = UserFactory(agency=agency, role=Role.CLERK, last_name="Trần Thị", first_name="Bình")
-    march = bulk_returned(agency, clerk, procedure, 3, at=vn(2025, 3, 10, 9), officer=officer)
-    april = bulk_returned(agency, clerk_b, land, 4, at=vn(2025, 4, 1, 0, 30))  # 31/03 17:30 UTC: April in Vietnam
-    bulk_rate(march[:2], VERY, vn(2025, 3, 10, 10))
-    bulk_rate(march[2:], UNHAPPY, vn(2025, 3, 10, 10))
-    bulk_rate(april[:1], SATISFIED, vn(2025, 4, 1, 0, 45))
-    period = {"agency_ids": [agency.pk], "start": vn(2025, 1, 1), "end": vn(2025, 12, 31, 23, 59)}
-
-    by_field = surveys.satisfaction_breakdown(**period, by="field")
-    assert [(g["name"], g["ratings"], g["returned"], g["satisfied_percent"]) for g in by_field] == [
-        ("Đất đai", 1, 4, 100.0),
-        ("Hộ tịch", 3, 3, 66.67),
-    ]
-    assert by_field[1]["response_rate"] == 100.0 and by_field[0]["response_rate"] == 25.0
-    by_clerk = surveys.satisfaction_breakdown(**period, by="clerk")
-    assert [(g["id"], g["name"], g["ratings"]) for g in by_clerk] == [
-        (clerk.pk, "Nguyễn Văn An", 3),
-        (clerk_b.pk, "Trần Thị Bình", 1),
-    ]
-    by_officer = surveys.satisfaction_breakdown(**period, by="officer")
-    assert [(g["id"], g["ratings"], g["returned"]) for g in by_officer] == [(officer.pk, 3, 3), (None, 1, 4)]
-    assert by_officer[1]["name"] == "Chưa phân công"
-    by_month = surveys.satisfaction_breakdown(**period, by="month")
-    assert [(g["id"], g["name"], g["ratings"], g["returned"]) for g in by_month] == [
-        ("2025-03", "Tháng 03/2025", 3, 3),
-        ("2025-04", "Tháng 04/2025", 1, 4),
-    ]
-    by_procedure = surveys.satisfaction_breakdown(**period, by="procedure")
-    assert {g["code"] for g in by_procedure} == {procedure.code, land.code}
-    with pytest.raises(ValueError):
-        surveys.satisfaction_breakdown(**period, by="ward")
-
-
-def test_indicator_5_4_subtracts_the_late_and_unhappy_rates_from_100(agency, clerk, procedure):
-    # 200 resolved in the quarter: 6 late, 8 rated unhappy (2 of them also late) → 100 − (3 + 4) = 93.
-    at = vn(2025, 2, 10, 9)
-    resolved = bulk_returned(agency, clerk, procedure, 200, at=at, late=6)
-    bulk_rate(resolved[4:12], UNHAPPY, at)
-    bulk_rate(resolved[12:150], VERY, at)
-    bulk_returned(agency, clerk, procedure, 5, at=vn(2025, 4, 2, 9), late=5)  # resolved after: out
-    figures = surveys.indicator_5_4(agency_ids=[agency.pk], start=vn(2025, 1, 1), end=vn(2025, 3, 31, 23, 59, 59))
-    assert figures == {
-        "resolved": 200,
-        "late": 6,
-        "unhappy": 8,
-        "late_rate": 3.0,
-        "unhappy_rate": 4.0,
-        "value": 93.0,
-        "full_marks": True,
-    }
-
-
-def test_indicator_5_4_is_clamped_at_zero_and_undefined_without_resolved_dossiers(agency, clerk, procedure):
-    at = vn(2025, 2, 10, 9)
-    resolved = bulk_returned(agency, clerk, procedure, 3, at=at, late=3)
-    bulk_rate(resolved, UNHAPPY, at)
-    figures = surveys.indicator_5_4(agency_ids=[agency.pk], start=vn(2025, 1, 1), end=vn(2025, 3, 31))
-    assert (figures["late_rate"], figures["unhappy_rate"], figures["value"], figures["full_marks"]) == (
-        100.0,
-        100.0,
-        0.0,
-        False,
-    )
-    empty = surveys.indicator_5_4(agency_ids=[agency.pk], start=vn(2024, 1, 1), end=vn(2024, 3, 31))
-    assert empty["resolved"] == 0 and empty["value"] is None and empty["full_marks"] is False
-
-
-def test_figures_run_in_a_fixed_number_of_queries(agency, clerk, procedure, django_assert_max_num_queries):
-    bulk_rate(bulk_returned(agency, clerk, procedure, 50, at=vn(2025, 2, 10, 9)), VERY, vn(2025, 2, 10, 9))
-    period = {"agency_ids": [agency.pk], "start": vn(2025, 1, 1), "end": vn(2025, 3, 31)}
-    with django_assert_max_num_queries(2):
-        surveys.satisfaction_summary(**period)
-    with django_assert_max_num_queries(2):
-        surveys.satisfaction_breakdown(**period, by="clerk")
-    with django_assert_max_num_queries(1):
-        surveys.indicator_5_4(**period)
 
 
 # -- the return slip --------------------------------------------------------------------------

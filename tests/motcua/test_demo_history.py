@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from baocao.figures import compile_figures
 from baocao.periods import custom, decree_half_year
-from baocao.queries import COLUMNS, compile_figures, table_06a
+from baocao.queries import COLUMNS, table_06a
 from hoso.constants import Status
 from hoso.models import Dossier, DossierEvent, FollowUp, Notification, SatisfactionRating
 from hoso.notifications import sweep

@@ -82,8 +82,8 @@ def test_every_export_opens_in_libreoffice_with_no_formula_and_the_dossiers_impo
     assert book.status_code == 200
     (exports / "so-theo-doi.xlsx").write_bytes(book.content)
     from baocao.exports import render_xlsx
+    from baocao.figures import compile_figures
     from baocao.periods import calendar_half_year
-    from baocao.queries import compile_figures
 
     report = compile_figures(agency_ids=[agency.pk], period=calendar_half_year(2025, 1))
     (exports / "bao-cao.xlsx").write_bytes(render_xlsx(report, agency=agency))

@@ -1,6 +1,6 @@
 """python manage.py compile_report --agency <mã> […] --from YYYY-MM-DD --to YYYY-MM-DD [--format json] [-o FILE]
 
-Prints (or writes) the figures of `baocao.queries.compile_figures` for the agencies and the
+Prints (or writes) the figures of `baocao.figures.compile_figures` for the agencies and the
 period. ``--agency all`` takes every agency. Instead of --from/--to a named period can be given
 with ``--period KIND --year Y [--number N]`` (kinds of `baocao.periods.PERIOD_KINDS`).
 Formats: json (default, UTF-8, indent 2), pdf and xlsx (from `baocao.exports`; they need -o).
@@ -16,8 +16,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from baocao import exports
+from baocao.figures import PeriodNotStarted, ReportFigures, compile_figures
 from baocao.periods import PERIOD_KINDS, Period, custom, parse_period
-from baocao.queries import PeriodNotStarted, compile_figures
 from motcua.models import Agency
 
 FORMATS = ("json", "pdf", "xlsx")
@@ -99,14 +100,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _render(self, fmt: str, figures: dict[str, Any], issuer: Agency, period: Period) -> bytes:
-        try:
-            from baocao import exports
-        except ImportError as exc:
-            raise CommandError(
-                f"Chưa xuất được định dạng {fmt}: mô-đun kết xuất báo cáo (baocao.exports) chưa sẵn sàng ({exc})."
-                " Hãy dùng --format json."
-            ) from exc
+    def _render(self, fmt: str, figures: ReportFigures, issuer: Agency, period: Period) -> bytes:
         if fmt == "pdf":
             # A named period is named in the title ("6 tháng đầu năm 2026"), as in a ward's report.
             kind = period.kind if period.kind != "custom" else None
