@@ -58,6 +58,7 @@ def desktop_page(browser):
     context.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(config, items):
     """Every test under tests/e2e/ carries the e2e marker, so `-m e2e` / `-m "not e2e"` split the suite exactly."""
     here = os.path.dirname(__file__)
