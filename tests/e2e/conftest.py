@@ -56,3 +56,12 @@ def desktop_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/e2e/ carries the e2e marker, so `-m e2e` / `-m "not e2e"` split the suite exactly."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here + os.sep) and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.e2e)
