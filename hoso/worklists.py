@@ -2,7 +2,7 @@
 
 Every function takes the agency id (staff only ever see their own ward) and the request's single
 ``now``. Lists are querysets with their foreign keys joined, counts are one aggregate each, and the
-remaining time comes from the cached working calendar: the number of queries of a page never
+remaining time (``hoso.remaining``) comes from the cached working calendar: the number of queries of a page never
 depends on the number of dossiers it shows.
 """
 
@@ -27,8 +27,9 @@ from thutuc.models import Procedure
 
 from . import workcalendar as wc
 from .calendars import calendar_for
-from .constants import OPEN_STATUSES, Status, Timeliness
+from .constants import OPEN_STATUSES, Status
 from .models import Dossier
+from .remaining import remaining
 
 #: Rows shown per section of the clerk's day and the leader's board; the search page lists the rest.
 SECTION_LIMIT = 50
@@ -44,19 +45,6 @@ class Deadline(StrEnum):
     DUE_TODAY = "due_today"
 
 
-class Tone(StrEnum):
-    """Bootstrap colour of the remaining-time badge."""
-
-    AMPLE = "success"  # more than one working day left
-    CLOSE = "warning"  # one working day or less
-    OVERDUE = "danger"
-    PAUSED = "secondary"
-    DONE = "light"
-
-
-PAUSED_TEXT = "tạm dừng (chờ bổ sung)"
-
-
 # -- rows -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Row:
@@ -65,42 +53,6 @@ class Row:
     dossier: Dossier
     remaining: str = ""
     tone: str = ""
-
-
-def remaining_text(calendar: wc.WorkCalendar, now: datetime, due: datetime) -> str:
-    """``wc.format_remaining``, or the bare date for a due time beyond the calendar's reach (an
-    imported or legacy record): a page must show every dossier, whatever its dates."""
-    try:
-        return wc.format_remaining(calendar, now, due)
-    except ValueError:
-        return f"hẹn {timezone.localtime(due):%d/%m/%Y}"
-
-
-def remaining(
-    dossier: Dossier, *, now: datetime, calendar: wc.WorkCalendar, one_day_ahead: datetime | None = None
-) -> tuple[str, str]:
-    """(text, tone) of a dossier's deadline at `now`, computed without a query.
-
-    Green with more than one working day left, yellow with one or less, red once overdue;
-    `one_day_ahead` (now plus one working day) may be passed in when many rows share `now`.
-    """
-    if dossier.status in OPEN_STATUSES and dossier.due_at is not None:
-        if dossier.paused_at is not None:
-            return PAUSED_TEXT, Tone.PAUSED
-        # After an apology the citizen was given a new appointment: the work aims at it, and the
-        # dossier page counts to it too (statistics keep the original due time, docs/due-dates.md §5).
-        extended = bool(dossier.extensions and dossier.shown_due_at)
-        due = dossier.shown_due_at if extended else dossier.due_at
-        text = remaining_text(calendar, now, due) + (" (đã hẹn lại)" if extended else "")
-        if due < now:
-            return text, Tone.OVERDUE
-        if one_day_ahead is None:
-            one_day_ahead = wc.add_working_days(calendar, now, 1)
-        return text, Tone.CLOSE if due <= one_day_ahead else Tone.AMPLE
-    if dossier.timeliness in (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE):
-        label = Timeliness(dossier.timeliness).label.lower()
-        return f"đã xong, {label}", Tone.OVERDUE if dossier.timeliness == Timeliness.LATE else Tone.DONE
-    return "", ""
 
 
 def rows(dossiers: Iterable[Dossier], *, now: datetime, agency_id: int | None) -> list[Row]:

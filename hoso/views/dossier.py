@@ -21,8 +21,8 @@ from ..calendars import calendar_for
 from ..constants import Action
 from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
+from ..remaining import remaining_text
 from ..result_timing import result_timing
-from ..worklists import remaining_text
 
 
 def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
