@@ -1,3 +1,5 @@
+"""The dossier app (hồ sơ): dossiers, the working calendar, the desk."""
+
 from django.apps import AppConfig
 
 

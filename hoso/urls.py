@@ -1,3 +1,5 @@
+"""The desk's pages: intake, worklists, a dossier, slips, the tracking book, surveys."""
+
 from django.urls import path
 
 from .views import dossier, intake, tracking_book, worklists

@@ -1,3 +1,5 @@
+"""The portal's app configuration: Vietnamese collation on SQLite, the activity clock, axes in Vietnamese."""
+
 from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created

@@ -1,3 +1,5 @@
+"""The portal's URLs: sign-in, the admin, health, and each app's pages."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

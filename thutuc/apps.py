@@ -1,3 +1,5 @@
+"""The procedure catalogue app (thủ tục hành chính)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Public pages of the procedure catalogue."""
+
 from django.urls import path
 
 from . import views
