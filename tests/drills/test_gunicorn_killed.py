@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from hoso.constants import Action
 from hoso.models import Dossier, DossierCounter, DossierEvent
@@ -104,6 +105,8 @@ def test_a_gunicorn_worker_killed_during_concurrent_intakes_leaves_no_partial_do
         assert dossier.documents.count() == 2  # the two mandatory papers of the form
     by_day = defaultdict(list)
     for dossier in Dossier.objects.filter(agency=ward.agency):
-        by_day[dossier.received_at.astimezone(ward.returned.received_at.tzinfo).date()].append(seq(dossier.code))
+        # A code's day is the Vietnam date of the intake (UTC+7): grouping by the UTC date would split
+        # the evening (17:00–24:00 UTC) into the wrong day.
+        by_day[timezone.localtime(dossier.received_at).date()].append(seq(dossier.code))
     for counter in DossierCounter.objects.filter(agency=ward.agency):
         assert sorted(by_day.get(counter.day, [])) == list(range(1, counter.last + 1)), counter.day
