@@ -106,7 +106,6 @@ LAZY_IMPORTS_LEFT = {
     ("motcua/lib/health.py", "check_broker"),
     ("motcua/lib/health.py", "_redis_client"),
     ("motcua/lib/pdf.py", "_document"),
-    ("thutuc/services.py", "export_procedures_xlsx"),
     ("hoso/calendars.py", "_fallback_holidays"),
     ("hoso/documents.py", "receipt_context"),
     ("hoso/documents.py", "return_slip_context"),

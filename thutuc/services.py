@@ -6,6 +6,8 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from motcua.lib.tabular import append_row, escape_text
 from motcua.models import Agency
@@ -123,8 +125,6 @@ def import_procedures(*, parsed: ParsedFile, dry_run: bool = False) -> ImportSum
 def export_procedures_xlsx(procedures: object) -> bytes:
     """The catalogue in the import's columns, so an exported file imports back unchanged: text
     escaped (``motcua.lib.tabular.escape_text``) in text cells, the limit a number."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     sheet = workbook.active
