@@ -27,7 +27,7 @@ from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_s
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
-from . import clock
+from . import clock, survey_links
 from . import workcalendar as wc
 from .calendars import calendar_for
 from .constants import Action, Delivery, Status
@@ -444,6 +444,8 @@ def _transition(
             dossier.resolution_seconds = state.resolution_seconds
             changed += ["result_ready_at", "timeliness", "resolution_seconds"]
         dossier.save(update_fields=sorted({"status", *changed}))
+        if target in survey_links.RATEABLE_LINK_STATUSES:
+            survey_links.issue_token(dossier, now=now)  # the survey link exists from here on: reads never write
     return dossier
 
 
