@@ -422,8 +422,7 @@ def _transition(
         target = transition.target or source
         changed = apply(dossier, now) if apply else []
         dossier.status = target
-        # The clock with this event included; the event then records the due time it leaves in force,
-        # so reports can tell what the due time was at any past instant.
+        # The clock with this event included; the event records the due time it leaves in force (for reports).
         pending = DossierEvent(dossier=dossier, action=action, at=now, data=data or {})
         events = [*dossier.events.all(), pending]
         calendar = calendar_for(dossier.agency_id)
@@ -444,8 +443,7 @@ def _transition(
             dossier.resolution_seconds = state.resolution_seconds
             changed += ["result_ready_at", "timeliness", "resolution_seconds"]
         dossier.save(update_fields=sorted({"status", *changed}))
-        if target in survey_links.RATEABLE_LINK_STATUSES:
-            survey_links.issue_token(dossier, now=now)  # the survey link exists from here on: reads never write
+        survey_links.issue_token(dossier, now=now)  # once ratable, the survey link exists: reads never write
     return dossier
 
 

@@ -194,13 +194,15 @@ def test_a_dossier_not_returned_cannot_be_rated_by_any_channel(agency, clerk, of
         surveys.invite_at_counter(dossier_id=d.pk, actor=clerk, now=READY)
     with pytest.raises(surveys.SurveyError, match="chưa được trả kết quả"):
         surveys.record_paper(dossier_id=d.pk, actor=leader, answer=answer(), now=READY)
-    assert not SatisfactionRating.objects.exists() and not SurveyToken.objects.exists()
+    assert not SatisfactionRating.objects.exists()
+    # Only the link token its result-ready transition issued: no counter token.
+    assert list(SurveyToken.objects.values_list("channel", flat=True)) == [SurveyChannel.LINK]
 
 
 def test_inviting_twice_reuses_the_live_counter_token(dossier, clerk):
     first = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
     second = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN + timedelta(minutes=1))
-    assert first.pk == second.pk and SurveyToken.objects.count() == 1
+    assert first.pk == second.pk and SurveyToken.objects.filter(channel=SurveyChannel.COUNTER).count() == 1
 
 
 def test_only_the_clerk_who_returned_the_dossier_invites_at_their_counter(dossier, agency, leader, other_clerk):
@@ -636,4 +638,4 @@ def test_wrong_roles_get_403(dossier, officer, clerk, leader):
     assert logged_in(officer).get(reverse("hoso:survey_counter")).status_code == 403
     assert logged_in(leader).post(reverse("hoso:survey_invite", args=[dossier.pk])).status_code == 403
     assert logged_in(clerk).get(reverse("hoso:follow_ups")).status_code == 403
-    assert not SurveyToken.objects.exists()
+    assert not SurveyToken.objects.filter(channel=SurveyChannel.COUNTER).exists()
