@@ -133,9 +133,7 @@ class _Replay:
             self.paused_since = ev_at
             self.requests += 1
             if self.explain:
-                self.steps.append(
-                    f"Yêu cầu bổ sung lần {self.requests} lúc {_when(ev_at)}: tạm dừng tính thời gian."
-                )
+                self.steps.append(f"Yêu cầu bổ sung lần {self.requests} lúc {_when(ev_at)}: tạm dừng tính thời gian.")
         elif isinstance(ev, Resume):
             if self.paused_since is None:
                 raise ValueError("Nhận hồ sơ bổ sung khi chưa có yêu cầu bổ sung.")

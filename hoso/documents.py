@@ -38,6 +38,7 @@ from .calendars import calendar_for
 from .constants import Action, ApplicantKind, Delivery, Status, Timeliness
 from .models import Dossier, DossierEvent, SatisfactionRating
 from .result_timing import result_timing
+from .survey_links import LINK_VALIDITY, survey_link
 
 Paper = Literal["A4", "A5"]
 
@@ -502,19 +503,15 @@ def _is_returned(dossier: Dossier) -> bool:
 def return_slip_context(dossier: Dossier) -> dict[str, Any]:
     """Phiếu trả kết quả: what was handed over, when, to whom, and the satisfaction survey link.
 
-    The QR code holds ``survey_url`` (``hoso.surveys.survey_link_for``: the dossier's link token,
-    created on first print and reused after; valid 14 days after the return), printed in clear too.
+    The QR code holds ``survey_url`` (``hoso.survey_links.survey_link``: the dossier's link token,
+    issued when its result became ready; valid 14 days after the return), printed in clear too.
+    Printing only reads the token: without one the slip prints without the survey.
     """
-    from .surveys import LINK_VALIDITY, SurveyError, survey_link_for
-
     event = _last_event(dossier, Action.RETURN_RESULT)
     returned_at = dossier.returned_at or (event.at if event else None)
     data = event.data if event else {}
     rated = SatisfactionRating.objects.filter(dossier=dossier).exists()
-    try:
-        url = "" if rated else survey_link_for(dossier)
-    except SurveyError:
-        url = ""  # past the 14 days: the slip still prints, without the survey
+    url = "" if rated else survey_link(dossier)  # empty past the 14 days: the slip still prints
     return {
         **_header(dossier, when=returned_at, number=dossier.code or ""),
         **_applicant(dossier),

@@ -20,8 +20,9 @@ from motcua.lib.identity import public_name
 from motcua.lib.text import code_spelling
 
 from .constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, SatisfactionRating
 from .result_timing import result_timing
+from .survey_links import survey_link
 
 # The steps a citizen sees, in their words. A leader's send-back is one: without it a dossier
 # shows "Trình lãnh đạo ký duyệt" twice and the citizen cannot tell why it went round again
@@ -181,15 +182,9 @@ def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str
 def _survey_url(dossier: Dossier) -> str:
     if dossier.status != Status.RETURNED:
         return ""
-    from .models import SatisfactionRating
-    from .surveys import SurveyError, survey_link_for
-
     if SatisfactionRating.objects.filter(dossier_id=dossier.pk).exists():
         return ""
-    try:
-        return survey_link_for(Dossier.objects.get(pk=dossier.pk))
-    except SurveyError:  # past the 14 days
-        return ""
+    return survey_link(dossier)  # read only: empty past the 14 days or without a token
 
 
 def public_view(dossier: Dossier) -> PublicView:

@@ -49,6 +49,7 @@ from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
 from .documents import committee_in_sentence, lookup_url, text_lines
 from .models import Dossier, DossierEvent, Notification, NotificationTemplate
+from .survey_links import survey_link
 
 logger = logging.getLogger(__name__)
 sms_logger = logging.getLogger("motcua.sms")
@@ -258,7 +259,7 @@ def message_values(event: DossierEvent) -> dict[str, str]:
     documents = lines if event.action == Action.REQUEST_SUPPLEMENT else []
     reasons = lines if event.action == Action.EXTEND else []
     organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
-    survey_url = _survey_url(dossier) if result_ready else ""
+    survey_url = survey_link(dossier) if result_ready else ""
     addressee = _addressee(dossier)
     ward = _ward_in_sentence(agency.name)
     contact = [
@@ -298,16 +299,6 @@ def message_values(event: DossierEvent) -> dict[str, str]:
         "lien_he": "\n".join(line for line in contact if line),
     }
     return values
-
-
-def _survey_url(dossier: Dossier) -> str:
-    """The satisfaction link for a result-ready message; empty when the dossier cannot be rated."""
-    from .surveys import SurveyError, survey_link_for
-
-    try:
-        return survey_link_for(dossier)
-    except SurveyError:
-        return ""
 
 
 def render_message(event: DossierEvent, channel: str, values: dict[str, str] | None = None) -> tuple[str, str]:

@@ -19,7 +19,6 @@ Writes (services) and reads (selectors) of issue 6 in one module; the figures ar
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,10 +26,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from motcua.constants import Role
@@ -49,15 +46,17 @@ from .constants import (
 )
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
+from .survey_links import (
+    RATEABLE_LINK_STATUSES,
+    effective_expiry,
+    issue_token,
+    new_token_string,
+    survey_url,
+)
 
 COUNTER_VALIDITY = timedelta(minutes=30)
-LINK_VALIDITY = timedelta(days=14)
-# A link sent with the result-ready notification exists before the return; its row carries this
-# outer bound, and the effective expiry is the earlier of it and returned_at + LINK_VALIDITY.
-LINK_PENDING_RETURN_BOUND = timedelta(days=90)
 COMMENT_MAX_LENGTH = 2000
 TOKEN_MAX_LENGTH = 64
-RATEABLE_LINK_STATUSES = (Status.RESULT_READY, Status.RETURNED)
 PAPER_ROLES = (Role.CLERK, Role.LEADER)
 OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.NEW, FollowUpStatus.CONTACTED)
 
@@ -213,13 +212,6 @@ def active_criteria(agency_id: int) -> list[SurveyCriterion]:
     return list(SurveyCriterion.objects.filter(agency_id=agency_id, active=True).order_by("position", "id"))
 
 
-def effective_expiry(token: SurveyToken, dossier: Dossier) -> datetime:
-    """When `token` stops working: its row's bound; a link also ends LINK_VALIDITY after the return."""
-    if token.channel == SurveyChannel.LINK and dossier.returned_at is not None:
-        return min(token.expires_at, dossier.returned_at + LINK_VALIDITY)
-    return token.expires_at
-
-
 def _state(token: SurveyToken, dossier: Dossier, now: datetime, *, rated: bool) -> TokenState:
     if token.used_at is not None:
         return TokenState.USED
@@ -249,10 +241,6 @@ def check_token(token: str, *, now: datetime | None = None, channel: str | None 
 
 
 # -- tokens -----------------------------------------------------------------------------------
-def _new_token_string() -> str:
-    return secrets.token_urlsafe(24)  # 32 characters, 192 bits: not guessable
-
-
 def _returned_by(dossier: Dossier) -> int | None:
     """The id of the clerk who handed the result over (the latest RETURN_RESULT event's actor)."""
     return (
@@ -294,7 +282,7 @@ def invite_at_counter(*, dossier_id: int, actor: User, now: datetime | None = No
         return live
     token = SurveyToken(
         dossier=dossier,
-        token=_new_token_string(),
+        token=new_token_string(),
         channel=SurveyChannel.COUNTER,
         created_at=now,
         expires_at=now + COUNTER_VALIDITY,
@@ -337,44 +325,23 @@ def decline_at_counter(*, token: str, actor: User, now: datetime | None = None) 
 
 
 def link_token_for(dossier: Dossier, *, now: datetime | None = None) -> SurveyToken:
-    """The dossier's live link token, created on demand (dossier result ready or returned).
+    """The dossier's live link token, issued when missing (``survey_links.issue_token``).
 
-    Raises SurveyError for a dossier without a result yet.
+    Raises SurveyError for a dossier without a result yet or past the 14 days after its return.
     """
-    now = now or timezone.now()
     if dossier.status not in RATEABLE_LINK_STATUSES:
         raise SurveyError("Hồ sơ chưa có kết quả: chưa tạo được đường dẫn đánh giá.")
-    candidates = SurveyToken.objects.filter(
-        dossier=dossier, channel=SurveyChannel.LINK, used_at__isnull=True, expires_at__gt=now
-    ).order_by("-created_at")
-    for candidate in candidates[:3]:
-        if now <= effective_expiry(candidate, dossier):
-            return candidate
-    if dossier.returned_at is not None:
-        expires_at = dossier.returned_at + LINK_VALIDITY
-        if expires_at <= now:
-            raise SurveyError("Đã quá 14 ngày kể từ ngày trả kết quả: không còn nhận đánh giá qua đường dẫn.")
-    else:
-        expires_at = now + LINK_PENDING_RETURN_BOUND
-    token = SurveyToken(
-        dossier=dossier, token=_new_token_string(), channel=SurveyChannel.LINK, created_at=now, expires_at=expires_at
-    )
-    token.full_clean()
-    token.save()
+    token = issue_token(dossier, now=now)
+    if token is None:
+        raise SurveyError("Đã quá 14 ngày kể từ ngày trả kết quả: không còn nhận đánh giá qua đường dẫn.")
     return token
 
 
-def survey_url(token: str) -> str:
-    """The absolute public URL of a link token (settings.MOTCUA_PUBLIC_URL + /danh-gia/<token>/)."""
-    return settings.MOTCUA_PUBLIC_URL + reverse("survey_public", kwargs={"token": token})
-
-
 def survey_link_for(dossier: Dossier, *, now: datetime | None = None) -> str:
-    """The absolute survey URL to print on the return slip or send with the result-ready notice.
+    """The absolute survey URL of the dossier's link token, issued when missing (demo data, tests).
 
-    Creates the link token on demand and reuses it afterwards (calling twice gives the same URL
-    while it is valid). The link opens the vote once the dossier is returned, until 14 days after
-    the return. Raises SurveyError when the dossier has no result yet or the 14 days have passed.
+    Raises SurveyError when the dossier has no result yet or the 14 days have passed. Pages and
+    messages read the link with ``survey_links.survey_link`` instead, which never writes.
     """
     return survey_url(link_token_for(dossier, now=now).token)
 

@@ -128,7 +128,7 @@ from thutuc.constants import Channel
 from thutuc.importing import RowError
 from thutuc.models import AgencyProcedure, Procedure
 
-from . import clock
+from . import clock, survey_links
 from . import workcalendar as wc
 from .calendars import calendar_for
 from .constants import Action, ApplicantKind, Delivery, IdKind
@@ -1076,12 +1076,12 @@ def import_dossiers(
             summary.users_created += int(created)
         for values in prepared.dossiers:
             values["clerk_id"] = clerks[values["agency_id"]]
-        # Counters first: an intake on an imported day then waits for this transaction and
-        # continues after the imported codes, instead of colliding with one of them.
+        # Counters first: an intake on an imported day waits for this transaction, then follows its codes.
         summary.counters_raised = _raise_counters(prepared.top_sequences)
         summary.events = _write(prepared.dossiers, prepared.events)
         summary.created = len(prepared.dossiers)
         summary.created_codes = [values["code"] for values in prepared.dossiers]
+        survey_links.issue_missing_tokens(Dossier.objects.filter(created_at=now), now=now)  # the ratable ones
         if dry_run:
             transaction.set_rollback(True)
     return summary

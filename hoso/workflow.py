@@ -27,7 +27,7 @@ from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_s
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
-from . import clock
+from . import clock, survey_links
 from . import workcalendar as wc
 from .calendars import calendar_for
 from .constants import Action, Delivery, Status
@@ -422,8 +422,7 @@ def _transition(
         target = transition.target or source
         changed = apply(dossier, now) if apply else []
         dossier.status = target
-        # The clock with this event included; the event then records the due time it leaves in force,
-        # so reports can tell what the due time was at any past instant.
+        # The clock with this event included; the event records the due time it leaves in force (for reports).
         pending = DossierEvent(dossier=dossier, action=action, at=now, data=data or {})
         events = [*dossier.events.all(), pending]
         calendar = calendar_for(dossier.agency_id)
@@ -444,6 +443,7 @@ def _transition(
             dossier.resolution_seconds = state.resolution_seconds
             changed += ["result_ready_at", "timeliness", "resolution_seconds"]
         dossier.save(update_fields=sorted({"status", *changed}))
+        survey_links.issue_token(dossier, now=now)  # once ratable, the survey link exists: reads never write
     return dossier
 
 

@@ -494,7 +494,7 @@ def test_a_ward_admin_writes_their_wards_templates_and_sees_only_their_notificat
 
 
 def test_the_result_ready_email_invites_the_applicant_to_rate(
-    settings, agency, clerk, officer, real_catalogue, django_capture_on_commit_callbacks
+    settings, agency, clerk, officer, real_catalogue, django_capture_on_commit_callbacks, time_machine
 ):
     """The result-ready message carries the satisfaction link next to the lookup link."""
     from datetime import datetime
@@ -512,6 +512,7 @@ def test_the_result_ready_email_invites_the_applicant_to_rate(
     at = datetime(2025, 3, 3, 9, 0, tzinfo=VN_TZ)
     d = workflow.receive(agency=agency, actor=clerk, intake=intake, now=at)
     workflow.assign(dossier_id=d.pk, actor=clerk, officer=officer, now=at.replace(minute=10))
+    time_machine.move_to(at.replace(hour=10), tick=False)  # the message is written as the result is ready
     with django_capture_on_commit_callbacks(execute=True):
         workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=at.replace(hour=10))
     (message,) = [m for m in mail.outbox if "đã có kết quả" in m.subject]

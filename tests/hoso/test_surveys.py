@@ -12,12 +12,15 @@ import time_machine
 from django.db import connection, connections
 from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from hoso import surveys, workflow
-from hoso.constants import FollowUpStatus, SatisfactionLevel, SurveyChannel
-from hoso.documents import DOCUMENTS, document_context, render_document
+from hoso import survey_links, surveys, workflow
+from hoso.constants import Action, FollowUpStatus, SatisfactionLevel, SurveyChannel
+from hoso.documents import DOCUMENTS, document_context, render_document, return_slip_context
+from hoso.lookup import public_view
 from hoso.models import Dossier, FollowUp, SatisfactionRating, SurveyCriterion, SurveyToken
+from hoso.notifications import message_values
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
 from motcua.demo import load_holidays
@@ -194,13 +197,15 @@ def test_a_dossier_not_returned_cannot_be_rated_by_any_channel(agency, clerk, of
         surveys.invite_at_counter(dossier_id=d.pk, actor=clerk, now=READY)
     with pytest.raises(surveys.SurveyError, match="chưa được trả kết quả"):
         surveys.record_paper(dossier_id=d.pk, actor=leader, answer=answer(), now=READY)
-    assert not SatisfactionRating.objects.exists() and not SurveyToken.objects.exists()
+    assert not SatisfactionRating.objects.exists()
+    # Only the link token its result-ready transition issued: no counter token.
+    assert list(SurveyToken.objects.values_list("channel", flat=True)) == [SurveyChannel.LINK]
 
 
 def test_inviting_twice_reuses_the_live_counter_token(dossier, clerk):
     first = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN)
     second = surveys.invite_at_counter(dossier_id=dossier.pk, actor=clerk, now=AFTER_RETURN + timedelta(minutes=1))
-    assert first.pk == second.pk and SurveyToken.objects.count() == 1
+    assert first.pk == second.pk and SurveyToken.objects.filter(channel=SurveyChannel.COUNTER).count() == 1
 
 
 def test_only_the_clerk_who_returned_the_dossier_invites_at_their_counter(dossier, agency, leader, other_clerk):
@@ -636,4 +641,37 @@ def test_wrong_roles_get_403(dossier, officer, clerk, leader):
     assert logged_in(officer).get(reverse("hoso:survey_counter")).status_code == 403
     assert logged_in(leader).post(reverse("hoso:survey_invite", args=[dossier.pk])).status_code == 403
     assert logged_in(clerk).get(reverse("hoso:follow_ups")).status_code == 403
+    assert not SurveyToken.objects.filter(channel=SurveyChannel.COUNTER).exists()
+
+
+# -- reads never write: the link token is issued by the ratable transition (issue 11) ------------
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+def test_the_result_ready_and_return_transitions_issue_the_link_token(agency, clerk, officer, procedure):
+    d = ready_dossier(agency, clerk, officer, procedure)
+    (ready_token,) = SurveyToken.objects.filter(dossier=d, channel=SurveyChannel.LINK)
+    d = workflow.return_result(dossier_id=d.pk, actor=clerk, collector="Nguyễn Văn An", now=RETURNED)
+    assert list(SurveyToken.objects.filter(dossier=d)) == [ready_token]
+    assert survey_links.survey_link(d) == survey_links.survey_url(ready_token.token)
+
+
+def test_the_lookup_the_slip_and_the_message_only_read_the_token(dossier):
+    with CaptureQueriesContext(connection) as queries:
+        view = public_view(Dossier.objects.get(pk=dossier.pk))
+        slip = return_slip_context(dossier)
+        event = dossier.events.get(action=Action.MARK_RESULT_READY)
+        values = message_values(event)
+    assert not _writes(queries)
+    assert view.survey_url and slip["survey_url"] == view.survey_url == values["link_danh_gia"]
+
+
+def test_without_a_token_the_reads_give_no_link_and_write_nothing(dossier):
+    SurveyToken.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        assert public_view(Dossier.objects.get(pk=dossier.pk)).survey_url == ""
+        assert return_slip_context(dossier)["survey_url"] == ""
+        assert message_values(dossier.events.get(action=Action.MARK_RESULT_READY))["link_danh_gia"] == ""
+    assert not _writes(queries)
     assert not SurveyToken.objects.exists()
