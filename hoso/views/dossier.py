@@ -21,7 +21,7 @@ from ..calendars import calendar_for
 from ..constants import Action
 from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
-from ..remaining import remaining_text
+from ..remaining import remaining
 from ..result_timing import result_timing
 
 
@@ -159,15 +159,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     AccessLog.objects.create(user=request.user, dossier=dossier, agency_id=dossier.agency_id, kind=AccessLog.Kind.VIEW)
     now = timezone.now()
     events = list(dossier.events.select_related("actor"))
-    remaining = None
+    # The same words and colour as the worklists (hoso/remaining.py); a closed dossier shows its
+    # result timing instead.
+    left, tone = "", ""
     if dossier.is_open and dossier.due_at:
-        calendar = calendar_for(dossier.agency_id)
-        if dossier.paused_at:
-            remaining = "tạm dừng (chờ bổ sung)"
-        elif dossier.extensions:
-            remaining = f"{remaining_text(calendar, now, dossier.shown_due_at)} đến ngày hẹn mới"
-        else:
-            remaining = remaining_text(calendar, now, dossier.due_at)
+        left, tone = remaining(dossier, now=now, calendar=calendar_for(dossier.agency_id))
     from ..documents import available_documents
 
     refused, typed = _kept_typed(request, pk)
@@ -175,7 +171,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dossier": dossier,
         "events": events,
         "documents": list(dossier.documents.all()),
-        "remaining": remaining,
+        "remaining": left,
+        "tone": tone,
         "timing": result_timing(dossier),
         "overdue": bool(dossier.is_open and dossier.due_at and dossier.due_at < now and not dossier.paused_at),
         "explanation": workflow.explain_due(dossier) if dossier.due_at else [],

@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hoso import workflow, worklists
+from hoso.calendars import calendar_for
 from hoso.constants import Status
 from hoso.models import Dossier
+from hoso.remaining import remaining
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
 from motcua.demo import load_holidays
@@ -539,4 +541,30 @@ def test_after_an_apology_the_queue_counts_to_the_new_appointment_as_the_dossier
     # 1.5 h on Wednesday morning (6.5 h, hours shown whole).
     assert row.remaining == "còn 4 ngày 6 giờ (đã hẹn lại)"
     page = client.get(reverse("hoso:detail", args=[d.pk])).content.decode()
-    assert "còn 4 ngày 6 giờ đến ngày hẹn mới" in page
+    assert '<span class="badge text-bg-success remaining" id="con-lai">còn 4 ngày 6 giờ (đã hẹn lại)</span>' in page
+
+
+@pytest.mark.parametrize("name", ["overdue", "oldest", "paused"])
+def test_the_dossier_page_shows_the_remaining_time_in_the_words_and_colour_of_the_worklist(
+    client, clerk, ward, frozen, name
+):
+    dossier = ward[name]
+    text, tone = remaining(dossier, now=NOW, calendar=calendar_for(dossier.agency_id))
+    assert text
+    client.force_login(clerk)
+    page = client.get(reverse("hoso:detail", args=[dossier.pk]))
+    assert (page.context["remaining"], page.context["tone"]) == (text, tone)
+    assert f'<span class="badge text-bg-{tone} remaining" id="con-lai">{text}</span>' in page.content.decode()
+
+
+def test_after_an_apology_the_dossier_page_and_the_queue_agree_in_words_and_colour(
+    client, agency, clerk, officer, calendar_data, real_catalogue, frozen
+):
+    procedure = offer(agency, THREE_DAYS)
+    d = receive(agency, clerk, procedure, at(14, 9))
+    assign(d, clerk, officer, at(14, 9, 30))
+    workflow.extend(dossier_id=d.pk, actor=officer, new_due_at=at(23, 9), reason="Chờ xác minh", now=at(15, 9))
+    row = get(client, officer, "officer").context["rows"][0]
+    page = client.get(reverse("hoso:detail", args=[d.pk]))
+    assert (page.context["remaining"], page.context["tone"]) == (row.remaining, row.tone)
+    assert row.remaining.endswith("(đã hẹn lại)")
