@@ -13,15 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from hoso import workflow
 from hoso.constants import Action, Status
+from hoso.import_checks import DossierImportRejected, parse_dossier_file
+from hoso.importing import code_parser, import_dossiers, lookup_keys
+from hoso.interchange import COLUMNS
 from hoso.models import AccessLog, Dossier, DossierCounter, DossierEvent
-from hoso.transfer import (
-    COLUMNS,
-    DossierImportRejected,
-    code_parser,
-    import_dossiers,
-    lookup_keys,
-    parse_dossier_file,
-)
 from hoso.workcalendar import VN_TZ
 from hoso.workflow import LOOKUP_ALPHABET
 from motcua.demo import load_holidays

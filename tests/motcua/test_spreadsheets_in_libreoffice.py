@@ -24,7 +24,7 @@ from motcua.demo import load_holidays
 from tests.conftest import need
 from tests.factories import AgencyProcedureFactory, ProcedureFactory
 from tests.hoso.test_dossier_import import AGENCY, export_csv
-from tests.hoso.test_dossier_transfer_safety import figures, make_hostile, stored
+from tests.hoso.test_dossier_import_safety import figures, make_hostile, stored
 from thutuc.models import Field, Procedure
 from thutuc.services import export_procedures_xlsx
 
