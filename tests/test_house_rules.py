@@ -45,7 +45,6 @@ def rel(path: Path) -> str:
 LONG_FILES_LEFT = {
     "hoso/transfer.py": 1239,
     "hoso/workcalendar.py": 760,
-    "hoso/workflow.py": 625,
 }
 
 
@@ -106,9 +105,7 @@ LAZY_IMPORTS_LEFT = {
     ("motcua/lib/health.py", "_redis_client"),
     ("motcua/lib/pdf.py", "_document"),
     ("hoso/calendars.py", "_fallback_holidays"),
-    ("hoso/notifications.py", "queue_event_notifications"),
     ("hoso/transfer.py", "rows_to_xlsx"),
-    ("hoso/workflow.py", "_write_event"),
 }
 
 
