@@ -44,8 +44,8 @@ from motcua.lib.text import single_stops
 
 from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
-from .documents import committee_in_sentence, lookup_url, text_lines
 from .models import Dossier, DossierEvent, Notification, NotificationTemplate
+from .paper import committee_in_sentence, lookup_url, text_lines
 from .survey_links import survey_link
 
 logger = logging.getLogger(__name__)
