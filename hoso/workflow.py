@@ -2,17 +2,18 @@
 
 The transition table is data (`TRANSITIONS`). Every transition runs in one transaction: it
 locks the dossier row, checks the actor's role and ward and the edge, sets the fields, writes
-exactly one append-only `DossierEvent`, recomputes the clock columns from the events, and queues
-side effects with `transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier.
+exactly one append-only `DossierEvent` (then runs the after-event callbacks of `hoso.events`),
+recomputes the clock columns from the events, and queues side effects with
+`transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -31,8 +32,10 @@ from . import clock, survey_links
 from . import workcalendar as wc
 from .calendars import calendar_for
 from .constants import Action, Delivery, Status
+from .events import event_written, recording_silently
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
+from .recompute import snapshot_limit
 from .selectors import offer_limit, procedure_limit
 from .transitions import TRANSITIONS
 
@@ -81,21 +84,11 @@ def explain_due(dossier: Dossier) -> list[str]:
             f" (thủ tục không có thời hạn tính tự động: {dossier.procedure_snapshot.get('time_limit_text', '')})."
         )
     else:
-        steps.extend(wc.due_at(calendar, dossier.received_at, _snapshot_limit(dossier)).steps)
+        steps.extend(wc.due_at(calendar, dossier.received_at, snapshot_limit(dossier)).steps)
     events = list(dossier.events.all())
     if any(e.action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND) for e in events):
         steps.extend(clock.apply_events(calendar, dossier.base_due_at, clock.clock_events(events)).steps)
     return steps
-
-
-def _snapshot_limit(dossier: Dossier) -> wc.Limit:
-    limit = dossier.procedure_snapshot["limit"]
-    cutoff = limit.get("cutoff")
-    return wc.Limit(
-        value=limit["value"],
-        unit=limit["unit"],
-        cutoff=time.fromisoformat(cutoff) if cutoff else None,
-    )
 
 
 # -- intake -----------------------------------------------------------------------------------
@@ -371,11 +364,7 @@ def _write_event(
         MaxLength(TextLimit.NOTE)(note)
     except ValidationError as exc:
         raise WorkflowError(exc.messages[0]) from exc
-    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
-    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications, recording_silently
-
-    silent = recording_silently()
-    if silent:
+    if recording_silently():
         data = {**data, "silent": True}  # history recorded after the fact: nobody is told now
     event = DossierEvent(
         dossier=dossier,
@@ -389,9 +378,7 @@ def _write_event(
         due_at=due_at,
     )
     event.save()
-    if action in NOTIFYING_ACTIONS and not silent:
-        # After commit only: a rolled-back action must never reach the applicant.
-        transaction.on_commit(partial(queue_event_notifications, event.pk))
+    event_written(event)  # in this transaction: the notifications queue theirs after commit
     return event
 
 
@@ -601,25 +588,3 @@ def transfer(*, dossier_id: int, actor: User, to_agency: str, note: str = "", no
 
 def transfer_back(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
     return _transition(dossier_id, Action.TRANSFER_BACK, actor, now=now, note=note)
-
-
-# -- recomputation from the events ------------------------------------------------------------
-def expected_clock(
-    dossier: Dossier, events: Sequence[DossierEvent], calendar: wc.WorkCalendar
-) -> tuple[dict[str, Any], dict[int, datetime | None]]:
-    """What the clock columns of `dossier` and the due time of each event must be, from its events alone.
-
-    The base due time is the one the RECEIVE event recorded (what the citizen was told), or, for
-    an older row without it, the appointment computed from the snapshot's limit.
-    """
-    columns: dict[str, Any] = {name: getattr(dossier, name) for name in clock.CLOCK_COLUMNS}
-    if not events or dossier.received_at is None:
-        return columns, {}
-    receive_event = next((e for e in events if e.action == Action.RECEIVE), None)
-    base = (receive_event.due_at if receive_event else None) or dossier.manual_due_at
-    if base is None:
-        base = wc.compute_due(calendar, dossier.received_at, _snapshot_limit(dossier))
-    state = clock.compute_clock(calendar, received_at=dossier.received_at, base_due=base, events=events)
-    event_dues: dict[int, datetime | None] = {e.pk: due for e, due in zip(events, state.event_due_at, strict=True)}
-    columns.update(state.columns())
-    return columns, event_dues

@@ -31,8 +31,8 @@ from hoso import surveys, workflow
 from hoso import workcalendar as wc
 from hoso.calendars import calendar_for
 from hoso.constants import Delivery, FollowUpStatus, SatisfactionLevel, SurveyChannel
+from hoso.events import recorded_silently
 from hoso.models import Dossier
-from hoso.notifications import recorded_silently
 from hoso.selectors import offer_limit
 from motcua.constants import Role
 from motcua.models import Agency, User
