@@ -45,7 +45,6 @@ def rel(path: Path) -> str:
 LONG_FILES_LEFT = {
     "hoso/documents.py": 642,
     "hoso/transfer.py": 1239,
-    "hoso/workcalendar.py": 760,
     "hoso/workflow.py": 625,
 }
 
@@ -56,9 +55,7 @@ def _lengths() -> dict[str, int]:
 
 def test_no_application_file_is_over_600_lines():
     long = [
-        f"{name}: {n} lines"
-        for name, n in _lengths().items()
-        if n > MAX_LINES and n > LONG_FILES_LEFT.get(name, 0)
+        f"{name}: {n} lines" for name, n in _lengths().items() if n > MAX_LINES and n > LONG_FILES_LEFT.get(name, 0)
     ]
     assert not long, "Files over 600 lines (split them by responsibility):\n" + "\n".join(long)
 
