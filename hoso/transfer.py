@@ -130,10 +130,10 @@ from thutuc.models import AgencyProcedure, Procedure
 
 from . import clock, survey_links
 from . import workcalendar as wc
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action, ApplicantKind, Delivery, IdKind
+from .limits import offer_limit
 from .models import AccessLog, Dossier, DossierCounter, DossierEvent, dossier_search_text
-from .selectors import offer_limit
 from .workflow import LOOKUP_ALPHABET, LOOKUP_KEY_LENGTH, procedure_snapshot
 
 COLUMNS = (

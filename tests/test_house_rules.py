@@ -103,7 +103,6 @@ LAZY_IMPORTS_LEFT = {
     ("motcua/lib/health.py", "check_broker"),
     ("motcua/lib/health.py", "_redis_client"),
     ("motcua/lib/pdf.py", "_document"),
-    ("hoso/calendars.py", "_fallback_holidays"),
     ("hoso/documents.py", "receipt_context"),
     ("hoso/models.py", "is_open"),
     ("hoso/notifications.py", "queue_event_notifications"),
