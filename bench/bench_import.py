@@ -119,9 +119,9 @@ def setup_ward() -> tuple[Any, str]:
 def generate(path: Path, rows: int, agency: Any, manual_code: str) -> dict[str, int]:
     """Write `rows` rows to `path`; returns how many of each kind."""
     from hoso import workcalendar as wc
-    from hoso.calendars import calendar_for
+    from hoso.calendar_store import calendar_for
     from hoso.interchange import COLUMNS, iso
-    from hoso.selectors import procedure_limit
+    from hoso.limits import procedure_limit
     from motcua.lib.codepattern import pattern_for
     from thutuc.models import Procedure
 

@@ -10,6 +10,10 @@ class HosoConfig(AppConfig):
 
     def ready(self) -> None:
         # The applicant's messages follow the workflow's events without the workflow importing them.
-        from . import events, tasks
+        from . import (
+            calendar_store,  # noqa: F401 — connects the signals that keep the cached calendars fresh
+            events,
+            tasks,
+        )
 
         events.on_event(tasks.notify_after_commit)

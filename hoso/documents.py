@@ -33,7 +33,7 @@ from motcua.lib.text import published_wording
 from motcua.models import User
 
 from . import clock
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action, ApplicantKind, Delivery, Status, Timeliness
 from .models import Dossier, DossierEvent, SatisfactionRating
 from .paper import (

@@ -25,7 +25,7 @@ from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
 
 from .constants import ApplicantKind, Delivery, IdKind
-from .selectors import offer_limit
+from .limits import offer_limit
 from .workflow import Intake
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]

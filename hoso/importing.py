@@ -66,7 +66,7 @@ from thutuc.models import AgencyProcedure, Procedure
 
 from . import clock, survey_links
 from . import workcalendar as wc
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action
 from .import_checks import DossierImportRejected, ParsedDossiers
 from .interchange import (
@@ -80,8 +80,8 @@ from .interchange import (
     record_row,
     system_user,
 )
+from .limits import offer_limit
 from .models import Dossier, DossierCounter, DossierEvent, dossier_search_text
-from .selectors import offer_limit
 from .workflow import LOOKUP_ALPHABET, LOOKUP_KEY_LENGTH, procedure_snapshot
 
 COUNT_ONLY_NOTE = "Nhập từ hệ thống cũ: chỉ có số lần yêu cầu bổ sung, không có thời gian"

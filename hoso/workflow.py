@@ -30,13 +30,13 @@ from thutuc.models import AgencyProcedure, Procedure
 
 from . import clock, survey_links
 from . import workcalendar as wc
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
 from .events import event_written, recording_silently
+from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
 from .recompute import snapshot_limit
-from .selectors import offer_limit, procedure_limit
 from .transitions import TRANSITIONS
 
 # No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.

@@ -78,7 +78,7 @@ def load_procedures() -> ImportSummary:
 
 
 def load_holidays() -> None:
-    from hoso.services import import_holidays
+    from hoso.holiday_import import import_holidays
 
     path = settings.MOTCUA_DATA_DIR / "holidays_vn.csv"
     import_holidays(data=path.read_bytes(), filename=path.name)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from motcua.permissions import staff_required
 
 from .. import workflow
-from ..calendars import calendar_for
+from ..calendar_store import calendar_for
 from ..constants import Action
 from ..documents import DOCUMENTS, available_documents, render_document
 from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm

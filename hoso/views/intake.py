@@ -22,7 +22,7 @@ from thutuc.offers import offer_for
 from thutuc.selectors import search_procedures, vi_order
 
 from .. import workflow
-from ..calendars import calendar_for, unconfirmed_years
+from ..calendar_store import calendar_for, unconfirmed_years
 from ..constants import OPEN_STATUSES
 from ..forms import IntakeForm
 from ..models import Dossier

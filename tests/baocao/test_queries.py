@@ -24,7 +24,7 @@ from baocao.periods import custom, decree_month
 from baocao.queries import COLUMNS, drilldown, table_06a
 from hoso import clock, workflow
 from hoso import workcalendar as wc
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Delivery, SatisfactionLevel, Status, SurveyChannel
 from hoso.models import Dossier, DossierEvent, SatisfactionRating
 from hoso.workcalendar import VN_TZ

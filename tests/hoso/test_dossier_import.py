@@ -746,7 +746,7 @@ def test_extensions_and_delivery_are_checked_row_by_row(agency, procedure):
 
 
 def test_a_reimport_after_a_calendar_edit_is_still_unchanged(agency, procedure):
-    from hoso.calendars import invalidate_calendars
+    from hoso.calendar_store import invalidate_calendars
     from hoso.constants import CalendarDayKind
     from hoso.models import CalendarDay
 

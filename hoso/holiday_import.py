@@ -1,4 +1,8 @@
-"""Writes of the dossier app. Calendar edits invalidate the cached calendars."""
+"""The import of a holiday table (holidays_vn.csv or a ward's own): every row checked, then upserted all or nothing.
+
+Used by the `import_holidays` command and the demo data. Its bulk writes send no model
+signal, so it invalidates the cached calendars (`hoso.calendar_store`) itself after commit.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from motcua.lib.tabular import import_limits, read_rows
 from motcua.lib.text import has_control_character, has_full_width, normalise_spaces
 from motcua.models import Agency
 
-from .calendars import invalidate_calendars
+from .calendar_store import invalidate_calendars
 from .constants import CalendarDayKind
 from .models import CalendarDay
 
@@ -119,5 +123,5 @@ def import_holidays(*, data: bytes, filename: str, agency: Agency | None = None)
     CalendarDay.objects.bulk_update(to_update, ["kind", "name", "source_url"])
     result.created, result.updated = len(to_create), len(to_update)
     if to_create or to_update:
-        transaction.on_commit(invalidate_calendars)
+        transaction.on_commit(invalidate_calendars)  # bulk_create and bulk_update send no post_save
     return result
