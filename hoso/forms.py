@@ -24,6 +24,7 @@ from motcua.models import User
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
 
+from . import intake as intake_rules
 from .constants import ApplicantKind, Delivery, IdKind
 from .selectors import offer_limit
 from .workflow import Intake
@@ -215,32 +216,30 @@ class IntakeForm(forms.Form):
         return data
 
     def _check_receipt(self, data: dict[str, Any]) -> None:
-        """What a receipt needs besides valid fields, reported with them in one submit."""
-        missing = self.missing_mandatory()
-        if missing:
-            self.add_error(
-                None,
-                "Chưa nhận đủ giấy tờ bắt buộc: "
-                + "; ".join(missing)
-                + ". Hồ sơ chưa đủ thì hướng dẫn bổ sung (mẫu 02), không tiếp nhận.",
-            )
-        elif not self._papers_received(data):
-            # Form 01 lists the papers received (docs/intake-and-forms.md §1–2): a receipt of nothing is no receipt.
-            self.add_error(
-                "other_documents",
-                "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "
-                "phải liệt kê thành phần hồ sơ.",
-            )
-        if self.needs_manual_due and data.get("manual_due_date") is None and "manual_due_date" not in self.errors:
-            self.add_error("manual_due_date", "Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả.")
+        """What a receipt needs besides valid fields (hoso.intake's rules), reported with them in one submit."""
+        problems = intake_rules.receipt_problems(
+            procedure=self.procedure,
+            offer=self.offer,
+            papers=self.papers(),
+            manual_due_at=self.manual_due_at(),
+            required=self.required_documents,
+        )
+        for problem in problems:
+            if problem.field is None or problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
 
-    def _papers_received(self, data: dict[str, Any]) -> bool:
-        ticked = any(data.get(f"doc_{doc.pk}") for doc in self.required_documents)
-        return ticked or any(line.strip() for line in (data.get("other_documents") or "").splitlines())
-
-    def missing_mandatory(self) -> list[str]:
-        """Mandatory papers the clerk did not tick (the dossier is then incomplete)."""
-        return [d.name for d in self.required_documents if d.mandatory and not self.cleaned_data.get(f"doc_{d.pk}")]
+    def papers(self) -> list[intake_rules.Paper]:
+        """The papers received: the ticked ones of the procedure's list, then one per line typed."""
+        data = self.cleaned_data
+        papers: list[intake_rules.Paper] = [
+            (doc.pk, doc.name, doc.form, data.get(f"qty_{doc.pk}") or doc.quantity)
+            for doc in self.required_documents
+            if data.get(f"doc_{doc.pk}")
+        ]
+        for line in (data.get("other_documents") or "").splitlines():
+            if line.strip():
+                papers.append((None, normalise_spaces(line)[:500], DocumentForm.ORIGINAL, 1))
+        return papers
 
     def manual_due_at(self) -> datetime | None:
         day = self.cleaned_data.get("manual_due_date")
@@ -251,14 +250,6 @@ class IntakeForm(forms.Form):
 
     def to_intake(self) -> Intake:
         data = self.cleaned_data
-        documents: list[tuple[int | None, str, str, int]] = [
-            (doc.pk, doc.name, doc.form, data.get(f"qty_{doc.pk}") or doc.quantity)
-            for doc in self.required_documents
-            if data.get(f"doc_{doc.pk}")
-        ]
-        for line in (data.get("other_documents") or "").splitlines():
-            if line.strip():
-                documents.append((None, normalise_spaces(line)[:500], DocumentForm.ORIGINAL, 1))
         return Intake(
             procedure=self.procedure,
             applicant_kind=data["applicant_kind"],
@@ -274,7 +265,7 @@ class IntakeForm(forms.Form):
             delivery_address=normalise_spaces(data.get("delivery_address", "")),
             fee_amount=data["fee_amount"],
             note=data.get("note") or "",
-            documents=documents,
+            documents=self.papers(),
             manual_due_at=self.manual_due_at(),
             token=data["token"],
             offer=self.offer,
