@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.dates import DayField
 from motcua.lib.identity import (
     normalise_person_name,
     normalise_phone,
@@ -28,9 +29,6 @@ from . import intake as intake_rules
 from .constants import ApplicantKind, Delivery, IdKind
 from .selectors import offer_limit
 from .workflow import Intake
-
-DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class IntakeForm(forms.Form):
@@ -79,10 +77,9 @@ class IntakeForm(forms.Form):
     )
     # A text field: clerks type "50.000" or "50,000 đ" and mean fifty thousand đồng.
     fee_amount = forms.CharField(label="Phí, lệ phí đã thu (đồng)", initial="0", max_length=20)
-    manual_due_date = forms.DateField(
+    manual_due_date = DayField(
         label="Ngày hẹn trả kết quả",
         required=False,
-        input_formats=DATE_INPUTS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     manual_due_time = forms.TimeField(
@@ -318,9 +315,7 @@ class ReturnForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    new_due_date = forms.DateField(
-        label="Ngày hẹn mới", input_formats=DATE_INPUTS, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_due_date = DayField(label="Ngày hẹn mới", widget=forms.DateInput(attrs={"type": "date"}))
     new_due_time = forms.TimeField(label="Giờ hẹn", initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"}))
     note = FreeText(label="Lý do chậm giải quyết", multiline=True, max_length=TextLimit.NOTE)
     public_note = PublicNoteField()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from motcua.constants import Role
+from motcua.lib.dates import DayField
 from motcua.lib.text import vi_sort_key
 from motcua.permissions import staff_required
 from thutuc.models import Procedure
@@ -27,7 +28,7 @@ from thutuc.models import Procedure
 from .. import tracking_book as tb
 from ..models import AccessLog
 from ..worklists import offered_procedures
-from .worklists import BAD_CHOICE, BAD_DATE, DATE_INPUTS, DATE_WIDGET
+from .worklists import BAD_CHOICE
 
 PAGE_SIZE = 50
 # The ward admin reads the book and its exports (logged) like every dossier page: read-only.
@@ -45,12 +46,8 @@ class BookForm(forms.Form):
         "status": "trang_thai",
     }
 
-    start = forms.DateField(
-        label="Tiếp nhận từ ngày", input_formats=DATE_INPUTS, error_messages={"invalid": BAD_DATE}, widget=DATE_WIDGET
-    )
-    end = forms.DateField(
-        label="Đến ngày", input_formats=DATE_INPUTS, error_messages={"invalid": BAD_DATE}, widget=DATE_WIDGET
-    )
+    start = DayField(label="Tiếp nhận từ ngày")
+    end = DayField(label="Đến ngày")
     field = forms.TypedChoiceField(
         label="Lĩnh vực", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
     )

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.lib.dates import DayField
 from motcua.lib.text import vi_sort_key
 from motcua.permissions import staff_required
 from thutuc.models import Procedure
@@ -26,11 +27,7 @@ from ..constants import Status
 
 SEARCH_PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 50
-DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
 BAD_CHOICE = "Lựa chọn không hợp lệ: hãy chọn trong danh sách."
-# A text box, not a date picker: the clerk types dd/mm/yyyy and sees what they typed if it is wrong.
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "maxlength": "10"})
 
 
 class DossierSearchForm(forms.Form):
@@ -66,20 +63,8 @@ class DossierSearchForm(forms.Form):
     procedure = forms.TypedChoiceField(
         label="Thủ tục", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
     )
-    received_from = forms.DateField(
-        label="Tiếp nhận từ ngày",
-        required=False,
-        input_formats=DATE_INPUTS,
-        error_messages={"invalid": BAD_DATE},
-        widget=DATE_WIDGET,
-    )
-    received_to = forms.DateField(
-        label="Đến ngày",
-        required=False,
-        input_formats=DATE_INPUTS,
-        error_messages={"invalid": BAD_DATE},
-        widget=DATE_WIDGET,
-    )
+    received_from = DayField(label="Tiếp nhận từ ngày", required=False)
+    received_to = DayField(label="Đến ngày", required=False)
     deadline = forms.ChoiceField(
         label="Thời hạn",
         required=False,
