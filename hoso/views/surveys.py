@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,7 +25,7 @@ from motcua.lib.ratelimit import check as rate_check
 from motcua.lib.text import FreeText, TextLimit
 from motcua.middleware import passive
 from motcua.models import Agency
-from motcua.permissions import staff_required
+from motcua.permissions import get_for_ward, staff_required
 
 from .. import surveys
 from ..constants import FollowUpStatus, SatisfactionLevel, SurveyChannel
@@ -208,10 +208,7 @@ def counter_vote(request: HttpRequest, token: str) -> HttpResponse:
 # -- staff actions on a dossier ---------------------------------------------------------------
 def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
     """The dossier of the user's ward; 404 otherwise (no hint that it exists)."""
-    dossier = get_object_or_404(Dossier.objects.select_related("agency"), pk=pk)
-    if dossier.agency_id != request.user.agency_id:
-        raise Http404
-    return dossier
+    return get_for_ward(Dossier.objects.select_related("agency"), request.user, pk=pk)
 
 
 @require_POST
@@ -262,9 +259,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(Role.LEADER)
 def follow_up_update(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(FollowUp, pk=pk)
-    if item.agency_id != request.user.agency_id:
-        raise Http404
+    item = get_for_ward(FollowUp, request.user, pk=pk)
     form = FollowUpForm(request.POST, prefix=f"y{item.pk}")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
