@@ -11,7 +11,7 @@ from django.utils import formats, translation
 
 from motcua.lib.dates import BAD_DATE, DATE_INPUT_FORMATS, DayField
 
-FORM_MODULES = ("hoso.forms", "hoso.views.worklists", "hoso.views.tracking_book", "baocao.forms")
+FORM_MODULES = ("hoso.forms", "baocao.forms")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Forms of the desk: they validate and normalise; the workflow does the writing."""
+"""The counter's intake form: it validates and normalises what the clerk typed and reports the
+intake rules (hoso.intake) with the field errors; the intake service does the writing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from motcua.constants import Role
 from motcua.lib.dates import DayField
 from motcua.lib.identity import (
     normalise_person_name,
@@ -20,15 +20,15 @@ from motcua.lib.identity import (
     validate_passport,
     validate_tax_code,
 )
-from motcua.lib.text import FreeText, PublicNoteField, TextLimit, ascii_digits, normalise_spaces
-from motcua.models import User
+from motcua.lib.text import FreeText, TextLimit, ascii_digits, normalise_spaces
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
 
-from . import intake as intake_rules
-from .constants import ApplicantKind, Delivery, IdKind
-from .selectors import offer_limit
-from .workflow import Intake
+from .. import intake as intake_rules
+from ..constants import ApplicantKind, Delivery, IdKind
+from ..selectors import offer_limit
+from ..workflow import Intake
+from .fields import note_field
 
 
 class IntakeForm(forms.Form):
@@ -92,13 +92,7 @@ class IntakeForm(forms.Form):
         max_length=TextLimit.NOTE,
         rows=2,
     )
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
+    note = note_field()
     missing = FreeText(
         label="Giấy tờ cần bổ sung, hoàn thiện (mẫu 02)", required=False, multiline=True, max_length=TextLimit.NOTE
     )
@@ -267,78 +261,3 @@ class IntakeForm(forms.Form):
             token=data["token"],
             offer=self.offer,
         )
-
-
-# -- action forms on a received dossier --------------------------------------------------------
-class NoteForm(forms.Form):
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
-
-
-class RequiredNoteForm(forms.Form):
-    note = FreeText(label="Nội dung", multiline=True, max_length=TextLimit.NOTE)
-
-
-class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(
-        label="Công chức xử lý",
-        queryset=User.objects.none(),
-        empty_label="— Chọn công chức —",
-        error_messages={"required": "Hãy chọn công chức xử lý.", "invalid_choice": "Công chức không hợp lệ."},
-    )
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
-
-    def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = User.objects.filter(
-            agency_id=agency_id, role=Role.OFFICER, is_active=True
-        ).order_by("first_name", "last_name")
-
-
-class ReturnForm(forms.Form):
-    collector = FreeText(label="Người nhận kết quả", required=False, max_length=TextLimit.NAME)
-    tracking_number = FreeText(label="Mã bưu gửi", required=False, max_length=50)
-
-    def clean_collector(self) -> str:
-        return validate_name(self.cleaned_data["collector"], what="Tên người nhận kết quả")
-
-
-class ExtendForm(forms.Form):
-    new_due_date = DayField(label="Ngày hẹn mới", widget=forms.DateInput(attrs={"type": "date"}))
-    new_due_time = forms.TimeField(label="Giờ hẹn", initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"}))
-    note = FreeText(label="Lý do chậm giải quyết", multiline=True, max_length=TextLimit.NOTE)
-    public_note = PublicNoteField()
-
-    def new_due_at(self) -> datetime:
-        return timezone.make_aware(
-            datetime.combine(self.cleaned_data["new_due_date"], self.cleaned_data["new_due_time"])
-        )
-
-
-class TransferForm(forms.Form):
-    to_agency = FreeText(label="Cơ quan nhận liên thông", max_length=TextLimit.NAME)
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
-
-
-class PublicNoteForm(RequiredNoteForm):
-    """An action the citizen hears of (supplement request, stop): the staff note stays inside, and an
-    explicitly public note is the only free text the lookup page shows."""
-
-    public_note = PublicNoteField()
