@@ -17,7 +17,7 @@ from thutuc.models import Procedure
 from .. import tracking_book as tb
 from .. import worklists
 from ..constants import Status
-from .fields import BAD_CHOICE, field_choices, mark_invalid, optional_choice
+from .fields import BAD_CHOICE, field_choices, filter_layout, mark_invalid, optional_choice
 
 
 class DossierSearchForm(forms.Form):
@@ -70,6 +70,15 @@ class DossierSearchForm(forms.Form):
             by_field.setdefault(p.field.name, []).append((p.pk, f"{p.code} – {_short(p.display_name)}"))
         grouped = sorted(by_field.items(), key=lambda x: vi_sort_key(x[0]))
         self.fields["procedure"].choices = [("", "Tất cả thủ tục"), *grouped]
+        self.helper = filter_layout(
+            ("query", "col-12 col-lg-6"),
+            ("status", "col-12 col-md-6 col-lg-3"),
+            ("deadline", "col-12 col-md-6 col-lg-3"),
+            ("field", "col-12 col-md-6 col-lg-3"),
+            ("procedure", "col-12 col-md-6 col-lg-5"),
+            ("received_from", "col-6 col-lg-2"),
+            ("received_to", "col-6 col-lg-2"),
+        )
         for bound in self.fields.values():
             bound.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(bound, forms.ChoiceField) else "form-control"
@@ -149,6 +158,13 @@ class BookForm(forms.Form):
             ("", "Tất cả thủ tục"),
             *((p.pk, f"{p.code} – {p.name}") for p in procedures),
         ]
+        self.helper = filter_layout(
+            ("start", "col-6 col-lg-2"),
+            ("end", "col-6 col-lg-2"),
+            ("field", "col-12 col-md-6 col-lg-3"),
+            ("procedure", "col-12 col-md-6 col-lg-5"),
+            ("status", "col-12 col-md-6 col-lg-3"),
+        )
         for name, bound in self.fields.items():
             bound.error_messages.setdefault("required", "Hãy nhập ngày theo dạng ngày/tháng/năm.")
             bound.widget.attrs.setdefault("class", "form-control" if name in ("start", "end") else "form-select")
