@@ -1,4 +1,4 @@
-"""Intake at the counter: find the procedure, fill the form, receive / guide / refuse."""
+"""Intake at the counter: find the procedure, fill the form; hoso.intake receives, guides or refuses."""
 
 from __future__ import annotations
 
