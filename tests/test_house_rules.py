@@ -115,8 +115,6 @@ LAZY_IMPORTS_LEFT = {
     ("hoso/tracking_book.py", "pdf_context"),
     ("hoso/tracking_book.py", "render_pdf"),
     ("hoso/transfer.py", "rows_to_xlsx"),
-    ("hoso/views/dossier.py", "detail"),
-    ("hoso/views/dossier.py", "document"),
     ("hoso/workflow.py", "_write_event"),
 }
 

@@ -19,6 +19,7 @@ from motcua.permissions import get_for_ward, staff_required
 from .. import workflow
 from ..calendars import calendar_for
 from ..constants import Action
+from ..documents import DOCUMENTS, available_documents, render_document
 from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
 from ..remaining import remaining
@@ -160,8 +161,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     left, tone = "", ""
     if dossier.is_open and dossier.due_at:
         left, tone = remaining(dossier, now=now, calendar=calendar_for(dossier.agency_id))
-    from ..documents import available_documents
-
     refused, typed = _kept_typed(request, pk)
     context = {
         "dossier": dossier,
@@ -213,8 +212,6 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @staff_required()
 def document(request: HttpRequest, pk: int, form: str) -> HttpResponse:
-    from ..documents import DOCUMENTS, render_document
-
     dossier = _dossier_for(request, pk)
     spec = DOCUMENTS.get(form)
     if spec is None or not spec.available(dossier):
