@@ -79,6 +79,11 @@ def missing_mandatory(required: Iterable[RequiredDocument], papers: Sequence[Pap
     return [doc.name for doc in required if doc.mandatory and doc.pk not in received]
 
 
+def needs_typed_appointment(procedure: Procedure, offer: AgencyProcedure | None) -> bool:
+    """Whether the clerk types the appointment: neither the catalogue nor the ward sets a computable limit."""
+    return offer_limit(procedure, offer) is None
+
+
 def receipt_problems(
     *,
     procedure: Procedure,
@@ -111,7 +116,7 @@ def receipt_problems(
                 "phải liệt kê thành phần hồ sơ.",
             )
         )
-    if manual_due_at is None and offer_limit(procedure, offer) is None:
+    if manual_due_at is None and needs_typed_appointment(procedure, offer):
         problems.append(Problem("manual_due_date", "Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả."))
     return problems
 

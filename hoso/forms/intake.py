@@ -26,7 +26,6 @@ from thutuc.models import AgencyProcedure, Procedure
 
 from .. import intake as intake_rules
 from ..constants import ApplicantKind, Delivery, IdKind
-from ..selectors import offer_limit
 from ..workflow import Intake
 from .fields import note_field
 
@@ -141,7 +140,7 @@ class IntakeForm(forms.Form):
                     "invalid": "Số lượng phải là số nguyên.",
                 },
             )
-        self.needs_manual_due = offer_limit(procedure, offer) is None
+        self.needs_manual_due = intake_rules.needs_typed_appointment(procedure, offer)
         # Only the channels the catalogue lists for this procedure (cách thức thực hiện): an online
         # dossier of a procedure offered at the counter only would inflate the online share.
         accepted = procedure.accepted_channels
