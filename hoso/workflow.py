@@ -52,7 +52,7 @@ INTAKE_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
 
 # -- checks -----------------------------------------------------------------------------------
-def refusal(dossier: Dossier, action: Action, actor: User) -> str | None:
+def why_not_allowed(dossier: Dossier, action: Action, actor: User) -> str | None:
     """Why `actor` may not do `action` on `dossier` now, or None when allowed."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -70,7 +70,7 @@ def refusal(dossier: Dossier, action: Action, actor: User) -> str | None:
 
 def allowed_actions(dossier: Dossier, actor: User) -> list[Action]:
     """The actions the page offers this user on this dossier."""
-    return [action for action in TRANSITIONS if refusal(dossier, action, actor) is None]
+    return [action for action in TRANSITIONS if why_not_allowed(dossier, action, actor) is None]
 
 
 def explain_due(dossier: Dossier) -> list[str]:
@@ -398,7 +398,7 @@ def _transition(
         dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
         if dossier is None:
             raise WorkflowError("Không tìm thấy hồ sơ.")
-        reason = refusal(dossier, action, actor)
+        reason = why_not_allowed(dossier, action, actor)
         if reason:
             raise WorkflowError(reason)
         last = dossier.events.order_by("-at", "-id").values_list("at", flat=True).first()

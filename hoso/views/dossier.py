@@ -9,12 +9,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from motcua.permissions import staff_required
+from motcua.permissions import get_for_ward, staff_required
 
 from .. import workflow
 from ..calendar_store import calendar_for
@@ -28,12 +28,8 @@ from ..result_timing import result_timing
 
 def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
     """The dossier if it belongs to the user's ward; 404 otherwise (no hint that it exists)."""
-    dossier = get_object_or_404(
-        Dossier.objects.select_related("agency", "procedure", "field", "clerk", "officer"), pk=pk
-    )
-    if dossier.agency_id != request.user.agency_id:
-        raise Http404
-    return dossier
+    related = Dossier.objects.select_related("agency", "procedure", "field", "clerk", "officer")
+    return get_for_ward(related, request.user, pk=pk)
 
 
 @dataclass(frozen=True)
