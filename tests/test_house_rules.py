@@ -101,11 +101,6 @@ def _function_level_imports(tree: ast.Module) -> list[tuple[int, str]]:
 # Debt still being paid off (issue 11): (file, function) pairs that still import inside a function.
 # No other may join; when one is fixed, remove it here (the test below insists).
 LAZY_IMPORTS_LEFT = {
-    ("motcua/apps.py", "_register_sqlite_collation"),
-    ("motcua/demo.py", "load_holidays"),
-    ("motcua/lib/health.py", "check_broker"),
-    ("motcua/lib/health.py", "_redis_client"),
-    ("motcua/lib/pdf.py", "_document"),
     ("hoso/calendars.py", "_fallback_holidays"),
     ("hoso/documents.py", "receipt_context"),
     ("hoso/models.py", "is_open"),
