@@ -66,7 +66,7 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField("thời điểm lập", auto_now_add=True)
     started_at = models.DateTimeField("bắt đầu tổng hợp", null=True, blank=True)
-    # The compilation's lease (services.claim_report): the run holding ``claim_token`` owns the
+    # The compilation's lease (services.claim): the run holding ``claim_token`` owns the
     # row until ``lease_expires_at``, renewed at each step; a run whose worker died loses it then,
     # and the next delivery, a retry or the sweeper takes the report over.
     queued_at = models.DateTimeField("vào hàng đợi lúc", null=True, blank=True, editable=False)

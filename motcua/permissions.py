@@ -46,14 +46,6 @@ def staff_required(*roles: str, ward_required: bool = True) -> Callable[[ViewFun
     return decorator
 
 
-def check_agency(user: Any, agency_id: int | None) -> None:
-    """Raise PermissionDenied unless the user works for that agency (superusers see all)."""
-    if user.is_superuser:
-        return
-    if agency_id is None or user.agency_id != agency_id:
-        raise PermissionDenied("Hồ sơ/dữ liệu này thuộc cơ quan khác.")
-
-
 # -- ranks: who may manage whose account -------------------------------------------------------
 # superuser (the province's system administrator) > ward admin > leader, officer, clerk.
 RANK_STAFF = 1

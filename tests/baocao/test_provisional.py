@@ -66,7 +66,7 @@ def ward(agency, clerk):
 def compile_at(time_machine, instant, agency, leader, period, capture):
     time_machine.move_to(instant, tick=False)
     with capture(execute=True):
-        report = services.create_report(agency=agency, period=period, user=leader)
+        report = services.draft_report(agency=agency, period=period, user=leader)[0]
     report.refresh_from_db()
     return report
 
@@ -176,6 +176,6 @@ def test_a_period_not_started_is_refused(ward, leader, client, time_machine, dja
     assert "Kỳ báo cáo chưa bắt đầu" in response.content.decode() and not Report.objects.exists()
     # A report queued anyway (an API, a script) fails with the same plain reason.
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=agency, period=DECEMBER, user=leader)
+        report = services.draft_report(agency=agency, period=DECEMBER, user=leader)[0]
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED and report.error.startswith("Kỳ báo cáo bắt đầu từ ngày 01/12/2026")

@@ -73,7 +73,7 @@ def ward(agency, clerk, officer):
 @pytest.fixture
 def compiled(ward, leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     return report
 
@@ -114,8 +114,8 @@ def test_creating_the_same_period_twice_returns_the_same_report(compiled, leader
 def test_only_the_first_claim_wins(ward, leader):
     report, _ = services.draft_report(agency=ward, period=PERIOD, user=leader)  # on_commit not run: queued
     now = datetime.now(tz=VN_TZ)
-    assert services.claim_report(report.pk, now=now) is True
-    assert services.claim_report(report.pk, now=now) is False
+    assert services.claim(report.pk, now=now) is not None
+    assert services.claim(report.pk, now=now) is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,7 +128,7 @@ def test_two_workers_claiming_at_once_run_it_once(agency, leader):
 
     def claim():
         barrier.wait()
-        results.append(services.claim_report(report.pk, now=datetime.now(tz=VN_TZ)))
+        results.append(services.claim(report.pk, now=datetime.now(tz=VN_TZ)) is not None)
         connection.close()
 
     threads = [threading.Thread(target=claim) for _ in range(2)]
@@ -148,7 +148,7 @@ def test_a_failure_is_recorded_with_the_reason_and_a_retry_works(
 
     monkeypatch.setattr("baocao.figures.compile_figures", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert report.error.startswith("Không tổng hợp được báo cáo") and "bảng tạm bị khóa" in report.error
@@ -436,12 +436,12 @@ def test_a_real_worker_compiles_the_report_and_the_view_serves_it(agency, clerk,
         stderr=subprocess.STDOUT,
     )
     previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue  # the task create_report queues goes to this worker
+    app.conf.task_default_queue = queue  # the task draft_report queues goes to this worker
     try:
         from baocao.tasks import compile_report_task
 
         started = time.monotonic()
-        report = services.create_report(agency=agency, period=PERIOD, user=leader)  # autocommit: queued at once
+        report = services.draft_report(agency=agency, period=PERIOD, user=leader)[0]  # autocommit: queued at once
         compile_report_task.delay(report.pk)  # a duplicate delivery: loses the claim, does nothing
         deadline = started + 120
         while time.monotonic() < deadline and worker.poll() is None:
