@@ -134,8 +134,9 @@ def test_a_provisional_report_says_tinh_den_in_the_pdf_the_json_and_the_pages(
     assert data["total"]["overdue"] == 1 and data["total"]["within_deadline"] == 1
     # The leader sees that the figures are provisional.
     client.force_login(leader)
-    assert "Số liệu tạm tính" in client.get(reverse("baocao:list")).content.decode()
-    assert "Số liệu tạm tính" in client.get(reverse("baocao:detail", args=[report.pk])).content.decode()
+    listing = client.get(reverse("baocao:list")).content.decode()
+    assert "Số liệu tạm tính" in listing and f"số liệu {words}" in listing  # the badge's title
+    assert f"Số liệu tạm tính</b>, {words}:" in client.get(reverse("baocao:detail", args=[report.pk])).content.decode()
 
 
 def test_a_report_on_a_finished_period_says_no_tinh_den(
