@@ -25,7 +25,7 @@ from motcua.permissions import get_for_ward, staff_required
 from . import services
 from .constants import TABLE_COLUMNS, WITHDRAWN_KEY, ReportStatus
 from .exports import render_report_html, report_context, table_rows
-from .figures import ReportFigures, counted_until_text
+from .figures import ReportFigures
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
 from .queries import column_value, drilldown
@@ -279,7 +279,6 @@ def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> 
         "field_label": source["field"],
         "frozen_count": column_value(source, column),
         "frozen": report.counted_at is not None,
-        "counted_until_text": counted_until_text(report.counted_at) if report.counted_at else "",
         "page": page,
     }
     return render(request, "baocao/drilldown.html", context)

@@ -81,7 +81,7 @@ def ward(agency, clerk, officer):
 @pytest.fixture
 def draft(ward, leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
         services.update_narrative(report=report, data={"number": "125"}, user=leader)
     report.refresh_from_db()
     return report
@@ -145,7 +145,7 @@ def test_a_draft_downloads_as_a_draft(draft, leader, client):
 
 def test_a_report_without_a_number_cannot_be_finalised(ward, leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     with pytest.raises(services.ReportError, match="số văn bản"):
         services.finalize_report(report=report, user=leader)
@@ -250,7 +250,7 @@ def test_a_real_worker_renders_the_official_files_after_finalising(ward, leader,
             time.sleep(0.2)
 
     try:
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)  # autocommit: queued at once
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]  # autocommit: queued at once
         wait_for(lambda: Report.objects.filter(pk=report.pk, status="done").exists())
         Report.objects.filter(pk=report.pk).update(number="125")
         report.refresh_from_db()
