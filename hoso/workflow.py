@@ -28,7 +28,7 @@ from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_s
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
-from . import clock, survey_links
+from . import applicants, clock, survey_links
 from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
@@ -283,10 +283,17 @@ def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: dat
     """Form 02: the papers are incomplete; the citizen is told, once and in writing, what to add.
 
     Once (docs/intake-and-forms.md §1): a second form 02 for the same applicant and procedure within
-    ``GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
+    ``applicants.GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
     """
     now = now or timezone.now()
-    earlier = _earlier_guide(agency, intake, now)
+    earlier = applicants.earlier_guide(
+        agency_id=agency.pk,
+        procedure_id=intake.procedure.pk,
+        id_number=intake.applicant_id_number,
+        name=intake.applicant_name,
+        phone=intake.applicant_phone,
+        now=now,
+    )
     if earlier is not None:
         raise WorkflowError(
             f"Người nộp này đã được hướng dẫn bổ sung hồ sơ thủ tục này (mẫu 02) lúc "
@@ -295,30 +302,6 @@ def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: dat
             "ghi rõ lý do."
         )
     return _not_received(agency, actor, intake, Status.GUIDED, Action.GUIDE, missing, now)
-
-
-# How long a form 02 counts as "the" guidance for the same matter (our choice: a citizen back
-# within three months with the same procedure is completing the same dossier).
-GUIDE_ONCE_WINDOW = timedelta(days=90)
-
-
-def _earlier_guide(agency: Agency, intake: Intake, now: datetime) -> DossierEvent | None:
-    """The latest form 02 given to the same applicant for the same procedure in the window."""
-    same = DossierEvent.objects.filter(
-        action=Action.GUIDE,
-        at__gte=now - GUIDE_ONCE_WINDOW,
-        at__lte=now,
-        dossier__agency=agency,
-        dossier__procedure=intake.procedure,
-    )
-    number = intake.applicant_id_number.strip()
-    if number:
-        same = same.filter(dossier__applicant_id_number=number)
-    else:
-        same = same.filter(
-            dossier__applicant_name=intake.applicant_name, dossier__applicant_phone=intake.applicant_phone
-        )
-    return same.order_by("-at").first()
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from hoso import applicants, workflow
 from hoso import intake as service
+from hoso import workflow
 from hoso.constants import Status
 from hoso.models import Dossier, DossierDocument, DossierEvent
 from hoso.workcalendar import VN_TZ
@@ -178,11 +178,6 @@ def test_guidance_is_given_once_in_90_days(agency, clerk, procedure):
         agency=agency, actor=clerk, intake=intake(procedure), missing="Tờ khai", now=vn(2025, 6, 9, 9)
     )
     assert Dossier.objects.filter(status=Status.GUIDED).count() == 2
-
-
-def test_the_service_and_the_workflow_share_the_guide_window():
-    # workflow.guide keeps its own check as a backstop; both must say 90 days.
-    assert applicants.GUIDE_ONCE_WINDOW == workflow.GUIDE_ONCE_WINDOW
 
 
 def test_a_refusal_is_recorded_with_its_reason(agency, clerk, procedure):
