@@ -24,9 +24,8 @@ from hoso.transfer import (
 )
 from hoso.workcalendar import VN_TZ
 from hoso.workflow import LOOKUP_ALPHABET
-from motcua.demo import load_holidays
 from motcua.models import User
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db
