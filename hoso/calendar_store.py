@@ -46,7 +46,7 @@ _lock = threading.Lock()
 
 
 def invalidate_calendars() -> None:
-    """Call after any change to holidays, make-up days or sessions (every process rebuilds)."""
+    """Every process rebuilds its calendars; the model signals call this, bulk writers call it themselves."""
     bump_version(_VERSION_KEY)
 
 

@@ -45,7 +45,8 @@ class HolidayImportRejected(Exception):
         super().__init__("\n".join(errors))
 
 
-def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list[str]]:
+def parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list[str]]:
+    """The rows of a holiday table as unsaved national CalendarDay objects, and one message per bad row."""
     _, rows = read_rows(data, filename, required=("date", "kind", "name"), limits=import_limits("holidays"))
     this_year = timezone.localdate().year
     days: list[CalendarDay] = []
@@ -103,7 +104,7 @@ def import_holidays(*, data: bytes, filename: str, agency: Agency | None = None)
 
     Raises HolidayImportRejected listing every bad row; nothing is written then.
     """
-    days, errors = _parse_holidays(data, filename)
+    days, errors = parse_holidays(data, filename)
     if errors:
         raise HolidayImportRejected(errors)
     result = HolidayImportResult()

@@ -29,8 +29,7 @@ from hoso.constants import Action, Delivery, SatisfactionLevel, Status, SurveyCh
 from hoso.models import Dossier, DossierEvent, SatisfactionRating
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory, load_holidays
 from thutuc.constants import Channel, TimeUnit
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,8 @@ from hoso.interchange import COLUMNS
 from hoso.models import AccessLog, Dossier, DossierCounter, DossierEvent
 from hoso.workcalendar import VN_TZ
 from hoso.workflow import LOOKUP_ALPHABET
-from motcua.demo import load_holidays
 from motcua.models import User
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.printed import html_text
 from thutuc.constants import TimeUnit
 

@@ -13,8 +13,7 @@ from hoso import workflow
 from hoso.constants import Status
 from hoso.models import Dossier, DossierDocument, DossierEvent
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory, load_holidays
 from thutuc.constants import DocumentForm, TimeUnit
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,8 @@ from hoso.constants import Action, Status
 from hoso.models import Dossier, DossierEvent
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory, load_holidays
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,8 @@ from hoso.models import Dossier
 from hoso.remaining import remaining
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import UserFactory
+from tests.factories import UserFactory, load_holidays
 from thutuc.constants import TimeUnit
 from thutuc.models import AgencyProcedure, Procedure
 

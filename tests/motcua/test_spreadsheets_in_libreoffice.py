@@ -20,9 +20,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hoso.models import Dossier, DossierCounter
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.hoso.test_dossier_import import AGENCY, export_csv
 from tests.hoso.test_dossier_import_safety import figures, make_hostile, stored
 from thutuc.models import Field, Procedure
