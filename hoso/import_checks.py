@@ -57,7 +57,12 @@ _ASCII_COLUMNS = (
     "pauses",
     "extensions",
     "delivery",
+    "digitised",
+    "electronic_result",
 )
+# The spellings a yes/no column accepts (case-insensitive); anything else is refused by name.
+_YES = frozenset({"yes", "y", "x", "1", "true", "có", "co"})
+_NO = frozenset({"", "no", "n", "0", "false", "không", "khong"})
 
 
 @dataclass
@@ -314,6 +319,9 @@ def _validate(
             f"nơi nhận kết quả “{raw_delivery[:20]}” không hợp lệ (desk: tại bộ phận một cửa, post: bưu chính)"
         )
 
+    digitised = _flag(v, "digitised", "đã số hóa", reasons)
+    electronic_result = _flag(v, "electronic_result", "trả kết quả điện tử", reasons)
+
     raw_count = v.get("supplement_requests", "").strip()
     requests = len(pauses)
     if raw_count:
@@ -348,7 +356,19 @@ def _validate(
         pauses=tuple(pauses),
         extensions=tuple(extensions),
         delivery=delivery or Delivery.DESK,
+        digitised=digitised,
+        electronic_result=electronic_result,
     )
+
+
+def _flag(values: dict[str, str], name: str, label: str, reasons: list[str]) -> bool:
+    """A yes/no column: ``yes`` (or y, x, 1, true, có) is true, blank (or no, 0, false, không) false."""
+    raw = values.get(name, "").strip().lower()
+    if raw in _YES:
+        return True
+    if raw not in _NO:
+        reasons.append(f"cột {name} ({label}) “{raw[:20]}” không hợp lệ: ghi yes hoặc để trống")
+    return False
 
 
 def _full_width_reasons(values: dict[str, str]) -> list[str]:

@@ -245,6 +245,8 @@ def build_dossier(
         "procedure_snapshot": snapshot,
         "channel": record.channel,
         "delivery": record.delivery,
+        "digitised": record.digitised,
+        "electronic_result": record.electronic_result,
         "applicant_kind": applicant_kind.value,
         "applicant_name": record.applicant_name,
         "applicant_id_kind": kind.value,

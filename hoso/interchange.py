@@ -44,6 +44,10 @@ Columns (a header row names them; order free; extra columns ignored):
                        was issued within [received_at, result_ready_at or withdrawn_at or stopped_at
                        or now], each new appointment after its issue and after the one before.
 ``delivery``           Where the result goes: ``desk`` (blank too) or ``post`` (public post). Optional.
+``digitised``          ``yes`` when the papers were digitised at intake (số hóa; QĐ 766 indicator 4.2),
+                       blank otherwise. Optional.
+``electronic_result``  ``yes`` when the result was issued electronically (QĐ 766 indicator 4.1),
+                       blank otherwise. Optional.
 =====================  =====================================================================
 
 Instants are ISO 8601 with date and time (``2025-03-03T09:00``, ``2025-03-03 09:00:00``,
@@ -92,6 +96,8 @@ COLUMNS = (
     "pauses",
     "extensions",
     "delivery",
+    "digitised",
+    "electronic_result",
 )
 REQUIRED_COLUMNS = ("code", "agency", "procedure_code", "channel", "applicant_name", "received_at")
 IMPORT_NOTE = "Nhập từ hệ thống cũ"
@@ -140,6 +146,8 @@ class DossierRecord:
     pauses: tuple[Pause, ...]
     extensions: tuple[Extension, ...] = ()
     delivery: str = Delivery.DESK
+    digitised: bool = False
+    electronic_result: bool = False
 
 
 # -- the spelling of values ---------------------------------------------------------------------
@@ -159,6 +167,11 @@ def parse_instant(text: str) -> datetime:
 def iso(value: datetime | None) -> str:
     """The export's spelling of an instant: ISO 8601 in Vietnam time with its +07:00 offset."""
     return "" if value is None else value.astimezone(wc.VN_TZ).isoformat()
+
+
+def flag(value: bool) -> str:
+    """The spelling of a yes/no column: ``yes`` or blank."""
+    return "yes" if value else ""
 
 
 def format_pauses(pauses: Iterable[Pause]) -> str:
@@ -203,6 +216,8 @@ def record_row(record: DossierRecord, base_due: datetime) -> dict[str, str]:
         "pauses": format_pauses(record.pauses),
         "extensions": format_extensions(record.extensions),
         "delivery": record.delivery,
+        "digitised": flag(record.digitised),
+        "electronic_result": flag(record.electronic_result),
     }
 
 
@@ -225,6 +240,8 @@ ROW_FIELDS = (
     "stopped_at",
     "supplement_requests",
     "delivery",
+    "digitised",
+    "electronic_result",
 )
 
 
@@ -252,6 +269,8 @@ def dossier_row(
         "pauses": format_pauses(pauses),
         "extensions": format_extensions(extensions),
         "delivery": values["delivery"],
+        "digitised": flag(values["digitised"]),
+        "electronic_result": flag(values["electronic_result"]),
     }
 
 
