@@ -196,6 +196,25 @@ def finish(session: SessionBase, config: OidcConfig, params: dict[str, str]) -> 
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise SignInError("Hệ thống định danh điện tử không trả về thông tin định danh.", "missing_id_token")
-    return verify_id_token(
-        client, config, id_token, nonce=entry["nonce"], access_token=str(token.get("access_token", ""))
-    )
+    access_token = str(token.get("access_token", ""))
+    claims = verify_id_token(client, config, id_token, nonce=entry["nonce"], access_token=access_token)
+    return _with_userinfo(client, token, claims)
+
+
+# Without these in the ID token, the provider is asked for them at its userinfo endpoint.
+USERINFO_WANTED = ("SoDinhDanh", "HoVaTen")
+
+
+def _with_userinfo(client: Any, token: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+    """The ID token's claims, completed from the userinfo endpoint (server to server, with the access
+    token) when they lack the ID number or the name; the ID token's own claims always win."""
+    if all(claims.get(name) for name in USERINFO_WANTED) or not client.load_server_metadata().get("userinfo_endpoint"):
+        return claims
+    try:
+        extra = dict(client.userinfo(token=token))
+    except (OAuthError, requests.RequestException, ValueError) as error:
+        raise _provider_unavailable(error) from error
+    if extra.get("sub") != claims.get("sub"):
+        # OpenID Connect Core §5.3.2: a userinfo answer about someone else must not be used.
+        raise SignInError("Thông tin định danh trả về không khớp. Vui lòng đăng nhập lại.", "userinfo_subject_mismatch")
+    return {**extra, **claims}

@@ -151,3 +151,16 @@ def test_an_answer_without_id_token_is_refused(client, oidc, monkeypatch):
     monkeypatch.setattr(DjangoOAuth2App, "fetch_access_token", lambda self, **kw: {"access_token": "x"})
     response = client.get("/cong-dan/oidc/callback/", {"code": "any", "state": query["state"][0]})
     assert response.status_code == 400 and not Citizen.objects.exists()
+
+
+@pytest.mark.parametrize("subject, accepted", [("vneid-demo-0001", True), ("someone-else", False)])
+def test_missing_claims_come_from_userinfo_about_the_same_subject(client, oidc, monkeypatch, subject, accepted):
+    kid = _provider_kid(oidc)
+    answer = {"sub": subject, "SoDinhDanh": AN[0], "HoVaTen": AN[1]}
+    monkeypatch.setattr(DjangoOAuth2App, "userinfo", lambda self, **kwargs: answer)
+    bare = lambda nonce: _signed(oidc.signing_key_pem, kid, _claims(oidc, nonce, SoDinhDanh=None, HoVaTen=None))  # noqa: E731
+    response = _callback_with(client, monkeypatch, bare)
+    if accepted:
+        assert response.status_code == 302 and Citizen.objects.get().full_name == AN[1]
+    else:
+        assert response.status_code == 400 and not Citizen.objects.exists()
