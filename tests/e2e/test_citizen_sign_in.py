@@ -11,6 +11,7 @@ from hoso.workcalendar import VN_TZ
 from motcua.demo import load_demo
 from motcua.models import User
 from tests.devidp import AN, PASSWORD
+from tests.e2e.test_accessibility import violations
 from thutuc.models import Procedure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,6 +43,7 @@ def test_a_citizen_signs_in_with_the_identity_provider_on_a_phone(
 
     page.wait_for_url(f"{devidp_server.issuer.removesuffix('/o')}/dang-nhap/**")
     assert "Đăng nhập tài khoản định danh điện tử" in page.get_by_role("heading", level=1).inner_text()
+    assert violations(page) == []
     page.get_by_label("Số định danh cá nhân").fill(AN[0])
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -52,6 +54,7 @@ def test_a_citizen_signs_in_with_the_identity_provider_on_a_phone(
     assert dossier.code in listing.inner_text()
     assert "Hồ sơ đã được tiếp nhận" in listing.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert violations(page) == []
     page.screenshot(path=str(tmp_path / "ho-so-cua-toi.png"), full_page=True)
 
     page.get_by_role("button", name="Đăng xuất", exact=True).click()
