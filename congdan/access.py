@@ -19,7 +19,7 @@ from .session import citizen_id, forget_citizen
 def current_citizen(request: HttpRequest) -> Citizen | None:
     """The citizen signed in on this session (cached on the request), or None."""
     if hasattr(request, "_congdan_citizen"):
-        return request._congdan_citizen  # type: ignore[no-any-return]
+        return request._congdan_citizen
     pk = citizen_id(request)
     citizen = Citizen.objects.filter(pk=pk).first() if pk is not None else None
     if pk is not None and citizen is None:

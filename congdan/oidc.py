@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -168,7 +169,13 @@ def verify_id_token(client: Any, config: OidcConfig, id_token: str, *, nonce: st
     return dict(claims)
 
 
-def finish(session: SessionBase, config: OidcConfig, params: dict[str, str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SignedIn:
+    claims: dict[str, Any]
+    id_token: str  # kept for the provider's sign-out (id_token_hint)
+
+
+def finish(session: SessionBase, config: OidcConfig, params: dict[str, str]) -> SignedIn:
     """Verified claims of the citizen who just signed in at the provider (the callback's query)."""
     if params.get("error"):
         _take_pending(session, params.get("state", ""))  # the attempt is over either way
@@ -198,7 +205,7 @@ def finish(session: SessionBase, config: OidcConfig, params: dict[str, str]) -> 
         raise SignInError("Hệ thống định danh điện tử không trả về thông tin định danh.", "missing_id_token")
     access_token = str(token.get("access_token", ""))
     claims = verify_id_token(client, config, id_token, nonce=entry["nonce"], access_token=access_token)
-    return _with_userinfo(client, token, claims)
+    return SignedIn(claims=_with_userinfo(client, token, claims), id_token=id_token)
 
 
 # Without these in the ID token, the provider is asked for them at its userinfo endpoint.
@@ -218,3 +225,16 @@ def _with_userinfo(client: Any, token: dict[str, Any], claims: dict[str, Any]) -
         # OpenID Connect Core §5.3.2: a userinfo answer about someone else must not be used.
         raise SignInError("Thông tin định danh trả về không khớp. Vui lòng đăng nhập lại.", "userinfo_subject_mismatch")
     return {**extra, **claims}
+
+
+def end_session_url(config: OidcConfig, id_token: str, after: str) -> str | None:
+    """The provider's RP-initiated sign-out URL (its session ends too, then back to `after`), or None
+    when the provider has no end_session_endpoint or cannot be reached (the portal's sign-out stands)."""
+    try:
+        endpoint = _client(config).load_server_metadata().get("end_session_endpoint")
+    except (SignInError, requests.RequestException, ValueError):
+        return None
+    if not endpoint or not id_token:
+        return None
+    query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": after, "client_id": config.client_id})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

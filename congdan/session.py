@@ -11,6 +11,8 @@ from django.utils import timezone
 CITIZEN_KEY = "congdan_citizen_id"
 SIGNED_IN_AT_KEY = "congdan_signed_in_at"
 LAST_SEEN_KEY = "congdan_last_seen"
+# The ID token of the sign-in, handed back to the provider at sign-out (id_token_hint).
+ID_TOKEN_KEY = "congdan_id_token"  # noqa: S105 - a session key, not a secret
 # Where to go after sign-in (a path of this site), kept between the start and the callback.
 NEXT_KEY = "congdan_next"
 # A citizen's session ends after this long without a page (seconds); the ward's staff have their own.
@@ -34,7 +36,7 @@ def citizen_id(request: HttpRequest) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def remember_citizen(request: HttpRequest, pk: int) -> None:
+def remember_citizen(request: HttpRequest, pk: int, id_token: str = "") -> None:
     """Sign the citizen in: a new session key (no fixation), the identity under its own key.
 
     A member of staff signed in on the same browser is signed out first: one person per session.
@@ -47,10 +49,11 @@ def remember_citizen(request: HttpRequest, pk: int) -> None:
     request.session[CITIZEN_KEY] = pk
     request.session[SIGNED_IN_AT_KEY] = now
     request.session[LAST_SEEN_KEY] = now
+    request.session[ID_TOKEN_KEY] = id_token
 
 
 def forget_citizen(session: SessionBase) -> None:
-    for key in (CITIZEN_KEY, SIGNED_IN_AT_KEY, LAST_SEEN_KEY):
+    for key in (CITIZEN_KEY, SIGNED_IN_AT_KEY, LAST_SEEN_KEY, ID_TOKEN_KEY):
         session.pop(key, None)
 
 

@@ -23,7 +23,7 @@ from . import oidc
 from .access import citizen_required, current_citizen
 from .claims import ClaimsError, identity_from_claims
 from .services import sign_in as sign_in_citizen
-from .session import NEXT_KEY, forget_citizen, remember_citizen
+from .session import ID_TOKEN_KEY, NEXT_KEY, forget_citizen, remember_citizen
 
 logger = logging.getLogger(__name__)
 DISABLED = "Chức năng đăng nhập bằng tài khoản định danh điện tử chưa được bật trên cổng này."
@@ -66,8 +66,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     if config is None:
         return _message(request, DISABLED, status=404)
     try:
-        claims = oidc.finish(request.session, config, request.GET.dict())
-        citizen, how = sign_in_citizen(identity_from_claims(config.issuer, claims), now=timezone.now())
+        signed_in = oidc.finish(request.session, config, request.GET.dict())
+        citizen, how = sign_in_citizen(identity_from_claims(config.issuer, signed_in.claims), now=timezone.now())
     except oidc.SignInError as error:
         logger.warning("Đăng nhập công dân bị từ chối: %s", error.reason)
         return _message(request, error.message, status=503 if "unavailable" in error.reason else 400)
@@ -76,21 +76,26 @@ def callback(request: HttpRequest) -> HttpResponse:
         text = str(error) if isinstance(error, ClaimsError) else " ".join(error.messages)
         return _message(request, text, status=400)
     target = request.session.pop(NEXT_KEY, "") or reverse("my_dossiers")
-    remember_citizen(request, citizen.pk)
+    remember_citizen(request, citizen.pk, signed_in.id_token)
     logger.info("Công dân #%s đăng nhập (%s).", citizen.pk, how)
     return redirect(_safe_next(request, target) or reverse("my_dossiers"))
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """End the citizen's session on this portal (the provider's own session is theirs to end)."""
+    """End the citizen's session here, then at the provider too when it offers RP-initiated sign-out
+    (a shared PC at the desk must not keep the person signed in there)."""
+    id_token = str(request.session.get(ID_TOKEN_KEY, ""))
     if request.user.is_authenticated:
         forget_citizen(request.session)
         request.session.cycle_key()
     else:
         request.session.flush()
     messages.info(request, "Bạn đã đăng xuất.")
-    return redirect("thutuc:list")
+    config = oidc.current_config()
+    after = request.build_absolute_uri(reverse("thutuc:list"))
+    provider = oidc.end_session_url(config, id_token, after) if config is not None and id_token else None
+    return redirect(provider or after)
 
 
 def _rows(dossiers: list[Dossier]) -> list[dict[str, object]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -25,7 +27,7 @@ class DemoCitizen(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.id_number})"
 
-    def claims(self) -> dict[str, str]:
+    def claims(self) -> dict[str, Any]:
         """The claims of the ID token and the userinfo answer, in the national portal's vocabulary."""
         return {
             "TechID": self.tech_id,

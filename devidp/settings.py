@@ -93,6 +93,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "ID_TOKEN_EXPIRE_SECONDS": 300,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # The portal's sign-out ends the provider's session too (id_token_hint, no question asked).
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
 
 LOGGING = {

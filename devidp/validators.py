@@ -33,7 +33,7 @@ class CitizenClaimsValidator(OAuth2Validator):
         citizen = DemoCitizen.objects.filter(user=request.user).first()
         if citizen is None:
             return {}
-        claims: dict[str, Any] = citizen.claims()
+        claims = citizen.claims()
         claims["sub"] = citizen.tech_id  # a stable subject, not the provider's row number
         claims["acr"] = f"loa{citizen.level}"
         return claims

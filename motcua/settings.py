@@ -375,8 +375,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 MIDDLEWARE += [
     "motcua.middleware.idle_timeout",
     "motcua.middleware.private_pages",
-    "congdan.middleware.citizen_private_pages",
     "csp.middleware.CSPMiddleware",
+    # Inside CSPMiddleware: it adds the identity provider to form-action for a citizen's pages.
+    "congdan.middleware.citizen_pages",
     "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the lockout page
 ]
 

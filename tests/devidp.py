@@ -70,6 +70,10 @@ def devidp_server(tmp_path_factory):
         "http://testserver/cong-dan/oidc/callback/",
         "--redirect-uri",
         "http://127.0.0.1/cong-dan/oidc/callback/",  # any port of the loopback (RFC 8252 §7.3): live_server
+        "--post-logout-redirect-uri",
+        "http://testserver/thu-tuc/",
+        "--post-logout-redirect-uri",
+        "http://127.0.0.1/thu-tuc/",
     )
     log = (var_dir / "server.log").open("wb")
     process = subprocess.Popen(

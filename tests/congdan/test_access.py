@@ -111,3 +111,11 @@ def test_disabled_without_an_issuer(client, settings, db):
 
 def test_enabled_shows_the_sign_in_link(client, oidc):
     assert "Công dân đăng nhập" in client.get("/thu-tuc/").content.decode()
+
+
+def test_a_citizens_pages_admit_the_provider_as_form_action(client, sign_in, oidc):
+    assert "127.0.0.1" not in client.get("/thu-tuc/")["Content-Security-Policy"]
+    sign_in(AN[0])
+    policy = client.get("/ho-so-cua-toi/")["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert "'self'" in form_action and oidc.issuer.removesuffix("/o") in form_action

@@ -109,3 +109,15 @@ def test_a_provider_error_shows_a_vietnamese_page(client, oidc):
 def test_a_wrong_password_at_the_provider_never_reaches_the_portal(oidc):
     with pytest.raises(AssertionError):
         idp_sign_in(f"{oidc.issuer}/authorize/?client_id={oidc.client_id}&response_type=code", AN[0], "sai-mat-khau")
+
+
+def test_sign_out_ends_the_providers_session_too(client, sign_in, oidc):
+    sign_in(AN[0])
+    id_token = client.session["congdan_id_token"]
+    response = client.post("/cong-dan/dang-xuat/")
+    assert response.status_code == 302
+    target = urlparse(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{oidc.issuer}/logout/"
+    query = parse_qs(target.query)
+    assert query["id_token_hint"] == [id_token] and query["post_logout_redirect_uri"] == ["http://testserver/thu-tuc/"]
+    assert CITIZEN_KEY not in client.session and "congdan_id_token" not in client.session

@@ -57,8 +57,10 @@ def test_a_citizen_signs_in_with_the_identity_provider_on_a_phone(
     assert violations(page) == []
     page.screenshot(path=str(tmp_path / "ho-so-cua-toi.png"), full_page=True)
 
+    # Signing out ends the provider's session too: the next sign-in asks for the password again.
     page.get_by_role("button", name="Đăng xuất", exact=True).click()
     page.wait_for_url(f"{base}/thu-tuc/")
     assert "Bạn đã đăng xuất." in page.locator("main").inner_text()
     page.get_by_role("button", name="Mở menu").click()
-    assert page.get_by_role("link", name="Công dân đăng nhập").is_visible()
+    page.get_by_role("link", name="Công dân đăng nhập").click()
+    page.wait_for_url(f"{devidp_server.issuer.removesuffix('/o')}/dang-nhap/**")

@@ -21,6 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--redirect-uri", action="append", required=True, help="Địa chỉ callback của cổng")
+        parser.add_argument(
+            "--post-logout-redirect-uri", action="append", default=[], help="Trang của cổng sau khi đăng xuất"
+        )
         parser.add_argument("--client-id", default="motcua-portal")
         parser.add_argument("--client-secret-file", required=True, help="Tệp chứa client secret (đọc, không in)")
         parser.add_argument("--json", action="store_true", help="In danh sách công dân dạng JSON")
@@ -34,7 +37,9 @@ class Command(BaseCommand):
             raise CommandError("Client secret phải dài ít nhất 16 ký tự.")
         with transaction.atomic():
             self._seed_citizens()
-            self._register_portal(options["client_id"], secret, options["redirect_uri"])
+            self._register_portal(
+                options["client_id"], secret, options["redirect_uri"], options["post_logout_redirect_uri"]
+            )
         rows = [
             {"full_name": c.full_name, "id_number": c.id_number, "level": c.level}
             for c in DemoCitizen.objects.order_by("id")
@@ -55,13 +60,14 @@ class Command(BaseCommand):
                 user.save()
             DemoCitizen.objects.update_or_create(user=user, defaults=dict(data))
 
-    def _register_portal(self, client_id: str, secret: str, redirect_uris: list[str]) -> None:
+    def _register_portal(self, client_id: str, secret: str, redirect_uris: list[str], after_logout: list[str]) -> None:
         application = Application.objects.filter(client_id=client_id).first() or Application(client_id=client_id)
         application.name = "Cổng Một cửa (thử nghiệm)"
         application.client_type = Application.CLIENT_CONFIDENTIAL
         application.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
         application.algorithm = Application.RS256_ALGORITHM
         application.redirect_uris = " ".join(redirect_uris)
+        application.post_logout_redirect_uris = " ".join(after_logout)
         application.skip_authorization = True
         application.client_secret = secret  # hashed on save
         application.save()
