@@ -166,6 +166,13 @@ def verify_id_token(client: Any, config: OidcConfig, id_token: str, *, nonce: st
             "Không xác thực được thông tin định danh trả về. Vui lòng đăng nhập lại.",
             f"bad_id_token: {type(error).__name__}: {error}",
         ) from error
+    wanted = config.acr_values.split()
+    if wanted and claims.get("acr") is not None and str(claims["acr"]) not in wanted:
+        # The provider says it authenticated at a level the portal did not ask for.
+        raise SignInError(
+            "Mức độ xác thực tài khoản định danh chưa đủ để đăng nhập. Vui lòng đăng nhập lại.",
+            f"acr_not_requested: {claims['acr']}",
+        )
     return dict(claims)
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,6 +72,10 @@ def callback(request: HttpRequest) -> HttpResponse:
     except oidc.SignInError as error:
         logger.warning("Đăng nhập công dân bị từ chối: %s", error.reason)
         return _message(request, error.message, status=503 if "unavailable" in error.reason else 400)
+    except IntegrityError:
+        # Two first sign-ins of the same person at once: the other one made the row.
+        logger.warning("Đăng nhập công dân trùng lúc, đề nghị thử lại.")
+        return _message(request, "Hệ thống đang bận, vui lòng đăng nhập lại.", status=409)
     except (ClaimsError, ValidationError) as error:
         logger.warning("Đăng nhập công dân bị từ chối: %s", error)
         text = str(error) if isinstance(error, ClaimsError) else " ".join(error.messages)

@@ -164,3 +164,14 @@ def test_missing_claims_come_from_userinfo_about_the_same_subject(client, oidc, 
         assert response.status_code == 302 and Citizen.objects.get().full_name == AN[1]
     else:
         assert response.status_code == 400 and not Citizen.objects.exists()
+
+
+@pytest.mark.parametrize("acr, accepted", [("loa2", True), ("loa1", False)])
+def test_an_acr_other_than_the_requested_ones_is_refused(client, oidc, settings, monkeypatch, acr, accepted):
+    settings.MOTCUA_OIDC_ACR_VALUES = "loa2 loa3"
+    query = parse_qs(urlparse(start(client)).query)
+    assert query["acr_values"] == ["loa2 loa3"]
+    kid = _provider_kid(oidc)
+    token = lambda nonce: _signed(oidc.signing_key_pem, kid, _claims(oidc, nonce, acr=acr))  # noqa: E731
+    response = _callback_with(client, monkeypatch, token)
+    assert (response.status_code == 302) is accepted and Citizen.objects.exists() is accepted
