@@ -10,7 +10,7 @@ from .models import Citizen
 
 @admin.register(Citizen)
 class CitizenAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "id_number", "assurance_level", "last_sign_in_at"]
+    list_display = ["full_name", "id_number", "assurance_level", "last_login_at"]
     search_fields = ["id_number", "full_name"]
     readonly_fields = [field.name for field in Citizen._meta.fields]
 

@@ -31,7 +31,7 @@ class Citizen(models.Model):
     phone = models.CharField("điện thoại", max_length=20, blank=True)
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     created_at = models.DateTimeField("thời điểm tạo", default=timezone.now)
-    last_sign_in_at = models.DateTimeField("lần đăng nhập gần nhất", default=timezone.now)
+    last_login_at = models.DateTimeField("lần đăng nhập gần nhất", default=timezone.now)
 
     class Meta:
         verbose_name = "công dân"

@@ -34,7 +34,7 @@ def _apply(citizen: Citizen, identity: Identity, now: datetime) -> None:
     citizen.email = _clean_email(identity.email) or citizen.email
     citizen.phone = identity.phone or citizen.phone
     citizen.address = identity.address or citizen.address
-    citizen.last_sign_in_at = now
+    citizen.last_login_at = now
 
 
 @transaction.atomic

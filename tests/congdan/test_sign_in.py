@@ -57,7 +57,7 @@ def test_a_second_sign_in_finds_the_citizen_by_subject(client, sign_in):
     assert CITIZEN_KEY not in client.session
     sign_in(AN[0])
     assert Citizen.objects.count() == 1
-    assert Citizen.objects.get().last_sign_in_at >= first.last_sign_in_at
+    assert Citizen.objects.get().last_login_at >= first.last_login_at
 
 
 def test_a_known_id_number_is_linked_to_the_new_subject(client, sign_in, oidc):
