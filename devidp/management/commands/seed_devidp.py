@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default="motcua-portal")
         parser.add_argument("--client-secret-file", required=True, help="Tệp chứa client secret (đọc, không in)")
         parser.add_argument("--json", action="store_true", help="In danh sách công dân dạng JSON")
+        parser.add_argument("--write-json", help="Ghi thêm danh sách công dân (JSON) vào tệp này")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             {"full_name": c.full_name, "id_number": c.id_number, "level": c.level}
             for c in DemoCitizen.objects.order_by("id")
         ]
+        if options["write_json"]:
+            Path(options["write_json"]).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False))
             return
