@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "thutuc",
     "hoso",
     "baocao",
+    "congdan",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "motcua.context_processors.navigation",
+                "congdan.context_processors.citizen",
             ],
         },
     },
@@ -374,6 +376,8 @@ MIDDLEWARE += [
     "motcua.middleware.idle_timeout",
     "motcua.middleware.private_pages",
     "csp.middleware.CSPMiddleware",
+    # Inside CSPMiddleware: it adds the identity provider to form-action for a citizen's pages.
+    "congdan.middleware.citizen_pages",
     "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the lockout page
 ]
 
@@ -418,3 +422,12 @@ MOTCUA_IMPORT_LIMITS = {
     )
 }
 MOTCUA_IMPORT_MAX_CELL_CHARS = env_int("MOTCUA_IMPORT_MAX_CELL_CHARS", 10_000)
+
+# --- Citizen sign-in with the national digital identity (OpenID Connect; congdan/oidc.py) ------
+# Without an issuer the citizen sign-in is off: no link is shown, /cong-dan/dang-nhap/ says so.
+# ./run points these at the development identity provider (devidp/) unless MOTCUA_DEVIDP=0.
+MOTCUA_OIDC_ISSUER = os.environ.get("MOTCUA_OIDC_ISSUER", "").strip().rstrip("/")
+MOTCUA_OIDC_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "").strip()
+MOTCUA_OIDC_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "").strip()
+MOTCUA_OIDC_SCOPES = os.environ.get("MOTCUA_OIDC_SCOPES", "openid profile").strip() or "openid profile"
+MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "").strip()

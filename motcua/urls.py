@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from congdan import views as citizen_views
 from hoso.views import lookup
 from hoso.views import surveys as survey_views
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("api/v1/tra-cuu/<path:code>/", lookup.lookup_json, name="lookup_json"),
     path("danh-gia/<str:token>/", survey_views.public_survey, name="survey_public"),
     path("bao-cao/", include("baocao.urls")),
+    path("cong-dan/", include("congdan.urls")),
+    path("ho-so-cua-toi/", citizen_views.my_dossiers, name="my_dossiers"),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),

@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 
 from motcua.constants import Role
 
+from .devidp import devidp_server  # noqa: F401 - the development identity provider, shared by every test
 from .factories import PASSWORD, AgencyFactory, UserFactory
 from .printed import FAKE_PDF
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from congdan.session import CITIZEN_KEY
 from motcua.lib.ratelimit import Rate, check
 
 from .. import lookup as public_lookup
@@ -68,7 +69,11 @@ def lookup(request: HttpRequest, code: str) -> HttpResponse:
         return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": NOT_FOUND}, status=404))
     # Only a page with nothing personal to this visitor is shared: no staff navigation, no
     # one-off messages waiting in the session.
-    anonymous = not request.user.is_authenticated and len(get_messages(request)) == 0
+    anonymous = (
+        not request.user.is_authenticated
+        and CITIZEN_KEY not in request.session  # a citizen's page names them
+        and len(get_messages(request)) == 0
+    )
     if anonymous and view.html:
         return _private(HttpResponse(view.html))
     response = render(request, "hoso/lookup/status.html", {"view": view, "agency": view.agency})

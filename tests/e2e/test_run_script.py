@@ -110,3 +110,13 @@ def test_the_leader_board_has_figures_at_once(served, browser):
     assert overdue and int(overdue.group(1)) > 0, text[:500]
     assert re.search(r"Đang giải quyết\s+(\d+)", text) and "000.00.01.H26-" in text
     page.close()
+
+
+def test_citizen_sign_in_goes_to_the_development_identity_provider(served):
+    base, var = served
+    status, _, body = _get(f"{base}/cong-dan/dang-nhap/")  # followed to the provider's sign-in page
+    text = body.decode()
+    assert status == 200 and "Đăng nhập tài khoản định danh điện tử" in text and "Nguyễn Văn An" in text
+    log = (var / "run.log").read_text()
+    assert "Công dân thử nghiệm" in log and "001085012345" in log
+    assert (var / "devidp" / "oidc_rsa.pem").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,1 @@
+"""Citizens (công dân): sign-in with the national digital identity through OpenID Connect, and their dossiers."""

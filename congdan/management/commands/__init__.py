@@ -1,0 +1,1 @@
+"""demo_citizen_dossiers."""

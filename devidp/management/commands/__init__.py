@@ -1,0 +1,1 @@
+"""seed_devidp and serve_devidp."""
