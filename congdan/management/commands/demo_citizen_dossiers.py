@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hoso import workflow
+from hoso.events import recorded_silently
 from hoso.models import Dossier
-from hoso.notifications import recorded_silently
 from motcua.constants import Role
 from motcua.demo import DEMO_AGENCY_CODE
 from motcua.models import Agency, User
