@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from hoso.constants import SatisfactionLevel
-from hoso.documents import PAPERS, balanced_lines, committee_in_sentence, text_lines
+from hoso.paper import PAPERS, balanced_lines, committee_in_sentence, text_lines
 from motcua.lib.dates import date_short, date_words
 from motcua.lib.numbers import group_thousands
 from motcua.lib.pdf import html_to_pdf, render_html

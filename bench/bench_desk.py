@@ -156,8 +156,8 @@ class Ward:
 
 
 def setup_ward() -> Ward:
-    from hoso.calendars import calendar_for
-    from hoso.selectors import procedure_limit
+    from hoso.calendar_store import calendar_for
+    from hoso.limits import procedure_limit
     from motcua.constants import Role
     from motcua.demo import DEMO_PASSWORD, load_demo
     from motcua.models import User

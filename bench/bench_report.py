@@ -85,7 +85,7 @@ def _admin(url: str, *statements: str) -> None:
 # -- data -----------------------------------------------------------------------------------
 def setup_catalogue() -> tuple[list[int], list[tuple[int, int, int]], int, Any]:
     """Agencies, procedures (id, field id, limit in working days ≥ 1), a clerk id and the calendar."""
-    from hoso.calendars import calendar_for
+    from hoso.calendar_store import calendar_for
     from motcua.constants import Role
     from motcua.demo import load_holidays, load_procedures
     from motcua.models import Agency, User

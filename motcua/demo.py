@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from hoso.services import import_holidays
+from hoso.holiday_import import import_holidays
 from motcua.constants import Role
 from motcua.models import Agency, User
 from motcua.services import create_agency, create_staff

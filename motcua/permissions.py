@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
 from .constants import Role
 
 ViewFunc = Callable[..., HttpResponse]
+M = TypeVar("M", bound=Model)
 
 
 NO_WARD = (
@@ -47,6 +49,30 @@ def staff_required(*roles: str, ward_required: bool = True) -> Callable[[ViewFun
         return wrapper
 
     return decorator
+
+
+def get_for_ward(
+    queryset_or_model: type[Model] | QuerySet[M], user: Any, *, superuser_sees_all: bool = False, **lookup: Any
+) -> M:
+    """``get_object_or_404`` limited to the user's ward (the object's ``agency``): an object of another
+    ward is a 404 like a missing one, so its existence is not disclosed.
+
+    The desk's pages show only the user's own ward, superuser or not (the default). The report
+    pages let a superuser read every ward's reports (``superuser_sees_all=True``). A user of no
+    ward finds nothing there.
+    """
+    queryset = _default_manager(queryset_or_model)
+    if not (superuser_sees_all and user.is_superuser):
+        if user.agency_id is None:
+            raise Http404("Tài khoản không thuộc phường, xã nào.")
+        queryset = queryset.filter(agency_id=user.agency_id)
+    return get_object_or_404(queryset, **lookup)
+
+
+def _default_manager(queryset_or_model: type[Model] | QuerySet[M]) -> QuerySet[M]:
+    if isinstance(queryset_or_model, QuerySet):
+        return queryset_or_model
+    return queryset_or_model._default_manager.all()
 
 
 # -- ranks: who may manage whose account -------------------------------------------------------

@@ -26,9 +26,8 @@ from hoso import workflow
 from hoso.models import Dossier
 from hoso.workcalendar import VN_TZ
 from motcua.celery import app
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, load_holidays
 from thutuc.constants import Channel, TimeUnit
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,7 @@ from baocao.periods import custom, decree_half_year
 from baocao.queries import column_bit
 from hoso import workflow
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, load_holidays
 from tests.printed import FAKE_PDF, html_text
 from thutuc.constants import TimeUnit
 

@@ -27,9 +27,15 @@ from hoso import workflow
 from hoso.models import AccessLog
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyFactory, AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    AgencyProcedureFactory,
+    FieldFactory,
+    ProcedureFactory,
+    UserFactory,
+    load_holidays,
+)
 from tests.printed import FAKE_PDF, html_text
 from thutuc.constants import Channel, TimeUnit
 

@@ -24,9 +24,9 @@ from hoso.documents import (
     text_lines,
 )
 from hoso.workflow import Intake
-from motcua.demo import load_holidays
 from motcua.lib.pdf import html_to_pdf
 from motcua.lib.qr import qr_svg
+from tests.factories import load_holidays
 from tests.printed import html_text
 from thutuc.constants import DocumentForm
 from thutuc.models import AgencyProcedure, Procedure

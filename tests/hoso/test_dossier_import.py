@@ -14,20 +14,14 @@ from openpyxl import Workbook, load_workbook
 from hoso import workflow
 from hoso.constants import Action, Status
 from hoso.documents import render_document_html
+from hoso.import_checks import DossierImportRejected, parse_dossier_file
+from hoso.importing import code_parser, import_dossiers, lookup_keys
+from hoso.interchange import COLUMNS
 from hoso.models import AccessLog, Dossier, DossierCounter, DossierEvent
-from hoso.transfer import (
-    COLUMNS,
-    DossierImportRejected,
-    code_parser,
-    import_dossiers,
-    lookup_keys,
-    parse_dossier_file,
-)
 from hoso.workcalendar import VN_TZ
 from hoso.workflow import LOOKUP_ALPHABET
-from motcua.demo import load_holidays
 from motcua.models import User
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.printed import html_text
 from thutuc.constants import TimeUnit
 
@@ -715,8 +709,13 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
     workflow.mark_result_ready(dossier_id=d.pk, actor=officer, now=vn(2025, 5, 9, 9))
     workflow.return_result(dossier_id=d.pk, actor=clerk, tracking_number="EB1VN", now=vn(2025, 5, 9, 10))
     assert Dossier.objects.get(pk=d.pk).timeliness == "late"
+    # Papers digitised at intake (4.2) and results issued electronically (4.1) travel too.
+    Dossier.objects.filter(pk__in=Dossier.objects.order_by("received_at").values("pk")[:5]).update(digitised=True)
+    Dossier.objects.filter(result_ready_at__isnull=False).exclude(pk=d.pk).update(electronic_result=True)
     period = calendar_half_year(2025, 1)
     before = compile_figures(agency_ids=[agency.pk], period=period)
+    assert 0 < before["indicators"]["digitised_share"] < 100
+    assert 0 < before["indicators"]["electronic_result_share"] < 100
     assert before["total"]["received_total"] >= 13 and before["total"]["late"] >= 2
     assert before["indicators"]["apologies"] >= 1 and before["indicators"]["apology_letters"] >= 1
     assert before["indicators"]["results_by_post"] == 1
@@ -731,7 +730,15 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
 
     after = compile_figures(agency_ids=[agency.pk], period=period)
     assert after["rows"] == before["rows"] and after["total"] == before["total"]
-    for name in ("online_share", "early_or_on_time_share", "results_by_post", "apologies", "apology_letters"):
+    for name in (
+        "online_share",
+        "early_or_on_time_share",
+        "results_by_post",
+        "apologies",
+        "apology_letters",
+        "digitised_share",
+        "electronic_result_share",
+    ):
         assert after["indicators"][name] == before["indicators"][name]
     assert export_csv("2025-01-01", "2025-06-30") == exported
     imported = Dossier.objects.get(applicant_name="Lê Văn Cường")
@@ -753,7 +760,7 @@ def test_extensions_and_delivery_are_checked_row_by_row(agency, procedure):
 
 
 def test_a_reimport_after_a_calendar_edit_is_still_unchanged(agency, procedure):
-    from hoso.calendars import invalidate_calendars
+    from hoso.calendar_store import invalidate_calendars
     from hoso.constants import CalendarDayKind
     from hoso.models import CalendarDay
 
@@ -817,3 +824,25 @@ def test_a_blank_due_at_does_not_match_a_given_appointment_on_reimport(agency, p
     # …the same row with the cell left blank is another row.
     assert "dữ liệu khác (cột due_at)" in rejection(row(code="HS-1"))
     assert import_rows(row(code="HS-1", due_at="2025-03-10T17:00")).unchanged == 1
+
+
+def test_digitised_and_electronic_result_are_yes_or_blank(agency, procedure):
+    import_rows(
+        row(code="HS-1", digitised="yes", electronic_result="Có", result_ready_at="2025-03-05T09:00"),
+        row(code="HS-2", digitised="", electronic_result="no"),
+    )
+    flags = dict(Dossier.objects.values_list("code", "digitised"))
+    electronic = dict(Dossier.objects.values_list("code", "electronic_result"))
+    assert (flags, electronic) == ({"HS-1": True, "HS-2": False}, {"HS-1": True, "HS-2": False})
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(export_csv()))}
+    assert (rows["HS-1"]["digitised"], rows["HS-1"]["electronic_result"]) == ("yes", "yes")
+    assert (rows["HS-2"]["digitised"], rows["HS-2"]["electronic_result"]) == ("", "")
+    # A flag changed in the file is a change, not "unchanged".
+    reasons = rejection(row(code="HS-2", digitised="yes"))
+    assert "HS-2" in reasons
+
+
+def test_a_flag_that_is_neither_yes_nor_blank_is_refused_by_name(agency, procedure):
+    reasons = rejection(row(code="HS-1", digitised="maybe"))
+    assert "cột digitised (đã số hóa) “maybe” không hợp lệ: ghi yes hoặc để trống" in reasons
+    assert Dossier.objects.count() == 0

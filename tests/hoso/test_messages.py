@@ -13,8 +13,7 @@ from hoso.constants import NotificationChannel, NotificationKind
 from hoso.documents import lookup_url
 from hoso.models import NotificationTemplate
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 
 pytestmark = pytest.mark.django_db
 

@@ -23,10 +23,9 @@ from hoso.models import Dossier, FollowUp, SatisfactionRating, SurveyCriterion, 
 from hoso.notifications import message_values
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from motcua.lib.ratelimit import Rate
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory, load_holidays
 from tests.printed import html_text
 from thutuc.constants import TimeUnit
 
