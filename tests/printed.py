@@ -27,3 +27,8 @@ def html_text(document: str) -> str:
     """The visible text of an HTML page, whitespace collapsed (as ``pdftotext`` then ``split``)."""
     text = _TAG.sub("", _BLOCK.sub(" ", _HIDDEN.sub(" ", document)))
     return " ".join(html.unescape(text).split())
+
+
+def html_lines(document: str) -> list[str]:
+    """``html_text`` of each table row (and of the text before the first), in order."""
+    return [html_text(part) for part in re.split(r"(?=<tr\b)", document, flags=re.IGNORECASE)]

@@ -21,7 +21,7 @@ from baocao.constants import TABLE_KEYS
 from baocao.exports import period_phrase, render_pdf, render_report_html, render_xlsx, report_context
 from baocao.models import Report
 from tests.factories import AgencyFactory
-from tests.printed import html_text
+from tests.printed import html_lines
 
 from .figures import KEYS, empty_figures, row, sample_figures, total_of
 
@@ -66,7 +66,7 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 def printed(figures, **kwargs) -> str:
     """The text of the report's HTML, one line per table row (what ``render_pdf`` lays out)."""
     document = render_report_html(report_context(figures, **kwargs))
-    return "\n".join(html_text(chunk) for chunk in document.split("<tr"))
+    return "\n".join(html_lines(document))
 
 
 def table_lines(text: str) -> tuple[list[list[int]], list[int]]:

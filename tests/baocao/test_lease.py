@@ -25,6 +25,12 @@ pytestmark = pytest.mark.django_db
 LEASE = timedelta(seconds=settings.MOTCUA_REPORT_LEASE_SECONDS)
 
 
+@pytest.fixture(autouse=True)
+def _no_layout(report_html):
+    """The leases are the subject, not the PDF: compilations lay none out (tests/printed.py)."""
+    return report_html
+
+
 @pytest.fixture
 def queued(agency, clerk, officer, leader):
     make_dossiers(agency, clerk, officer)

@@ -40,8 +40,9 @@ def superuser(db):
 
 
 @pytest.fixture
-def compiled(agency, clerk, officer, leader, django_capture_on_commit_callbacks):
-    """The ward's half-year report, compiled over three dossiers of July 2025."""
+def compiled(agency, clerk, officer, leader, django_capture_on_commit_callbacks, report_html):
+    """The ward's half-year report, compiled over three dossiers of July 2025 (no PDF laid out:
+    these tests are about who reads it, tests/printed.py)."""
     make_dossiers(agency, clerk, officer)
     with django_capture_on_commit_callbacks(execute=True):
         report = services.draft_report(agency=agency, period=PERIOD, user=leader)[0]
