@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from motcua.lib.numbers import group_thousands
 from motcua.models import Agency, User
 
 from .models import Dossier
@@ -66,7 +67,7 @@ def person_name(user: User | None) -> str:
 
 def money(amount: int) -> str:
     """'2.000 đồng': Vietnamese thousands separator."""
-    return f"{amount:,} đồng".replace(",", ".")
+    return f"{group_thousands(amount)} đồng"
 
 
 def lookup_url(dossier: Dossier) -> str:
