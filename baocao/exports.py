@@ -401,9 +401,7 @@ def render_xlsx(figures: ReportFigures, *, agency: Agency | None = None, report:
     sheet["A2"].font = Font(name=font, bold=True, size=13)
     sheet.merge_cells(f"A2:{last}2")
     until = provisional_text(figures)
-    sheet["A3"] = f"Kỳ báo cáo: {period_line(period['label'], start, end)}" + (
-        f"; số liệu {until}" if until else ""
-    )
+    sheet["A3"] = f"Kỳ báo cáo: {period_line(period['label'], start, end)}" + (f"; số liệu {until}" if until else "")
     sheet["A3"].font = Font(name=font, italic=True, size=12)
     sheet.merge_cells(f"A3:{last}3")
     for cell in ("A2", "A3"):

@@ -298,9 +298,7 @@ def table_06a(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> T
         .annotate(**counts)
         .order_by(vi_order("field__name"), "field_id")
     )
-    table_rows = [
-        TableRow(field_id=row["field_id"], field=row["field__name"], **column_counts(row)) for row in rows
-    ]
+    table_rows = [TableRow(field_id=row["field_id"], field=row["field__name"], **column_counts(row)) for row in rows]
     sums = {c: sum(column_value(r, c) for r in table_rows) for c in COLUMNS}
     return Table06a(rows=table_rows, total=TotalRow(field=TOTAL_LABEL, **column_counts(sums)))
 

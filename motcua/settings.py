@@ -418,3 +418,11 @@ MOTCUA_IMPORT_LIMITS = {
     )
 }
 MOTCUA_IMPORT_MAX_CELL_CHARS = env_int("MOTCUA_IMPORT_MAX_CELL_CHARS", 10_000)
+
+# --- Online dossiers (tructuyen) --------------------------------------------------------------
+# Files are checked by content (PDF, JPEG, PNG only) and stored through the default storage.
+INSTALLED_APPS += ["tructuyen"]
+TRUCTUYEN_MAX_FILE_BYTES = env_int("TRUCTUYEN_MAX_FILE_BYTES", 10 * 1024 * 1024)
+TRUCTUYEN_MAX_DOSSIER_BYTES = env_int("TRUCTUYEN_MAX_DOSSIER_BYTES", 50 * 1024 * 1024)
+# The API's X-Timestamp may differ from the server clock by this many seconds either way.
+TRUCTUYEN_API_CLOCK_SKEW_SECONDS = env_int("TRUCTUYEN_API_CLOCK_SKEW_SECONDS", 300)

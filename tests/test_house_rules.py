@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("motcua", "thutuc", "hoso", "baocao")
+APPS = ("motcua", "thutuc", "hoso", "baocao", "tructuyen")
 MAX_LINES = 600
 
 
@@ -56,9 +56,7 @@ def _lengths() -> dict[str, int]:
 
 def test_no_application_file_is_over_600_lines():
     long = [
-        f"{name}: {n} lines"
-        for name, n in _lengths().items()
-        if n > MAX_LINES and n > LONG_FILES_LEFT.get(name, 0)
+        f"{name}: {n} lines" for name, n in _lengths().items() if n > MAX_LINES and n > LONG_FILES_LEFT.get(name, 0)
     ]
     assert not long, "Files over 600 lines (split them by responsibility):\n" + "\n".join(long)
 

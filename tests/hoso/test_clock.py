@@ -86,7 +86,9 @@ class History:
 MON = vn(2025, 3, 3, 9)
 HISTORIES = {
     "supplement done, returned": History(
-        MON, pauses=((vn(2025, 3, 3, 10), vn(2025, 3, 4, 10)),), result_ready=vn(2025, 3, 7, 8, 45),
+        MON,
+        pauses=((vn(2025, 3, 3, 10), vn(2025, 3, 4, 10)),),
+        result_ready=vn(2025, 3, 7, 8, 45),
         returned=vn(2025, 3, 7, 14),
     ),
     "open supplement": History(MON, pauses=((vn(2025, 3, 4, 10), None),)),
