@@ -69,7 +69,8 @@ class ExternalSubmission(models.Model):
 def file_path(instance: DossierFile, filename: str) -> str:
     """A path nobody can guess: ward, month, a random name; the original name stays in the row only."""
     now = timezone.now()
-    extension = {FileType.PDF: "pdf", FileType.JPEG: "jpg", FileType.PNG: "png"}.get(instance.content_type, "bin")
+    extensions: dict[str, str] = {FileType.PDF: "pdf", FileType.JPEG: "jpg", FileType.PNG: "png"}
+    extension = extensions.get(instance.content_type, "bin")
     return f"hoso-tep/{instance.dossier.agency_id}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
