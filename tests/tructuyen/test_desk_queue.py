@@ -77,3 +77,13 @@ def test_another_wards_clerk_neither_sees_nor_receives(client, two, other_agency
     assert client.get(reverse("tructuyen:review", args=[fresh.pk])).status_code == 404
     assert client.post(reverse("tructuyen:receive", args=[fresh.pk])).status_code == 404
     assert Dossier.objects.get(pk=fresh.pk).status == Status.SUBMITTED
+
+
+def test_the_dossier_page_of_a_submitted_dossier_links_to_its_review_and_files(client, desk_clerk, two):
+    _, fresh = two
+    client.force_login(desk_clerk)
+    page = client.get(reverse("hoso:detail", args=[fresh.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("tructuyen:review", args=[fresh.pk]) in html
+    assert reverse("tructuyen:file", args=[DossierFile.objects.get(dossier=fresh).pk]) in html

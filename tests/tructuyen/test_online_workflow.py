@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from hoso import online, workflow
+from hoso import documents, online, workflow
 from hoso.calendars import calendar_for
 from hoso.constants import Action, Status
 from hoso.models import Dossier
@@ -92,3 +92,22 @@ def test_a_procedure_not_offered_online_is_refused(ward, online_intake, online_p
     with pytest.raises(workflow.WorkflowError, match="trực tuyến"):
         submit(ward, online_intake)
     assert not Dossier.objects.exists()
+
+
+def test_the_slips_of_an_online_dossier_start_at_its_submission(ward, desk_clerk, online_intake):
+    dossier = submit(ward, online_intake)
+    assert documents.available_documents(dossier) == []  # nothing to print before the desk answers
+    received = online.receive(dossier_id=dossier.pk, actor=desk_clerk, now=vn(2026, 12, 7, 9))
+    slugs = [spec.slug for spec in documents.available_documents(received)]
+    assert "tiep-nhan" in slugs and "kiem-soat" in slugs
+    rows = documents.control_context(documents.load_dossier(received.pk))["rows"]
+    assert (rows[0]["step"], rows[0]["giver"], rows[0]["result"]) == ("Nộp hồ sơ trực tuyến", "Nguyễn Văn An", "")
+    assert rows[1]["receiver"] == "Nguyễn Thị Lan" and rows[1]["result"]
+
+
+def test_an_online_dossier_refused_at_the_desk_has_its_refusal_slip(ward, desk_clerk, online_intake):
+    dossier = submit(ward, online_intake)
+    refused = online.refuse(dossier_id=dossier.pk, actor=desk_clerk, reason="Sai thủ tục", now=vn(2026, 12, 7, 9))
+    assert [spec.slug for spec in documents.available_documents(refused)] == ["tu-choi"]
+    context = documents.refusal_context(documents.load_dossier(refused.pk))
+    assert "Sai thủ tục" in str(context)
