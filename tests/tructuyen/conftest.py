@@ -10,6 +10,7 @@ from hoso import workflow
 from hoso.workcalendar import VN_TZ
 from motcua.demo import load_demo
 from thutuc.models import Procedure
+from tructuyen import services
 
 
 def vn(*args: int) -> datetime:
@@ -47,3 +48,20 @@ def online_intake(online_procedure):
         applicant_address="Số 5 phố Hàng Bạc",
         channel=2,
     )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Files stored in this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def stored_files(media) -> list:
+    return [p for p in media.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def portal(ward):
+    """An API client of the ward and its secret."""
+    return services.create_api_client(agency=ward, name="Cổng Dịch vụ công quốc gia")

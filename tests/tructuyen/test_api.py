@@ -19,6 +19,7 @@ from hoso.models import Dossier, DossierEvent
 from tructuyen import services
 from tructuyen.models import ApiClient, DossierFile, ExternalSubmission
 
+from .conftest import stored_files
 from .samples import EXE, PDF, PNG
 
 pytestmark = pytest.mark.django_db
@@ -26,19 +27,8 @@ URL = "/api/v1/online-dossiers/"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def stored_files(media) -> list:
-    return [p for p in media.rglob("*") if p.is_file()]
-
-
-@pytest.fixture
-def portal(ward):
-    client, secret = services.create_api_client(agency=ward, name="Cổng Dịch vụ công quốc gia")
-    return client, secret
+def _media(media):
+    return media
 
 
 def payload(procedure, external_id="G22.99-241204-0001", papers=None):
@@ -217,3 +207,16 @@ def test_the_command_prints_a_new_client_id_and_secret_once(ward):
     printed = json.loads(out.getvalue())
     client = ApiClient.objects.get(client_id=printed["client_id"])
     assert client.agency == ward and client.secret == printed["secret"] and len(printed["secret"]) >= 40
+
+
+def test_a_body_larger_than_djangos_form_limit_is_read_in_chunks(client, portal, online_procedure, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # the files alone are larger: the API does not read request.body
+    assert post(client, portal, payload(online_procedure)).status_code == 201
+
+
+def test_a_body_over_the_api_limit_is_refused_before_parsing(client, portal, online_procedure, media, settings):
+    settings.TRUCTUYEN_MAX_DOSSIER_BYTES = 0  # the body limit is then 1 MB of JSON around nothing
+    big = [{"name": "Tờ khai", "filename": "a.pdf", "content_base64": "A" * (1024 * 1024 + 1)}]
+    response = post(client, portal, payload(online_procedure, papers=big))
+    assert response.status_code == 413
+    assert nothing_written(media)
