@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -130,8 +131,12 @@ def _intake(payload: dict[str, Any], procedure: Procedure) -> Intake:
         id_number = validate_cccd(id_number, today=timezone.localdate()) if id_number else ""
         phone = _text(applicant, "phone", limit=20)
         phone = normalise_phone(phone) if phone else ""
+        email = _text(applicant, "email", limit=254)
+        if email:
+            validate_email(email)  # its own message below: the field's name matters to the caller
     except ValidationError as exc:
-        raise Refused(422, exc.messages[0]) from None
+        reason = "Thư điện tử của người nộp không hợp lệ." if exc.code == "invalid" else _first(exc)
+        raise Refused(422, reason) from None
     if delivery == "post" and not address:
         raise Refused(422, "Nhận kết quả qua bưu chính: hãy gửi địa chỉ người nộp (“applicant.address”).")
     return Intake(
@@ -140,7 +145,7 @@ def _intake(payload: dict[str, Any], procedure: Procedure) -> Intake:
         applicant_id_kind=IdKind.CCCD,
         applicant_id_number=id_number,
         applicant_phone=phone,
-        applicant_email=_text(applicant, "email", limit=254),
+        applicant_email=email,
         applicant_address=address,
         channel=Channel.ONLINE,
         delivery=DELIVERIES[delivery],
@@ -228,3 +233,9 @@ def online_dossiers(request: HttpRequest) -> JsonResponse:
         return _error(422, str(exc))
     except WorkflowError as exc:
         return _error(422, str(exc))
+    except ValidationError as exc:  # a field the model refuses (length, format)
+        return _error(422, _first(exc))
+
+
+def _first(exc: ValidationError) -> str:
+    return exc.messages[0] if exc.messages else "Dữ liệu không hợp lệ."

@@ -220,3 +220,18 @@ def test_a_body_over_the_api_limit_is_refused_before_parsing(client, portal, onl
     response = post(client, portal, payload(online_procedure, papers=big))
     assert response.status_code == 413
     assert nothing_written(media)
+
+
+def test_a_bad_email_is_refused_in_vietnamese(client, portal, online_procedure, media):
+    data = payload(online_procedure)
+    data["applicant"]["email"] = "khong-phai-thu"
+    response = post(client, portal, data)
+    assert response.status_code == 422 and "Thư điện tử" in response.json()["error"]
+    assert nothing_written(media)
+
+
+def test_the_lookup_page_of_a_submitted_dossier_says_by_when_the_desk_answers(client, portal, online_procedure):
+    body = post(client, portal, payload(online_procedure)).json()
+    page = client.get(reverse("lookup", args=[body["code"]]), {"k": body["lookup_key"]})
+    assert page.status_code == 200
+    assert "chờ bộ phận một cửa kiểm tra và tiếp nhận" in page.content.decode()
