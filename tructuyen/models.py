@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -66,12 +67,16 @@ class ExternalSubmission(models.Model):
         return f"{self.external_id} → {self.dossier}"
 
 
-def file_path(instance: DossierFile, filename: str) -> str:
+def storage_name(agency_id: int, content_type: str, now: datetime) -> str:
     """A path nobody can guess: ward, month, a random name; the original name stays in the row only."""
-    now = timezone.now()
     extensions: dict[str, str] = {FileType.PDF: "pdf", FileType.JPEG: "jpg", FileType.PNG: "png"}
-    extension = extensions.get(instance.content_type, "bin")
-    return f"hoso-tep/{instance.dossier.agency_id}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    extension = extensions.get(content_type, "bin")
+    return f"hoso-tep/{agency_id}/{timezone.localtime(now):%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def file_path(instance: DossierFile, filename: str) -> str:
+    """``upload_to`` of DossierFile.file: see storage_name."""
+    return storage_name(instance.dossier.agency_id, instance.content_type, timezone.now())
 
 
 class DossierFile(models.Model):

@@ -1,8 +1,8 @@
 """Writes of the online channel: submit a dossier with its files, store a checked file, issue an API client.
 
-Files are checked (tructuyen.filecheck) before the transaction opens; inside it the dossier, its
-rows and the stored files are written together. Files already written to storage are deleted
-when the transaction rolls back, so a failed submission leaves nothing behind.
+Files are checked (tructuyen.filecheck) and streamed to storage before the transaction opens;
+the transaction then writes the dossier and the files' rows only. Files already written to
+storage are deleted when anything fails, so a failed submission leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from thutuc.models import RequiredDocument
 from .constants import FileKind
 from .deadline import intake_due
 from .filecheck import CheckedFile, FileRejected, check, megabytes
-from .models import ApiClient, DossierFile, ExternalSubmission
+from .models import ApiClient, DossierFile, ExternalSubmission, storage_name
 
 
 @dataclass
@@ -73,25 +72,34 @@ def files_removed_on_failure() -> Iterator[list[str]]:
     try:
         yield written
     except BaseException:
+        storage = DossierFile._meta.get_field("file").storage  # type: ignore[attr-defined]
         for name in written:
-            default_storage.delete(name)
+            storage.delete(name)
         raise
 
 
-def store_file(
+def write_file(*, agency_id: int, checked: CheckedFile, now: datetime, written: list[str]) -> str:
+    """Stream a checked file from its temporary file to storage, outside any transaction; its name."""
+    storage = DossierFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    name = storage.save(storage_name(agency_id, checked.content_type, now), File(checked.content))
+    written.append(name)
+    return name
+
+
+def record_file(
     *,
     dossier: Dossier,
     checked: CheckedFile,
+    stored_name: str,
     paper_name: str,
     kind: FileKind,
-    written: list[str],
     now: datetime,
     required_document: RequiredDocument | None = None,
     uploaded_by: User | None = None,
     source: str = "",
     digitised: bool = False,
 ) -> DossierFile:
-    """Write a checked file to storage (streamed from its temporary file) and record its row."""
+    """The row of a file already written to storage (`write_file`)."""
     row = DossierFile(
         dossier=dossier,
         required_document=required_document,
@@ -106,8 +114,7 @@ def store_file(
         source=source[:100],
         uploaded_at=now,
     )
-    row.file.save(checked.name, File(checked.content), save=False)
-    written.append(row.file.name)
+    row.file.name = stored_name
     row.save()
     return row
 
@@ -144,26 +151,30 @@ def submit(
             (doc.pk if doc else None, paper.name, doc.form if doc else DocumentForm.COPY, 1)
             for paper, _, doc in matched
         ]
-        with files_removed_on_failure() as written, transaction.atomic():
-            due = intake_due(calendar_for(agency.pk), now)
-            dossier = online.submit(
-                agency=agency, intake=intake, intake_due_at=due, level_of_assurance=level_of_assurance, now=now
-            )
-            if client is not None:
-                ExternalSubmission.objects.create(
-                    agency=agency, external_id=external_id, client=client, dossier=dossier, at=now
+        # The files go to storage first, so the transaction (which holds the ward's code counter)
+        # only writes rows; a failure anywhere deletes what was written.
+        with files_removed_on_failure() as written:
+            names = [write_file(agency_id=agency.pk, checked=result, now=now, written=written) for _, result in checked]
+            with transaction.atomic():
+                due = intake_due(calendar_for(agency.pk), now)
+                dossier = online.submit(
+                    agency=agency, intake=intake, intake_due_at=due, level_of_assurance=level_of_assurance, now=now
                 )
-            for paper, result, doc in matched:
-                store_file(
-                    dossier=dossier,
-                    checked=result,
-                    paper_name=paper.name,
-                    kind=FileKind.SUBMITTED,
-                    written=written,
-                    now=now,
-                    required_document=doc,
-                    source=source,
-                )
+                if client is not None:
+                    ExternalSubmission.objects.create(
+                        agency=agency, external_id=external_id, client=client, dossier=dossier, at=now
+                    )
+                for (paper, result, doc), name in zip(matched, names, strict=True):
+                    record_file(
+                        dossier=dossier,
+                        checked=result,
+                        stored_name=name,
+                        paper_name=paper.name,
+                        kind=FileKind.SUBMITTED,
+                        now=now,
+                        required_document=doc,
+                        source=source,
+                    )
     finally:
         close_all(checked)
     return dossier
