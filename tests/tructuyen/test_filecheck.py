@@ -82,3 +82,9 @@ def test_base64_is_decoded_piece_by_piece_whitespace_ignored():
 def test_text_that_is_not_base64_is_refused():
     with pytest.raises(FileRejected, match="base64"):
         list(base64_chunks("không phải base64!", name="a.png"))
+
+
+def test_padding_in_the_middle_of_the_text_is_refused_even_across_pieces(monkeypatch):
+    monkeypatch.setattr("tructuyen.filecheck.CHUNK_CHARS", 4)
+    with pytest.raises(FileRejected, match="base64"):
+        list(base64_chunks("QQ==QUJD", name="a.png"))
