@@ -132,9 +132,11 @@ def main() -> int:
         papers = [{"name": f"Giấy tờ {i}", "filename": f"{i}.pdf", "content_base64": f} for i, f in enumerate(files)]
         applicant = {"name": "Nguyễn Văn An", "id_number": "001090012345", "phone": "0912345678"}
 
-        def body(n: int) -> bytes:
-            data = {"external_id": f"BENCH-{n}", "procedure_code": procedure.code, "applicant": applicant}
-            return json.dumps({**data, "papers": papers, "result_delivery": "desk"}).encode()
+        data = {"external_id": "BENCH-@", "procedure_code": procedure.code, "applicant": applicant}
+        template = json.dumps({**data, "papers": papers, "result_delivery": "desk"}).encode()
+
+        def body(n: int) -> bytes:  # built once, the id put in by a byte copy: the client stays cheap
+            return template.replace(b"BENCH-@", f"BENCH-{n}".encode(), 1)
 
         from django.db import connections
 
