@@ -61,24 +61,36 @@ def base64_chunks(text: str, *, name: str) -> Iterator[bytes]:
     """Decode base64 text piece by piece (whitespace ignored); FileRejected if it is not base64.
 
     Each piece is checked strictly (alphabet, padding only at the very end) by binascii in C.
+    Text without line breaks (what portals send) is decoded as it comes; once a piece holds
+    whitespace, every later piece has it dropped first.
     """
-    carry = b""
+    carry, spaced = b"", False
     length = len(text)
     for start in range(0, length, CHUNK_CHARS):
         try:
             raw = text[start : start + CHUNK_CHARS].encode("ascii")
         except UnicodeEncodeError:
             raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
-        piece = carry + raw.translate(None, _WHITESPACE)
         last = start + CHUNK_CHARS >= length
+        if not spaced:
+            try:
+                yield _decode_piece(raw, last=last, name=name)  # no carry yet: pieces are whole quanta
+                continue
+            except binascii.Error:
+                spaced = True
+        piece = carry + raw.translate(None, _WHITESPACE)
         whole = len(piece) if last else len(piece) - len(piece) % 4
         piece, carry = piece[:whole], piece[whole:]
-        if not last and piece.endswith(b"="):  # padding only at the very end of the text
-            raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.")
         try:
-            yield binascii.a2b_base64(piece, strict_mode=True)
+            yield _decode_piece(piece, last=last, name=name)
         except binascii.Error:
             raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
+
+
+def _decode_piece(piece: bytes, *, last: bool, name: str) -> bytes:
+    if not last and piece.endswith(b"="):  # padding only at the very end of the text
+        raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.")
+    return binascii.a2b_base64(piece, strict_mode=True)
 
 
 def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:

@@ -88,3 +88,8 @@ def test_padding_in_the_middle_of_the_text_is_refused_even_across_pieces(monkeyp
     monkeypatch.setattr("tructuyen.filecheck.CHUNK_CHARS", 4)
     with pytest.raises(FileRejected, match="base64"):
         list(base64_chunks("QQ==QUJD", name="a.png"))
+
+
+def test_whitespace_first_met_in_a_later_piece_is_dropped_too(monkeypatch):
+    monkeypatch.setattr("tructuyen.filecheck.CHUNK_CHARS", 8)
+    assert b"".join(base64_chunks("QUJDQUJD\nQUJD QQ==", name="a.png")) == b"ABCABCABCA"
