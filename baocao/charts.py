@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from motcua.lib.numbers import group_thousands
+
 from .queries import ColumnCounts, TableRow
 
 FONT = "Liberation Serif, Times New Roman, serif"
@@ -20,10 +22,6 @@ TIMELINESS_COLOURS = (
     ("on_time", "Đúng hạn", "#81c784"),
     ("late", "Quá hạn", "#c62828"),
 )
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _text(x: float, y: float, content: str, *, size: float = 11, anchor: str = "start", weight: str = "normal") -> str:
@@ -67,7 +65,7 @@ def received_resolved_bars(rows: Sequence[TableRow], *, width: int = 560) -> str
             parts.append(
                 f'<rect x="{label_w}" y="{y + offset}" width="{length:.1f}" height="{bar_h - 1}" fill="{colour}"/>'
             )
-            parts.append(_text(label_w + length + 3, y + offset + bar_h - 2, _number(count), size=9))
+            parts.append(_text(label_w + length + 3, y + offset + bar_h - 2, group_thousands(count), size=9))
         y += 2 * bar_h + gap
     parts.append(
         f'<line x1="{label_w}" y1="{top - 2}" x2="{label_w}" y2="{y - gap + 2}" stroke="#000" stroke-width="0.6"/>'
@@ -102,7 +100,7 @@ def timeliness_bar(total: ColumnCounts, *, width: int = 560) -> str:
                 )
             x += share * width
         parts.append(f'<rect x="{legend_x}" y="{bar_y + bar_h + 12}" width="10" height="10" fill="{colour}"/>')
-        legend = f"{label}: {_number(count)}" + (f" ({share * 100:.1f}%)".replace(".", ",") if resolved else "")
+        legend = f"{label}: {group_thousands(count)}" + (f" ({share * 100:.1f}%)".replace(".", ",") if resolved else "")
         parts.append(_text(legend_x + 14, bar_y + bar_h + 21, legend, size=10))
         legend_x += width / 3
     parts.append("</svg>")

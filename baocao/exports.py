@@ -21,8 +21,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from hoso.constants import SatisfactionLevel
-from hoso.documents import PAPERS, balanced_lines, committee_in_sentence, text_lines
+from hoso.paper import PAPERS, balanced_lines, committee_in_sentence, text_lines
 from motcua.lib.dates import date_short, date_words
+from motcua.lib.numbers import group_thousands
 from motcua.lib.pdf import html_to_pdf, render_html
 from motcua.lib.tabular import PRINT_FONT, print_on_a4_landscape, protect_sheet, xlsx_safe_string
 from motcua.models import Agency
@@ -54,8 +55,8 @@ def number(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{int(value):,}".replace(",", ".")
+        return group_thousands(value, decimals=1)
+    return group_thousands(value)
 
 
 def percent(part: float, whole: float) -> str:

@@ -29,7 +29,7 @@ from motcua.models import Agency
 from thutuc.constants import TimeUnit
 from thutuc.models import AgencyProcedure
 
-from .periods import Period
+from .periods import Period, counted_until_text
 from .queries import TableRow, TotalRow, conditions, reported, returned_in, share, table_06a
 from .satisfaction import Indicator54, SatisfactionSummary, indicator_5_4, satisfaction_summary
 
@@ -309,12 +309,6 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
 # -- everything for one report ----------------------------------------------------------------
 class PeriodNotStarted(ValueError):
     """The period begins after the compile instant: there is nothing to count yet."""
-
-
-def counted_until_text(instant: datetime) -> str:
-    """'tính đến 10:15 ngày 05/12/2026' (Vietnam time): how a provisional report names its instant."""
-    local = instant.astimezone(VN_TZ)
-    return f"tính đến {local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 def cutoff(period: Period, as_of: datetime) -> datetime:

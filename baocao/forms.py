@@ -8,15 +8,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from motcua.lib.dates import DayField
 from motcua.lib.text import vietnamese_length_messages
 
 from .constants import NARRATIVE_SECTIONS, PERIOD_COUNT, PeriodKind
 from .models import Report
 from .periods import FIRST_YEAR, LAST_YEAR, Period, custom, parse_period
 
-DATE_INPUTS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 14/06/2026."
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "maxlength": "10"})
 MAX_CUSTOM_DAYS = 3 * 366
 
 
@@ -49,20 +47,8 @@ class PeriodForm(forms.Form):
         required=False,
         error_messages={"invalid": "Kỳ số phải là một số."},
     )
-    start = forms.DateField(
-        label="Từ ngày",
-        required=False,
-        input_formats=DATE_INPUTS,
-        widget=DATE_WIDGET,
-        error_messages={"invalid": BAD_DATE},
-    )
-    end = forms.DateField(
-        label="Đến ngày",
-        required=False,
-        input_formats=DATE_INPUTS,
-        widget=DATE_WIDGET,
-        error_messages={"invalid": BAD_DATE},
-    )
+    start = DayField(label="Từ ngày", required=False)
+    end = DayField(label="Đến ngày", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,14 +106,7 @@ class PeriodForm(forms.Form):
 class NarrativeForm(forms.ModelForm):
     """The sections of the report the ward writes, its number and its date (draft only)."""
 
-    issued_on = forms.DateField(
-        label="Ngày ban hành",
-        required=False,
-        input_formats=DATE_INPUTS,
-        widget=DATE_WIDGET,
-        error_messages={"invalid": BAD_DATE},
-        help_text="Để trống: ngày tổng hợp báo cáo.",
-    )
+    issued_on = DayField(label="Ngày ban hành", required=False, help_text="Để trống: ngày tổng hợp báo cáo.")
 
     class Meta:
         model = Report

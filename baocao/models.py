@@ -28,7 +28,7 @@ from motcua.lib.text import BoundedTextField, TextLimit
 from motcua.models import Agency
 
 from .constants import BLANK_NUMBER, DOCUMENT_SUFFIX, QUEUED_GRACE, PeriodKind, ReportStatus
-from .periods import Period
+from .periods import Period, counted_until_text
 
 
 def lease_expired(now: datetime) -> Q:
@@ -66,7 +66,7 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField("thời điểm lập", auto_now_add=True)
     started_at = models.DateTimeField("bắt đầu tổng hợp", null=True, blank=True)
-    # The compilation's lease (services.claim_report): the run holding ``claim_token`` owns the
+    # The compilation's lease (services.claim): the run holding ``claim_token`` owns the
     # row until ``lease_expires_at``, renewed at each step; a run whose worker died loses it then,
     # and the next delivery, a retry or the sweeper takes the report over.
     queued_at = models.DateTimeField("vào hàng đợi lúc", null=True, blank=True, editable=False)
@@ -184,6 +184,11 @@ class Report(models.Model):
         if self.counted_at is None:
             return False
         return self.counted_at < Period(self.start, self.end, self.label).bounds()[1]
+
+    @property
+    def counted_until_text(self) -> str:
+        """'tính đến 10:15 ngày 05/12/2026' once the figures are counted, else ''."""
+        return counted_until_text(self.counted_at) if self.counted_at else ""
 
     @property
     def final_files_pending(self) -> bool:

@@ -3,6 +3,7 @@
 A `Period` is a pair of inclusive dates with its Vietnamese label. `bounds()` turns it into the
 instants the figures use: [start 00:00:00, end 23:59:59.999999] in Vietnam time. Constructors
 raise ValueError with a Vietnamese message for impossible input (quarter 5, month 13, end < start).
+``counted_until_text`` is the one wording of the instant provisional figures were counted at.
 """
 
 from __future__ import annotations
@@ -224,3 +225,10 @@ def _as_int(value: int | str | None, what: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     raise ValueError(f"{what} không hợp lệ: {value!r}.")
+
+
+def counted_until_text(instant: datetime) -> str:
+    """'tính đến 10:15 ngày 05/12/2026' (Vietnam time): how a provisional report names the instant
+    its figures were counted at — in the frozen figures, the PDF, the XLSX and the report pages."""
+    local = instant.astimezone(VN_TZ)
+    return f"tính đến {local:%H:%M} ngày {local:%d/%m/%Y}"

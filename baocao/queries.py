@@ -77,21 +77,6 @@ COLUMNS: tuple[str, ...] = (
     "overdue",
     "withdrawn_or_stopped",
 )
-# Headings of the columns, numbered as in Biểu II.06a (the reconciliation column is ours).
-COLUMN_LABELS: dict[str, str] = {
-    "received_total": "(3) Tổng số hồ sơ tiếp nhận",
-    "received_online": "(4) Trực tuyến",
-    "received_counter_post": "(5) Trực tiếp, dịch vụ bưu chính",
-    "carried_over": "(6) Từ kỳ trước chuyển qua",
-    "resolved_total": "(7) Tổng số hồ sơ đã giải quyết",
-    "early": "(8) Trước hạn",
-    "on_time": "(9) Đúng hạn",
-    "late": "(10) Quá hạn",
-    "in_progress_total": "(11) Tổng số hồ sơ đang giải quyết",
-    "within_deadline": "(12) Trong hạn",
-    "overdue": "(13) Quá hạn",
-    "withdrawn_or_stopped": "Rút hồ sơ, dừng xử lý trong kỳ",
-}
 TOTAL_LABEL = "Tổng số"
 
 _HUNDRED = Decimal(100)

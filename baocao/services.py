@@ -142,11 +142,6 @@ def draft_report(*, agency: Agency, period: Period, user: User | None, auto: boo
     return report, created
 
 
-def create_report(*, agency: Agency, period: Period, user: User | None) -> Report:
-    """The report of ``agency`` for ``period`` (created and queued when new); see ``draft_report``."""
-    return draft_report(agency=agency, period=period, user=user)[0]
-
-
 # -- compilation -----------------------------------------------------------------------------------
 def _claimable(now: datetime) -> Q:
     expired = lease_expired(now)
@@ -172,11 +167,6 @@ def claim(report_id: int, *, now: datetime) -> uuid.UUID | None:
         attempts=F("attempts") + 1,
     )
     return token if won else None
-
-
-def claim_report(report_id: int, *, now: datetime) -> bool:
-    """True when this caller claimed the report (see ``claim``)."""
-    return claim(report_id, now=now) is not None
 
 
 def lease_remaining(report_id: int, *, now: datetime) -> float | None:

@@ -14,18 +14,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from hoso.models import AccessLog
 from motcua.constants import Role
-from motcua.permissions import staff_required
+from motcua.permissions import get_for_ward, staff_required
 
 from . import services
 from .constants import TABLE_COLUMNS, WITHDRAWN_KEY, ReportStatus
 from .exports import render_report_html, report_context, table_rows
-from .figures import ReportFigures, counted_until_text
+from .figures import ReportFigures
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
 from .queries import column_value, drilldown
@@ -54,9 +54,7 @@ def _report(request: HttpRequest, pk: int, *, with_figures: bool = True) -> Repo
     queryset = Report.objects.select_related("agency").defer("pdf", "xlsx", "final_pdf", "final_xlsx")
     if not with_figures:
         queryset = queryset.defer("figures")
-    if not request.user.is_superuser:
-        queryset = queryset.filter(agency_id=request.user.agency_id)
-    return get_object_or_404(queryset, pk=pk)
+    return get_for_ward(queryset, request.user, superuser_sees_all=True, pk=pk)
 
 
 def _can_write(request: HttpRequest, report: Report) -> bool:
@@ -281,7 +279,6 @@ def report_drilldown(request: HttpRequest, pk: int, column: str, field: str) -> 
         "field_label": source["field"],
         "frozen_count": column_value(source, column),
         "frozen": report.counted_at is not None,
-        "counted_until_text": counted_until_text(report.counted_at) if report.counted_at else "",
         "page": page,
     }
     return render(request, "baocao/drilldown.html", context)

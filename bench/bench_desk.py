@@ -11,8 +11,10 @@ Data: the demo ward (real catalogue of 148 procedures, official holidays, one ac
 plus 7 more officers, then ``--dossiers`` dossiers (default 100,000) bulk-created with realistic
 columns: received at working-hour instants over the past year, due dates from the real calendar
 and each procedure's limit, a status mix that depends on age (recent ones mostly open, old ones
-mostly returned, a few stuck open and overdue), officers, pauses, results and timeliness. No event
-rows are written: the worklists read only the clock columns.
+mostly returned, a few stuck open and overdue), officers, pauses, results and timeliness. Each
+dossier's clock columns come from ``hoso.clock.compute_clock`` over a short history leading to its
+status, as in the workflow; the event rows themselves are not written (the worklists read only
+the clock columns).
 
 Measured with Django's test client (force_login), in-process, so the time is server time:
 ``--requests`` GETs (default 30) of each page, median and per-request query count, against a
@@ -154,8 +156,8 @@ class Ward:
 
 
 def setup_ward() -> Ward:
-    from hoso.calendars import calendar_for
-    from hoso.selectors import procedure_limit
+    from hoso.calendar_store import calendar_for
+    from hoso.limits import procedure_limit
     from motcua.constants import Role
     from motcua.demo import DEMO_PASSWORD, load_demo
     from motcua.models import User
@@ -239,10 +241,41 @@ def pick(rng: random.Random, table: list[tuple[str, float]]) -> str:
     return rng.choices([s for s, _ in table], [w for _, w in table])[0]
 
 
+def _history(status: str, received: datetime, due: datetime, now: datetime, rng: random.Random) -> list[Any]:
+    """(action, instant) events that lead to `status`, in time order and before `now`."""
+    from hoso.constants import Action, Status
+
+    assigned = min(received + timedelta(minutes=1), now)
+    later = min(received + timedelta(days=1), now)
+    events: list[Any] = [(Action.RECEIVE, received)]
+    if status == Status.WITHDRAWN:
+        return [*events, (Action.WITHDRAW, min(received + timedelta(days=2), now))]
+    if status != Status.RECEIVED:
+        events.append((Action.ASSIGN, assigned))
+    if status == Status.WAITING_SUPPLEMENT:
+        events.append((Action.REQUEST_SUPPLEMENT, later))
+    elif status == Status.PENDING_APPROVAL:
+        events.append((Action.SUBMIT_FOR_APPROVAL, later))
+    elif status == Status.TRANSFERRED:
+        events.append((Action.TRANSFER, later))
+    elif status == Status.STOPPED:
+        events.append((Action.STOP, min(received + timedelta(days=2), now)))
+    elif status in (Status.RESULT_READY, Status.RETURNED):
+        span = max((due - received).total_seconds(), 3600.0)
+        late = rng.random() < 0.03
+        ready = received + timedelta(seconds=span * (rng.uniform(1.0, 1.5) if late else rng.uniform(0.2, 1.0)))
+        ready = max(min(ready, now), assigned)
+        events.append((Action.MARK_RESULT_READY, ready))
+        if status == Status.RETURNED:
+            events.append((Action.RETURN_RESULT, min(ready + timedelta(days=1), now)))
+    return events
+
+
 def build_dossiers(ward: Ward, instants: Sequence[datetime], now: datetime, rng: random.Random) -> Iterator[list[Any]]:
     """Dossier objects for the instants, in batches, with gapless per-day codes."""
     from hoso import workcalendar as wc
-    from hoso.constants import Status, Timeliness
+    from hoso.clock import compute_clock
+    from hoso.constants import Status
     from hoso.models import Dossier
     from hoso.workflow import LOOKUP_ALPHABET
     from motcua.lib.codepattern import pattern_for
@@ -301,32 +334,14 @@ def build_dossiers(ward: Ward, instants: Sequence[datetime], now: datetime, rng:
             ward.counters[day] += 1
             d.code = pattern_for(agency.dossier_code_pattern).render(agency.code, day, ward.counters[day])
             d.received_at = received
-            d.base_due_at = d.due_at = d.shown_due_at = due
             d.manual_due_at = None if limit is not None else due
             if status != Status.RECEIVED:
                 d.officer = rng.choice(ward.officers)
-            if status == Status.WAITING_SUPPLEMENT:
-                d.paused_at = min(received + timedelta(days=1), now)
-                d.supplement_requests = 1
-            if status in (Status.RESULT_READY, Status.RETURNED):
-                span = max((due - received).total_seconds(), 3600.0)
-                late = rng.random() < 0.03
-                ready = received + timedelta(seconds=span * (rng.uniform(1.0, 1.5) if late else rng.uniform(0.2, 1.0)))
-                d.result_ready_at = min(ready, now)
-                local_ready, local_due = d.result_ready_at.astimezone(cal.tz), due.astimezone(cal.tz)
-                d.timeliness = (
-                    Timeliness.LATE
-                    if d.result_ready_at > due
-                    else Timeliness.EARLY
-                    if local_ready.date() < local_due.date()
-                    else Timeliness.ON_TIME
-                )
-                if status == Status.RETURNED:
-                    d.returned_at = min(d.result_ready_at + timedelta(days=1), now)
-            elif status == Status.WITHDRAWN:
-                d.withdrawn_at = min(received + timedelta(days=2), now)
-            elif status == Status.STOPPED:
-                d.stopped_at = min(received + timedelta(days=2), now)
+            history = _history(status, received, due, now, rng)
+            state = compute_clock(cal, received_at=received, base_due=due, events=[(a, at, {}) for a, at in history])
+            assert state.status == status, (status, history)
+            for column, value in state.columns().items():
+                setattr(d, column, value)
             batch.append(d)
         if len(batch) >= BATCH:
             yield batch

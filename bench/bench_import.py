@@ -1,4 +1,4 @@
-"""Benchmark: importing 100,000 dossiers from another system (hoso.transfer).
+"""Benchmark: importing 100,000 dossiers from another system (hoso.importing).
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_import.py``
 
@@ -119,9 +119,9 @@ def setup_ward() -> tuple[Any, str]:
 def generate(path: Path, rows: int, agency: Any, manual_code: str) -> dict[str, int]:
     """Write `rows` rows to `path`; returns how many of each kind."""
     from hoso import workcalendar as wc
-    from hoso.calendars import calendar_for
-    from hoso.selectors import procedure_limit
-    from hoso.transfer import COLUMNS, iso
+    from hoso.calendar_store import calendar_for
+    from hoso.interchange import COLUMNS, iso
+    from hoso.limits import procedure_limit
     from motcua.lib.codepattern import pattern_for
     from thutuc.models import Procedure
 
@@ -229,8 +229,9 @@ def main() -> int:
         from django.db import connection
         from django.utils import timezone
 
+        from hoso.import_checks import parse_dossier_file
+        from hoso.importing import import_dossiers
         from hoso.models import Dossier, DossierCounter, DossierEvent
-        from hoso.transfer import import_dossiers, parse_dossier_file
 
         agency, manual_code = setup_ward()
         now = timezone.now()

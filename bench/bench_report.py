@@ -11,9 +11,10 @@ Data: the real catalogue (148 procedures in their fields), the official holidays
 and ``--dossiers`` dossiers received at opening-hour instants over 2023–2025, written with COPY:
 due times from the real calendar and each procedure's limit (in working days; at least one),
 fates by age (old ones mostly resolved, some late, a few withdrawn, stopped or stuck open; recent
-ones often open), 8% with a supplement request (some still waiting). Events: one RECEIVE each,
-plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for the paused and one closing event (result ready,
-withdraw, stop) for the finished, each carrying the due time in force after it.
+ones often open), 8% with a supplement request (some still waiting). Events: RECEIVE and ASSIGN
+each, plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for the paused and the closing events (result
+ready and its return, withdraw, stop) for the finished. The clock columns, and each event's status
+and due time in force after it, come from ``hoso.clock.compute_clock`` as in the workflow.
 
 Measured in one process: ``table_06a`` for one agency's first half of 2025 and for all agencies,
 next to one hand-written SQL statement computing the same 06a counts (same definitions, overdue
@@ -84,7 +85,7 @@ def _admin(url: str, *statements: str) -> None:
 # -- data -----------------------------------------------------------------------------------
 def setup_catalogue() -> tuple[list[int], list[tuple[int, int, int]], int, Any]:
     """Agencies, procedures (id, field id, limit in working days ≥ 1), a clerk id and the calendar."""
-    from hoso.calendars import calendar_for
+    from hoso.calendar_store import calendar_for
     from motcua.constants import Role
     from motcua.demo import load_holidays, load_procedures
     from motcua.models import Agency, User
@@ -123,12 +124,12 @@ def _json(value: Any) -> str:
     return json.dumps(value)
 
 
+# Written as given; the clock columns (hoso.clock.CLOCK_COLUMNS) follow, from compute_clock.
 DOSSIER_COLUMNS = [
     "id",
     "agency_id",
     "code",
     "lookup_key",
-    "status",
     "procedure_id",
     "field_id",
     "channel",
@@ -136,17 +137,6 @@ DOSSIER_COLUMNS = [
     "clerk_id",
     "created_at",
     "received_at",
-    "base_due_at",
-    "due_at",
-    "shown_due_at",
-    "paused_at",
-    "supplement_requests",
-    "result_ready_at",
-    "returned_at",
-    "withdrawn_at",
-    "stopped_at",
-    "timeliness",
-    "resolution_seconds",
     "paid_online",
     "electronic_result",
     "digitised",
@@ -155,10 +145,17 @@ EVENT_COLUMNS = ["dossier_id", "action", "from_status", "to_status", "at", "due_
 
 
 def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int]], clerk_id: int, cal: Any) -> float:
-    """COPY `n` dossiers and their events; returns the seconds spent."""
+    """COPY `n` dossiers and their events; returns the seconds spent.
+
+    Each dossier's history is drawn first (receipt, assignment, maybe a supplement request, a
+    closing event); its clock columns and each event's status and due time then come from
+    ``hoso.clock.compute_clock``, as the workflow and the import compute them.
+    """
     from django.db import connection
 
     from hoso import workcalendar as wc
+    from hoso.clock import CLOCK_COLUMNS, compute_clock
+    from hoso.constants import Action
     from hoso.models import Dossier, DossierEvent
 
     rng = random.Random(SEED)
@@ -167,7 +164,7 @@ def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int
     days = [FIRST_DAY + timedelta(days=k) for k in range((LAST_DAY - FIRST_DAY).days + 1)]
     sessions = {d: cal.sessions_on(d) for d in days if cal.is_working_day(d)}
     work_days = list(sessions)
-    d_columns, d_rest = _defaults(Dossier, DOSSIER_COLUMNS)
+    d_columns, d_rest = _defaults(Dossier, [*DOSSIER_COLUMNS, *CLOCK_COLUMNS])
     e_columns, e_rest = _defaults(DossierEvent, EVENT_COLUMNS)
     started = clock.perf_counter()
     d_rows: list[tuple[Any, ...]] = []
@@ -194,7 +191,6 @@ def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int
             agency_id = agency_ids[i % len(agency_ids)]
             procedure_id, field_id, limit = procedures[rng.randrange(len(procedures))]
             base_due = wc.add_working_days(cal, received, limit)
-            due = base_due
             channel = 2 if rng.random() < 0.45 else (1 if rng.random() < 0.9 else 3)
             old = (now - received).days > 60
             u = rng.random()
@@ -203,62 +199,36 @@ def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int
                 if old
                 else ("resolved" if u < 0.55 else "withdrawn" if u < 0.57 else "stopped" if u < 0.58 else "open")
             )
-            events = [(i, "receive", "", "received", received, base_due)]
-            paused_at = None
-            requests = 0
-            last = received
+            last = received + timedelta(minutes=1)
+            history = [(Action.RECEIVE, received), (Action.ASSIGN, last)]
             if rng.random() < 0.08:
                 pause = wc.add_working_days(cal, received, 1)
-                requests = 1
-                if fate == "open" and rng.random() < 0.5:
-                    paused_at = pause
-                    events.append((i, "request_supplement", "processing", "waiting_supplement", pause, due))
-                    last = pause
-                else:
-                    resume = wc.add_working_days(cal, pause, rng.randint(1, 3))
-                    due = wc.add_working_days(cal, due, 1)  # about the 7.5 h waited, moved to the due clock time
-                    events.append((i, "request_supplement", "processing", "waiting_supplement", pause, base_due))
-                    events.append((i, "complete_supplement", "waiting_supplement", "processing", resume, due))
-                    last = resume
-            ready = withdrawn = stopped = None
-            timeliness = ""
-            seconds = None
+                history.append((Action.REQUEST_SUPPLEMENT, pause))
+                last = pause
+                if fate != "open" or rng.random() >= 0.5:  # else still waiting for the papers
+                    last = wc.add_working_days(cal, pause, rng.randint(1, 3))
+                    history.append((Action.COMPLETE_SUPPLEMENT, last))
             if fate == "resolved":
                 spent = rng.randint(0, limit) if rng.random() < 0.85 else limit + rng.randint(1, 5)
                 ready = max(wc.add_working_days(cal, received, spent), last + timedelta(minutes=30))
-                if ready >= now:
-                    fate, ready = "open", None
-                else:
-                    timeliness = (
-                        "late"
-                        if ready > due
-                        else "early"
-                        if ready.astimezone(tz).date() < due.astimezone(tz).date()
-                        else "on_time"
-                    )
-                    seconds = spent * 27_000
-                    events.append((i, "mark_result_ready", "processing", "result_ready", ready, due))
+                if ready < now:
+                    history.append((Action.MARK_RESULT_READY, ready))
+                    if ready + timedelta(hours=2) < now:
+                        history.append((Action.RETURN_RESULT, ready + timedelta(hours=2)))
             elif fate in ("withdrawn", "stopped"):
                 moment = max(wc.add_working_days(cal, received, rng.randint(1, 4)), last + timedelta(minutes=30))
-                if moment >= now:
-                    fate = "open"
-                else:
-                    withdrawn, stopped = (moment, None) if fate == "withdrawn" else (None, moment)
-                    events.append((i, "withdraw" if fate == "withdrawn" else "stop", "processing", fate, moment, due))
-            returned = ready + timedelta(hours=2) if ready and ready + timedelta(hours=2) < now else None
-            status = {
-                "resolved": "returned" if returned else "result_ready",
-                "withdrawn": "withdrawn",
-                "stopped": "stopped",
-                "open": "waiting_supplement" if paused_at else "processing",
-            }[fate]
+                if moment < now:
+                    history.append((Action.WITHDRAW if fate == "withdrawn" else Action.STOP, moment))
+            state = compute_clock(
+                cal, received_at=received, base_due=base_due, events=[(action, at, {}) for action, at in history]
+            )
+            statuses = ("", *state.event_status)
             d_rows.append(
                 (
                     i,
                     agency_id,
                     f"BENCH-{i:08d}",
                     "BENCHKEY",
-                    status,
                     procedure_id,
                     field_id,
                     channel,
@@ -266,24 +236,17 @@ def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int
                     clerk_id,
                     received,
                     received,
-                    base_due,
-                    due,
-                    due,
-                    paused_at,
-                    requests,
-                    ready,
-                    returned,
-                    withdrawn,
-                    stopped,
-                    timeliness,
-                    seconds,
                     rng.random() < 0.3,
                     rng.random() < 0.4,
                     rng.random() < 0.5,
+                    *(getattr(state, column) for column in CLOCK_COLUMNS),
                     *d_rest,
                 )
             )
-            e_rows.extend((*event, *e_rest) for event in events)
+            e_rows.extend(
+                (i, action.value, statuses[k], statuses[k + 1], at, state.event_due_at[k], *e_rest)
+                for k, (action, at) in enumerate(history)
+            )
             if i % CHUNK == 0 or i == n:
                 flush(raw)
         cursor.execute("SELECT setval(pg_get_serial_sequence('hoso_dossier', 'id'), %s)", [n])

@@ -1,4 +1,7 @@
-"""Admin for the working calendar; every edit invalidates the cached calendars."""
+"""Admin of the dossier app: the working calendar, notification templates and logs, the surveys.
+
+The cached calendars follow every calendar edit through the model signals of `hoso.calendar_store`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.utils import timezone
 from motcua.admin import AgencyAdmin, AgencyScopedAdmin, WardBoundForm, is_ward_admin
 from motcua.models import Agency
 
-from .calendars import calendar_for, invalidate_calendars, unconfirmed_years
+from .calendar_store import calendar_for, unconfirmed_years
 from .messages import help_text as placeholder_help
 from .models import AccessLog, CalendarDay, Notification, NotificationTemplate, WorkingSession
 from .notifications import default_template
@@ -141,13 +143,9 @@ class AgencyWithCalendarAdmin(AgencyAdmin):
 
     inlines = [WorkingSessionInline, CalendarDayInline]
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        transaction.on_commit(invalidate_calendars)
-
 
 class CalendarEditAdmin(AgencyScopedAdmin):
-    """Saves and deletes schedule a calendar rebuild once the transaction commits."""
+    """A ward admin's rows belong to their ward; saves and deletes rebuild the calendars (signals)."""
 
     ward_admin_can_delete = True
 
@@ -155,15 +153,6 @@ class CalendarEditAdmin(AgencyScopedAdmin):
         if not request.user.is_superuser:
             obj.agency_id = request.user.agency_id
         super().save_model(request, obj, form, change)
-        transaction.on_commit(invalidate_calendars)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        super().delete_model(request, obj)
-        transaction.on_commit(invalidate_calendars)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(invalidate_calendars)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return () if request.user.is_superuser else ("agency",)

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from .calendar_words import when
 from .constants import Action
 from .transitions import target_status
 from .workcalendar import (
     WorkCalendar,
     _check_count,
     _local,
-    _when,
     add_working_time,
     working_time_between,
 )
@@ -102,7 +102,7 @@ class _Replay:
         self.requests = 0
         self.extensions = 0
         self.explain = explain
-        self.steps: list[str] = [f"Hạn ban đầu: {_when(self.due)}."] if explain else []
+        self.steps: list[str] = [f"Hạn ban đầu: {when(self.due)}."] if explain else []
         self.last: datetime | None = None
 
     def _shift(self, since: datetime, until: datetime, *, open_pause: bool) -> None:
@@ -116,11 +116,11 @@ class _Replay:
                 self.shown = add_working_time(cal, self.shown, shown_waited)
         if self.explain:
             lead = (
-                f"Đang chờ bổ sung, tính đến {_when(until)}"
+                f"Đang chờ bổ sung, tính đến {when(until)}"
                 if open_pause
-                else (f"Nhận đủ hồ sơ bổ sung lúc {_when(until)}")
+                else (f"Nhận đủ hồ sơ bổ sung lúc {when(until)}")
             )
-            self.steps.append(f"{lead}: dừng {_duration(waited)} làm việc, hạn dời đến {_when(self.due)}.")
+            self.steps.append(f"{lead}: dừng {_duration(waited)} làm việc, hạn dời đến {when(self.due)}.")
 
     def step(self, ev: Pause | Resume | Extend) -> None:
         ev_at = _local(self.cal, ev.at, "Thời điểm sự kiện")
@@ -133,7 +133,7 @@ class _Replay:
             self.paused_since = ev_at
             self.requests += 1
             if self.explain:
-                self.steps.append(f"Yêu cầu bổ sung lần {self.requests} lúc {_when(ev_at)}: tạm dừng tính thời gian.")
+                self.steps.append(f"Yêu cầu bổ sung lần {self.requests} lúc {when(ev_at)}: tạm dừng tính thời gian.")
         elif isinstance(ev, Resume):
             if self.paused_since is None:
                 raise ValueError("Nhận hồ sơ bổ sung khi chưa có yêu cầu bổ sung.")
@@ -144,7 +144,7 @@ class _Replay:
             self.extended_at = ev_at
             self.extensions += 1
             if self.explain:
-                self.steps.append(f"Xin lỗi và hẹn lại lúc {_when(ev_at)}: hạn mới {_when(self.shown)}.")
+                self.steps.append(f"Xin lỗi và hẹn lại lúc {when(ev_at)}: hạn mới {when(self.shown)}.")
         else:
             raise ValueError(f"Sự kiện không hợp lệ: {ev!r}.")
 

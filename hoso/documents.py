@@ -3,7 +3,8 @@
 Every slip is a Django template under ``templates/pdf/`` filled from a plain context dict and
 laid out by weasyprint (``motcua.lib.pdf``). The context builders read only the dossier, its
 agency, its ``procedure_snapshot`` (what the citizen was told at intake) and its events, so a
-slip printed again later says what it said the first time.
+slip printed again later says what it said the first time. The paper formats, the ward's
+letterhead and the formatting helpers the tracking book shares are in ``hoso.paper``.
 
 Entry points:
 
@@ -16,12 +17,10 @@ Entry points:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -34,45 +33,25 @@ from motcua.lib.text import published_wording
 from motcua.models import User
 
 from . import clock
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action, ApplicantKind, Delivery, Status, Timeliness
 from .models import Dossier, DossierEvent, SatisfactionRating
+from .paper import (
+    PAPERS,
+    committee_in_sentence,
+    letterhead_lines,
+    lookup_url,
+    money,
+    person_name,
+    signature_block,
+    text_lines,
+    tighter,
+)
 from .result_timing import result_timing
 from .survey_links import LINK_VALIDITY, survey_link
+from .tracking_book import book_position, book_volume
 
 Paper = Literal["A4", "A5"]
-
-
-@dataclass(frozen=True)
-class PaperStyle:
-    """Page size, margins and type sizes of one paper format (the template's @page rule)."""
-
-    size: str
-    margin: str
-    font_pt: float  # body text
-    small_pt: float  # tables, notes, the left column of the national header
-    qr_mm: int  # printed side of the QR code
-    sign_mm: int  # room left for a handwritten signature
-
-
-PAPERS: dict[str, PaperStyle] = {
-    # Nghị định 30/2020/NĐ-CP: top and bottom 20–25 mm, left 30–35 mm (binding), right 15–20 mm.
-    "A4": PaperStyle(size="A4", margin="20mm 15mm 20mm 30mm", font_pt=13, small_pt=12, qr_mm=26, sign_mm=15),
-    # A5 is a counter slip: narrower margins and smaller type so one copy still fits a page.
-    "A5": PaperStyle(size="A5", margin="8mm 8mm 8mm 15mm", font_pt=9, small_pt=8, qr_mm=18, sign_mm=9),
-}
-
-
-def tighter(style: PaperStyle, step: int) -> PaperStyle:
-    """`style` set `step` notches tighter (type 0.5 pt smaller, QR and signature room smaller), for
-    text too long to fit; the margins of Nghị định 30/2020 stay."""
-    return replace(
-        style,
-        font_pt=style.font_pt - 0.5 * step,
-        small_pt=style.small_pt - 0.5 * step,
-        qr_mm=style.qr_mm - 2 * step,
-        sign_mm=style.sign_mm - 2 * step,
-    )
 
 
 FIT_STEPS = 3  # at most 1.5 pt smaller: 13 → 11.5 pt on A4
@@ -120,70 +99,12 @@ def _last_event(dossier: Dossier, action: Action) -> DossierEvent | None:
     return matching[-1] if matching else None
 
 
-def person_name(user: User | None) -> str:
-    """A staff member's name in Vietnamese order: family and middle names, then the given name.
-
-    Built here from the two fields (Django's own ``get_full_name`` puts the given name first) so
-    a slip never prints "Lan Nguyễn Thị".
-    """
-    if user is None:
-        return ""
-    name = f"{user.last_name} {user.first_name}".strip()
-    return name or user.username
-
-
-def money(amount: int) -> str:
-    """'2.000 đồng': Vietnamese thousands separator."""
-    return f"{amount:,} đồng".replace(",", ".")
-
-
-def lookup_url(dossier: Dossier) -> str:
-    """The public tracking page of the dossier, with its secret key: what the receipt's QR holds."""
-    return f"{settings.MOTCUA_PUBLIC_URL}/tra-cuu/{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}"
-
-
-def text_lines(text: str) -> list[str]:
-    """Free text typed by staff, one item per line, without the bullets or numbers people type."""
-    # A number is a marker only when a space follows: "2.000 đồng" keeps its digits.
-    items = (re.sub(r"^\s*(?:[-–•*+]\s*|\d{1,2}[.)]\s+)", "", line).strip() for line in text.splitlines())
-    return [item for item in items if item]
-
-
 def _when(value: datetime) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
 def _addressee(dossier: Dossier) -> str:
     return "tổ chức" if dossier.applicant_kind == ApplicantKind.ORGANISATION else "ông/bà"
-
-
-_UNIT_WORDS = ("Phường ", "Xã ", "Thị trấn ", "Đặc khu ")
-
-
-def committee_in_sentence(agency_name: str) -> str:
-    """'Ủy ban nhân dân phường Hoàn Kiếm': the committee as written inside a sentence."""
-    for word in _UNIT_WORDS:
-        if agency_name.startswith(word):
-            agency_name = word.lower() + agency_name[len(word) :]
-            break
-    return f"Ủy ban nhân dân {agency_name}"
-
-
-def balanced_lines(text: str, width: int = 25) -> list[str]:
-    """`text` in one line, or two lines of nearly equal length when longer than `width` characters.
-
-    The left column of the national header is narrow; a name broken at the last word that fits
-    ("ỦY BAN NHÂN DÂN PHƯỜNG HOÀN / KIẾM") reads badly, so it is split where both halves are
-    closest in length ("ỦY BAN NHÂN DÂN / PHƯỜNG HOÀN KIẾM").
-    """
-    words = text.split()
-    if len(text) <= width or len(words) < 2:
-        return [text]
-    best = min(
-        range(1, len(words)),
-        key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))),
-    )
-    return [" ".join(words[:best]), " ".join(words[best:])]
 
 
 def _header(
@@ -196,15 +117,15 @@ def _header(
     name alone, in bold.
     """
     agency = dossier.agency
-    committee = balanced_lines(agency.committee_name)
+    letterhead = letterhead_lines(agency)
     return {
         "dossier": dossier,
         "agency": agency,
         "committee_name": agency.committee_name,
         "committee_text": committee_in_sentence(agency.name),
         "desk_name": agency.desk_name,
-        "parent_lines": committee if issuer == "desk" else [],
-        "issuer_lines": balanced_lines(agency.desk_name.upper()) if issuer == "desk" else committee,
+        "parent_lines": letterhead["parent_lines"] if issuer == "desk" else [],
+        "issuer_lines": letterhead["issuer_lines"] if issuer == "desk" else letterhead["parent_lines"],
         "place_name": agency.place_name or agency.name,
         "date_words": date_words(when) if when else "",
         "number": number,
@@ -225,19 +146,6 @@ def _applicant(dossier: Dossier) -> dict[str, Any]:
         "procedure_name": snapshot.get("name", ""),
         "procedure_code": snapshot.get("code", ""),
     }
-
-
-def _signature_block(agency_leader_title: str) -> list[str]:
-    """The heading lines above a leader's signature: 'TM. ỦY BAN NHÂN DÂN', then the position.
-
-    A deputy signs on behalf of the chairman: 'KT. CHỦ TỊCH' / 'PHÓ CHỦ TỊCH'.
-    """
-    title = (agency_leader_title or "Chủ tịch").strip()
-    lines = ["TM. ỦY BAN NHÂN DÂN"]
-    if title.lower().startswith("phó "):
-        lines.append("KT. CHỦ TỊCH")
-    lines.append(title.upper())
-    return lines
 
 
 # -- availability -------------------------------------------------------------------------------
@@ -274,8 +182,6 @@ def receipt_context(dossier: Dossier) -> dict[str, Any]:
     code holds ``lookup_url`` (code and secret key), which is also printed in clear. The
     tracking-book line is the year's volume and the dossier's number in it (``tracking_book``).
     """
-    from .tracking_book import book_position, book_volume  # the book module prints names with ours
-
     url = lookup_url(dossier)
     code = dossier.code or ""
     if dossier.delivery == Delivery.POST:
@@ -373,7 +279,7 @@ def apology_context(dossier: Dossier) -> dict[str, Any]:
         "new_due_words": datetime_words(new_due),
         # An imported letter's note only says where it came from: the reason was in the old system.
         "reasons": [] if event.data.get("imported") else text_lines(event.note),
-        "signature_lines": _signature_block(dossier.agency.leader_title),
+        "signature_lines": signature_block(dossier.agency.leader_title),
         "leader_name": dossier.agency.leader_name,
     }
 
@@ -392,7 +298,7 @@ def stop_context(dossier: Dossier) -> dict[str, Any]:
         "stopped_words": datetime_words(event.at),
         # An imported letter's note only says where it came from: the reason was in the old system.
         "reasons": [] if event.data.get("imported") else text_lines(event.note),
-        "signature_lines": _signature_block(dossier.agency.leader_title),
+        "signature_lines": signature_block(dossier.agency.leader_title),
         "leader_name": dossier.agency.leader_name,
         "agency_phone": dossier.agency.phone,
     }

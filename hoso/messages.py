@@ -126,12 +126,6 @@ def check_text(text: str) -> None:
         raise ValidationError(errors)
 
 
-def placeholders_in(text: str) -> list[str]:
-    """The placeholder names a valid text uses, in order (for tests and the admin)."""
-    pieces, _ = _parse(text or "")
-    return [value for value, is_name in pieces if is_name]
-
-
 def fill(text: str, values: dict[str, str]) -> str:
     """The text with each placeholder replaced by its value: plain substitution, nothing evaluated.
 

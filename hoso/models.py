@@ -18,6 +18,7 @@ from thutuc.models import Field, Procedure, RequiredDocument
 
 from .constants import (
     NATIONAL_STATUS,
+    OPEN_STATUSES,
     Action,
     ApplicantKind,
     CalendarDayKind,
@@ -293,8 +294,6 @@ class Dossier(models.Model):
 
     @property
     def is_open(self) -> bool:
-        from .constants import OPEN_STATUSES
-
         return self.status in OPEN_STATUSES
 
 

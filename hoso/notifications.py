@@ -2,9 +2,10 @@
 
 Flow (every step safe to run twice):
 
-1. ``hoso.workflow._write_event`` registers ``queue_event_notifications(event_id)`` with
-   ``transaction.on_commit`` for the actions in ``NOTIFYING_ACTIONS``: nothing is queued when
-   the transaction rolls back.
+1. After the workflow writes an event, its after-event callback ``hoso.tasks.notify_after_commit``
+   (registered with ``hoso.events.on_event`` in ``HosoConfig.ready``) registers
+   ``queue_event_notifications(event_id)`` with ``transaction.on_commit`` for the actions in
+   ``NOTIFYING_ACTIONS``: nothing is queued when the transaction rolls back.
 2. The Celery task ``hoso.tasks.notify_event`` calls ``plan_notifications(event_id)``, which
    creates at most one ``Notification`` row per (event, channel) — e-mail when the applicant
    gave an address, text message when they gave a phone — with the rendered text, and queues
@@ -18,8 +19,8 @@ body are plain text with placeholders (``hoso.messages``): never a template, nev
 the values are plain strings computed by ``message_values``.
 
 History recorded after the fact (the demo ward's past months, ``motcua.demo_history``) is written
-inside ``recorded_silently()``: its events carry ``data["silent"] = True`` and, like imported
-events, never get a message, neither from the after-commit hook nor from the sweeper.
+inside ``hoso.events.recorded_silently()``: its events carry ``data["silent"] = True`` and, like
+imported events, never get a message, neither from the after-commit hook nor from the sweeper.
 """
 
 from __future__ import annotations
@@ -27,9 +28,6 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -42,13 +40,12 @@ from django.utils.module_loading import import_string
 
 from motcua.lib.dates import datetime_short, datetime_words
 from motcua.lib.identity import is_fixed_line, mask_name
-from motcua.lib.queue import publish
 from motcua.lib.text import single_stops
 
 from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
-from .documents import committee_in_sentence, lookup_url, text_lines
 from .models import Dossier, DossierEvent, Notification, NotificationTemplate
+from .paper import committee_in_sentence, lookup_url, text_lines
 from .survey_links import survey_link
 
 logger = logging.getLogger(__name__)
@@ -66,22 +63,6 @@ ACTION_KINDS: dict[str, NotificationKind] = {
     Action.MARK_RESULT_READY: NotificationKind.RESULT_READY,
 }
 NOTIFYING_ACTIONS = frozenset(ACTION_KINDS)
-
-_silent: ContextVar[bool] = ContextVar("motcua_recorded_silently", default=False)
-
-
-@contextmanager
-def recorded_silently() -> Iterator[None]:
-    """Inside, workflow events are past history being recorded: marked silent, never messaged."""
-    token = _silent.set(True)
-    try:
-        yield
-    finally:
-        _silent.reset(token)
-
-
-def recording_silently() -> bool:
-    return _silent.get()
 
 
 def sends_nothing(data: dict[str, Any] | None) -> bool:
@@ -432,19 +413,3 @@ def sweep(now: datetime) -> Sweep:
         error="Không gửi lại được: lượt gửi lại đã mất (hàng đợi bị khởi động lại). Hãy liên hệ người nộp.",
     )
     return Sweep(events=events, requeued=planned + requeued, abandoned=abandoned)
-
-
-def queue_event_notifications(event_id: int) -> None:
-    """The after-commit hook of the workflow: hand the event to the ``notify_event`` task.
-
-    Never raises: the dossier change is already committed, and a broker that is down must not
-    turn the clerk's successful action into an error page (the failure is logged).
-    """
-    from .tasks import notify_event
-
-    try:
-        # A broker that is down or hangs: about a second, one warning line; the sweeper plans
-        # the event's messages once it is back (motcua.lib.queue).
-        publish(notify_event, event_id)
-    except Exception:  # eager mode (no broker): the task itself failed in this process
-        logger.exception("Không đưa được thông báo của sự kiện %s vào hàng đợi", event_id)

@@ -20,17 +20,17 @@ from thutuc.constants import Channel
 from thutuc.models import AgencyProcedure
 
 from . import workcalendar as wc
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action, Status
+from .limits import offer_limit
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierDocument
-from .selectors import offer_limit
+from .recompute import snapshot_limit
 from .workflow import (
     INTAKE_ROLES,
     Intake,
     WorkflowError,
     _next_code,
-    _snapshot_limit,
     _write_event,
     check_appointment,
     new_lookup_key,
@@ -140,7 +140,7 @@ def receive(
         dossier.manual_due_at = base_due = manual_due_at
         fields.append("manual_due_at")
     else:
-        base_due = wc.compute_due(calendar, now, _snapshot_limit(dossier))
+        base_due = wc.compute_due(calendar, now, snapshot_limit(dossier))
     dossier.status = Status.RECEIVED
     dossier.clerk = actor
     dossier.received_at = now

@@ -338,7 +338,7 @@ def link_token_for(dossier: Dossier, *, now: datetime | None = None) -> SurveyTo
 
 
 def survey_link_for(dossier: Dossier, *, now: datetime | None = None) -> str:
-    """The absolute survey URL of the dossier's link token, issued when missing (demo data, tests).
+    """The absolute survey URL of the dossier's link token, issued when missing (tests).
 
     Raises SurveyError when the dossier has no result yet or the 14 days have passed. Pages and
     messages read the link with ``survey_links.survey_link`` instead, which never writes.

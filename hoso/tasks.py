@@ -1,17 +1,21 @@
-"""Celery tasks of the dossier app: thin, idempotent, taking ids (see hoso.notifications)."""
+"""Celery tasks of the dossier app (thin, idempotent, taking ids) and the workflow's after-event hook
+that queues them (see hoso.notifications).
+"""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.lib.queue import publish
 
-from . import notifications
+from . import events, notifications
 from .constants import NotificationStatus
-from .models import Notification
+from .models import DossierEvent, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +95,29 @@ def sweep_notifications() -> dict[str, int]:
             len(result.abandoned),
         )
     return {"events": len(result.events), "requeued": len(result.requeued), "abandoned": len(result.abandoned)}
+
+
+# -- the workflow's after-event hook (registered in HosoConfig.ready) ------------------------------
+def notify_after_commit(event: DossierEvent) -> None:
+    """Called inside the action's transaction once the workflow wrote `event` (``hoso.events``).
+
+    For the actions in ``notifications.NOTIFYING_ACTIONS``, and unless the event is history
+    recorded silently, ``queue_event_notifications`` runs after commit only: a rolled-back action
+    must never reach the applicant.
+    """
+    if event.action in notifications.NOTIFYING_ACTIONS and not events.recording_silently():
+        transaction.on_commit(partial(queue_event_notifications, event.pk))
+
+
+def queue_event_notifications(event_id: int) -> None:
+    """Hand the committed event to the ``notify_event`` task.
+
+    Never raises: the dossier change is already committed, and a broker that is down must not
+    turn the clerk's successful action into an error page (the failure is logged).
+    """
+    try:
+        # A broker that is down or hangs: about a second, one warning line; the sweeper plans
+        # the event's messages once it is back (motcua.lib.queue).
+        publish(notify_event, event_id)
+    except Exception:  # eager mode (no broker): the task itself failed in this process
+        logger.exception("Không đưa được thông báo của sự kiện %s vào hàng đợi", event_id)

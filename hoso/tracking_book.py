@@ -17,10 +17,19 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from motcua.lib.dates import date_words
+from motcua.lib.pdf import html_to_pdf, render_html
+from motcua.lib.tabular import PRINT_FONT, print_on_a4_landscape, text_cell, xlsx_safe_string
+from motcua.models import Agency
 
 from .constants import OPEN_STATUSES, Action, Status
-from .documents import person_name
 from .models import Dossier, DossierEvent
+from .paper import PaperStyle, letterhead_lines, person_name
 from .result_timing import result_timing
 from .workcalendar import VN_TZ
 
@@ -273,29 +282,12 @@ def _local_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(VN_TZ).replace(tzinfo=None) if value is not None else None
 
 
-def header_lines(agency: object) -> dict[str, list[str]]:
-    """The left column of the national header: the committee, then the desk (bold)."""
-    from .documents import balanced_lines
-
-    return {
-        "parent_lines": balanced_lines(agency.committee_name),  # type: ignore[attr-defined]
-        "issuer_lines": balanced_lines(agency.desk_name.upper()),  # type: ignore[attr-defined]
-    }
-
-
-def render_xlsx(rows: Iterable[BookRow], *, agency: object, criteria: BookCriteria, filters_text: str = "") -> bytes:
+def render_xlsx(rows: Iterable[BookRow], *, agency: Agency, criteria: BookCriteria, filters_text: str = "") -> bytes:
     """The book as an XLSX workbook: national header, title, period, then one bordered table.
 
     Printing: A4 landscape, fitted to one page wide, the column header repeated on every page,
     frozen under the header on screen. Dates are real Excel dates shown dd/mm/yyyy hh:mm.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    from motcua.lib.tabular import PRINT_FONT, print_on_a4_landscape, text_cell, xlsx_safe_string
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Sổ theo dõi hồ sơ")
     last = get_column_letter(len(COLUMNS))
@@ -321,7 +313,7 @@ def render_xlsx(rows: Iterable[BookRow], *, agency: object, criteria: BookCriter
         return c
 
     split = 6  # the left block spans A–F, the motto G–N
-    lines = header_lines(agency)
+    lines = letterhead_lines(agency)
     committee = " ".join(lines["parent_lines"])
     desk = " ".join(lines["issuer_lines"])
     sheet.append(
@@ -372,19 +364,15 @@ def render_xlsx(rows: Iterable[BookRow], *, agency: object, criteria: BookCriter
 
 
 def pdf_context(
-    rows: list[BookRow], *, agency: object, criteria: BookCriteria, filters_text: str = "", today: date
+    rows: list[BookRow], *, agency: Agency, criteria: BookCriteria, filters_text: str = "", today: date
 ) -> dict[str, object]:
     """What templates/pdf/so_theo_doi.html gets (also inspected by the tests)."""
-    from motcua.lib.dates import date_words
-
-    from .documents import PaperStyle
-
     return {
-        **header_lines(agency),
+        **letterhead_lines(agency),
         "title": "Sổ theo dõi hồ sơ",
         "agency": agency,
-        "committee_name": agency.committee_name,  # type: ignore[attr-defined]
-        "place_name": agency.place_name or agency.name,  # type: ignore[attr-defined]
+        "committee_name": agency.committee_name,
+        "place_name": agency.place_name or agency.name,
         "date_words": date_words(today),
         "number": "",
         "period_text": f"Từ ngày {criteria.start:%d/%m/%Y} đến ngày {criteria.end:%d/%m/%Y}",
@@ -397,6 +385,5 @@ def pdf_context(
 
 
 def render_pdf(context: dict[str, object]) -> bytes:
-    from motcua.lib.pdf import html_to_pdf, render_html
-
+    """The book as PDF bytes (templates/pdf/so_theo_doi.html filled with ``pdf_context``)."""
     return html_to_pdf(render_html("pdf/so_theo_doi.html", context))

@@ -12,9 +12,10 @@ Contracts shared by every public function:
   this is also exact elapsed time there);
 * all messages a person may read are Vietnamese.
 
-Working days are looked up in an index built when the calendar is made (2015–2035 plus the
-years its data covers) and widened on demand, so adding N working days costs O(1) and adding
-working time O(log n), whatever N.
+Working days are looked up in an index (``hoso.workday_index``) built when the calendar is made
+(2015–2035 plus the years its data covers) and widened on demand, so adding N working days costs
+O(1) and adding working time O(log n), whatever N. The sentences a person reads (explanations,
+remaining time) are worded by ``hoso.calendar_words``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
+
+from . import calendar_words as words
+from .workday_index import US, USession, WorkdayIndex, at_clock, clock_us, norm, time_us, worked_before
 
 __all__ = [
     "DEFAULT_SESSIONS",
@@ -61,7 +65,6 @@ DEFAULT_SESSIONS: tuple[tuple[time, time], ...] = (
 HOLIDAY = "holiday"
 MAKEUP_WORKDAY = "makeup_workday"
 
-_US = 1_000_000  # microseconds per second: clock times are kept as int µs since midnight
 _ONE_US = timedelta(microseconds=1)
 _INDEX_FIRST = date(2015, 1, 1).toordinal()
 _INDEX_LAST = date(2035, 12, 31).toordinal()
@@ -69,8 +72,6 @@ _GROW_DAYS = 3660  # widen the index ten years at a time
 _MAX_KEPT_DAYS = 200 * 366  # the shared index never spans more than about two centuries
 
 _NO_MORE_WORK = "Lịch làm việc không còn đủ ngày làm việc để tính thời hạn."
-
-_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
 class Unit(StrEnum):
@@ -114,41 +115,6 @@ class Due:
 
 
 Session = tuple[time, time]
-_USession = tuple[int, int]  # (start, end) in µs since midnight
-
-
-class _Index:
-    """Working days of ordinals ``lo..hi``; immutable once built.
-
-    ``ords[p]`` is the ordinal of the p-th working day, ``first[o - lo]`` the position of the
-    first working day on or after ordinal ``o`` (``len(ords)`` if none), ``sess[p]`` its
-    sessions in µs, ``cum[p]`` the working µs of all days before position ``p`` (one entry
-    more than ``ords``) and ``mid[p]`` its aware midnight, from which results are built.
-    """
-
-    __slots__ = ("cum", "first", "hi", "lo", "mid", "ords", "sess")
-
-    def __init__(self, cal: WorkCalendar, lo: int, hi: int) -> None:
-        self.lo, self.hi = lo, hi
-        ords: list[int] = []
-        first: list[int] = []
-        sess: list[tuple[_USession, ...]] = []
-        cum = [0]
-        mid: list[datetime] = []
-        tz = cal.tz
-        for o in range(lo, hi + 1):
-            first.append(len(ords))
-            d = date.fromordinal(o)
-            day_sessions = cal._usessions(d)
-            if day_sessions:
-                ords.append(o)
-                sess.append(day_sessions)
-                cum.append(cum[-1] + sum(e - s for s, e in day_sessions))
-                mid.append(datetime(d.year, d.month, d.day, tzinfo=tz))
-        self.ords, self.first, self.sess, self.cum, self.mid = ords, first, sess, cum, mid
-
-    def covers(self, o: int) -> bool:
-        return self.lo <= o <= self.hi
 
 
 class WorkCalendar:
@@ -196,7 +162,7 @@ class WorkCalendar:
         both = sorted(self._holidays.keys() & self._makeup.keys())
         if both:
             raise ValueError(
-                "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù: " + ", ".join(_dmy(d) for d in both) + "."
+                "Một ngày không thể vừa là ngày nghỉ vừa là ngày làm bù: " + ", ".join(words.dmy(d) for d in both) + "."
             )
         self.tz = tz
         if confirmed_years is None:
@@ -210,7 +176,7 @@ class WorkCalendar:
         self._last_makeup = max((d.toordinal() for d in self._makeup), default=0)
         lo = min([_INDEX_FIRST, *(o - 366 for o in special)])
         hi = max([_INDEX_LAST, *(o + 366 for o in special)])
-        self._ix = _Index(self, max(1, lo), min(date.max.toordinal(), hi))
+        self._ix = WorkdayIndex(self._usessions, tz, max(1, lo), min(date.max.toordinal(), hi))
 
     # -- queries --------------------------------------------------------------------------
     @property
@@ -253,7 +219,7 @@ class WorkCalendar:
             raw, kind, name = row[0], row[1], row[2]
             d = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
             if d in holidays or d in makeup:
-                raise ValueError(f"Ngày {_dmy(d)} xuất hiện hai lần trong lịch nghỉ.")
+                raise ValueError(f"Ngày {words.dmy(d)} xuất hiện hai lần trong lịch nghỉ.")
             kind = str(kind).strip()
             if kind == HOLIDAY:
                 holidays[d] = str(name)
@@ -267,14 +233,14 @@ class WorkCalendar:
         return f"<WorkCalendar tz={self.tz} holidays={len(self._holidays)} makeup_days={len(self._makeup)}>"
 
     # -- index ----------------------------------------------------------------------------
-    def _usessions(self, d: date) -> tuple[_USession, ...]:
+    def _usessions(self, d: date) -> tuple[USession, ...]:
         if d in self._makeup:
             return self._makeup_us
         if d in self._holidays:
             return ()
         return self._weekly_us[d.weekday()]
 
-    def _index(self, o: int, ahead: int = 0, *, also: int | None = None) -> _Index:
+    def _index(self, o: int, ahead: int = 0, *, also: int | None = None) -> WorkdayIndex:
         """An index covering ordinal ``o`` (and ``also``) with more than ``ahead + 2`` working
         days on or after ``o``.
 
@@ -296,7 +262,7 @@ class WorkCalendar:
                 return ix
             ix = self._grow(ix, lo_need, max(hi_need, o + ahead * 2))
 
-    def _can_grow(self, ix: _Index) -> bool:
+    def _can_grow(self, ix: WorkdayIndex) -> bool:
         """Whether widening ``ix`` upwards could add working days."""
         # A desk open on no weekday works only its make-up days: once the index holds the last
         # one, widening it cannot add a working day, and searching on would never end.
@@ -304,7 +270,7 @@ class WorkCalendar:
             return False
         return ix.hi < date.max.toordinal()
 
-    def _grow(self, ix: _Index, o_lo: int, o_hi: int) -> _Index:
+    def _grow(self, ix: WorkdayIndex, o_lo: int, o_hi: int) -> WorkdayIndex:
         """A wider index than ``ix`` covering ``o_lo..o_hi`` with ten years to spare.
 
         It replaces the shared index unless that would span more than two centuries: a date
@@ -315,13 +281,13 @@ class WorkCalendar:
         lo = max(1, min(ix.lo, o_lo - 366))
         hi = min(top, max(ix.hi, o_hi) + _GROW_DAYS)
         if hi - lo <= _MAX_KEPT_DAYS:
-            new = _Index(self, lo, hi)
+            new = WorkdayIndex(self._usessions, self.tz, lo, hi)
             self._ix = new
             return new
         lo = max(1, o_lo - 366)
         # Grow past a previous throw-away index of the same window, so callers' loops progress.
         hi = min(top, (max(ix.hi, o_hi) if ix.covers(o_lo) else o_hi) + _GROW_DAYS)
-        return _Index(self, lo, hi)
+        return WorkdayIndex(self._usessions, self.tz, lo, hi)
 
 
 # -- small helpers ----------------------------------------------------------------------------
@@ -337,23 +303,15 @@ def _check_sessions(sessions: Sequence[Session]) -> tuple[Session, ...]:
         if not (isinstance(s, time) and isinstance(e, time)) or s.tzinfo or e.tzinfo:
             raise ValueError(f"Buổi làm việc phải là cặp giờ không kèm múi giờ: {(s, e)!r}.")
         if not s < e:
-            raise ValueError(f"Buổi làm việc phải bắt đầu trước khi kết thúc: {_hm(s)}–{_hm(e)}.")
+            raise ValueError(f"Buổi làm việc phải bắt đầu trước khi kết thúc: {words.hm(s)}–{words.hm(e)}.")
     for (_, e1), (s2, _) in pairwise(out):
         if s2 < e1:
             raise ValueError("Các buổi làm việc phải theo thứ tự và không chồng lên nhau.")
     return out
 
 
-def _to_us(sessions: tuple[Session, ...]) -> tuple[_USession, ...]:
-    return tuple((_time_us(s), _time_us(e)) for s, e in sessions)
-
-
-def _time_us(t: time) -> int:
-    return ((t.hour * 60 + t.minute) * 60 + t.second) * _US + t.microsecond
-
-
-def _clock_us(dt: datetime) -> int:
-    return ((dt.hour * 60 + dt.minute) * 60 + dt.second) * _US + dt.microsecond
+def _to_us(sessions: tuple[Session, ...]) -> tuple[USession, ...]:
+    return tuple((time_us(s), time_us(e)) for s, e in sessions)
 
 
 def _local(cal: WorkCalendar, instant: datetime, what: str = "Thời điểm") -> datetime:
@@ -374,58 +332,6 @@ def _check_count(n: object, what: str = "Số ngày") -> int:
     return n
 
 
-def _dmy(d: date) -> str:
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
-
-
-def _hm(t: time | datetime) -> str:
-    return f"{t.hour:02d} giờ {t.minute:02d} phút"
-
-
-def _when(dt: datetime) -> str:
-    """``16 giờ 20 phút, thứ Sáu, 24/01/2025``."""
-    return f"{_hm(dt)}, {_WEEKDAYS[dt.weekday()]}, {_dmy(dt)}"
-
-
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
-# -- positions: (p, t) = working day at index position p, clock t µs ------------------------
-def _norm(ix: _Index, o: int, t: int) -> tuple[int, int]:
-    """Normalise ordinal/clock to a position inside a session (or the next session start)."""
-    p = ix.first[o - ix.lo]
-    if ix.ords[p] == o:
-        for s, e in ix.sess[p]:
-            if t < s:
-                return p, s
-            if t < e:
-                return p, t
-        p += 1
-    return p, ix.sess[p][0][0]
-
-
-def _at_clock(ix: _Index, q: int, t: int) -> datetime:
-    """Day at position ``q`` at clock ``t``, or the next session start if ``t`` is outside one."""
-    for s, e in ix.sess[q]:
-        if t < e:
-            return ix.mid[q] + timedelta(microseconds=t if t >= s else s)
-    q += 1
-    return ix.mid[q] + timedelta(microseconds=ix.sess[q][0][0])
-
-
-def _worked_before(ix: _Index, o: int, t: int) -> int:
-    """Working µs from the start of the index to local ordinal ``o`` at clock ``t``."""
-    p = ix.first[o - ix.lo]
-    total = ix.cum[p]
-    if p < len(ix.ords) and ix.ords[p] == o:
-        for s, e in ix.sess[p]:
-            if t <= s:
-                break
-            total += (t if t < e else e) - s
-    return total
-
-
 # -- public arithmetic ------------------------------------------------------------------------
 def normalise(cal: WorkCalendar, instant: datetime) -> datetime:
     """``instant`` if it lies inside a working session ``[start, end)``, else the next session start."""
@@ -433,7 +339,7 @@ def normalise(cal: WorkCalendar, instant: datetime) -> datetime:
     o = local.toordinal()
     ix = cal._index(o)
     try:
-        p, t = _norm(ix, o, _clock_us(local))
+        p, t = norm(ix, o, clock_us(local))
     except IndexError:
         raise ValueError(_NO_MORE_WORK) from None
     return ix.mid[p] + timedelta(microseconds=t)
@@ -461,8 +367,8 @@ def add_working_days(cal: WorkCalendar, start: datetime, n: int) -> datetime:
     o = local.toordinal()
     ix = cal._index(o, n)
     try:
-        p, t = _norm(ix, o, _clock_us(local))
-        return _at_clock(ix, p + n, t)
+        p, t = norm(ix, o, clock_us(local))
+        return at_clock(ix, p + n, t)
     except IndexError:
         raise ValueError(_NO_MORE_WORK) from None
 
@@ -487,11 +393,11 @@ def _to_us_amount(amount: float | Decimal | timedelta) -> int:
     elif isinstance(amount, Decimal):
         if not amount.is_finite():
             raise ValueError(f"Số giờ không hợp lệ: {amount}.")
-        us = int((amount * 3600 * _US).to_integral_value(ROUND_HALF_EVEN))
+        us = int((amount * 3600 * US).to_integral_value(ROUND_HALF_EVEN))
     elif isinstance(amount, int | float) and not isinstance(amount, bool):
         if not math.isfinite(amount):
             raise ValueError(f"Số giờ không hợp lệ: {amount}.")
-        us = round(amount * 3600 * _US)
+        us = round(amount * 3600 * US)
     else:
         raise ValueError(f"Số giờ phải là số hoặc timedelta: {amount!r}.")
     if us < 0:
@@ -516,16 +422,16 @@ def add_working_hours(cal: WorkCalendar, start: datetime, hours: float | Decimal
 
 def _add_us(cal: WorkCalendar, start: datetime, us: int) -> datetime:
     local = _local(cal, start)
-    o, clock = local.toordinal(), _clock_us(local)
+    o, clock = local.toordinal(), clock_us(local)
     ix = cal._index(o)
     while True:
         try:
-            p, t = _norm(ix, o, clock)
+            p, t = norm(ix, o, clock)
         except IndexError:
             raise ValueError(_NO_MORE_WORK) from None
         if us == 0:
             return ix.mid[p] + timedelta(microseconds=t)
-        target = _worked_before(ix, ix.ords[p], t) + us
+        target = worked_before(ix, ix.ords[p], t) + us
         if target <= ix.cum[-1]:
             break
         if not cal._can_grow(ix):
@@ -547,7 +453,7 @@ def end_of_working_day(cal: WorkCalendar, d: date) -> datetime:
     _check_date(d)
     sessions = cal.sessions_on(d)
     if not sessions:
-        raise ValueError(f"{_cap(_WEEKDAYS[d.weekday()])}, {_dmy(d)} không phải ngày làm việc.")
+        raise ValueError(f"{words.cap(words.WEEKDAYS[d.weekday()])}, {words.dmy(d)} không phải ngày làm việc.")
     return datetime.combine(d, sessions[-1][1], tzinfo=cal.tz)
 
 
@@ -556,7 +462,7 @@ def working_time_between(cal: WorkCalendar, a: datetime, b: datetime) -> timedel
     la, lb = _local(cal, a), _local(cal, b)
     oa, ob = la.toordinal(), lb.toordinal()
     ix = cal._index(oa, also=ob)
-    return timedelta(microseconds=_worked_before(ix, ob, _clock_us(lb)) - _worked_before(ix, oa, _clock_us(la)))
+    return timedelta(microseconds=worked_before(ix, ob, clock_us(lb)) - worked_before(ix, oa, clock_us(la)))
 
 
 # -- due dates --------------------------------------------------------------------------------
@@ -575,8 +481,8 @@ def compute_due(cal: WorkCalendar, received: datetime, limit: Limit) -> datetime
         o = local.toordinal()
         ix = cal._index(o, n)
         try:
-            p, t = _norm(ix, o, _clock_us(local))
-            return _at_clock(ix, p + n, t)
+            p, t = norm(ix, o, clock_us(local))
+            return at_clock(ix, p + n, t)
         except IndexError:
             raise ValueError(_NO_MORE_WORK) from None
     if unit is Unit.SAME_DAY:
@@ -584,8 +490,8 @@ def compute_due(cal: WorkCalendar, received: datetime, limit: Limit) -> datetime
         o = local.toordinal()
         ix = cal._index(o, 1)
         try:
-            p, t = _norm(ix, o, _clock_us(local))
-            if limit.cutoff is not None and t > _time_us(limit.cutoff):
+            p, t = norm(ix, o, clock_us(local))
+            if limit.cutoff is not None and t > time_us(limit.cutoff):
                 p += 1
             return ix.mid[p] + timedelta(microseconds=ix.sess[p][-1][1])
         except IndexError:
@@ -609,103 +515,20 @@ def due_at(cal: WorkCalendar, received: datetime, limit: Limit, *, explain: bool
 
 
 def _explain(cal: WorkCalendar, received: datetime, limit: Limit, due: datetime) -> list[str]:
+    """The facts behind ``due``, worded by ``hoso.calendar_words``."""
     rec = _local(cal, received)
     start = normalise(cal, rec)
-    steps = [f"Tiếp nhận lúc {_when(rec)}."]
-    if start != rec:
-        steps += _days_off_steps(cal, rec.date(), start.date() - timedelta(days=1))
-        reason = "Tiếp nhận vào ngày nghỉ" if not cal.is_working_day(rec.date()) else "Ngoài giờ làm việc"
-        steps.append(f"{reason}: tính từ {_when(start)}.")
-
+    steps = words.receipt_steps(cal, rec, start)
     unit = limit.unit
     if unit is Unit.CALENDAR_DAYS:
-        landing = _calendar_landing(cal, rec, limit.value)
-        steps.append(f"Cộng {limit.value} ngày (tính cả ngày nghỉ): đến {_when(landing)}.")
-        if landing != due:
-            steps += _days_off_steps(cal, landing.date(), due.date() - timedelta(days=1), counting=False)
-            reason = "Ngoài giờ làm việc" if cal.is_working_day(landing.date()) else "Rơi vào ngày nghỉ"
-            steps.append(f"{reason}: chuyển sang {_when(due)}.")
+        steps += words.calendar_days_steps(cal, limit.value, _calendar_landing(cal, rec, limit.value), due)
     elif unit is Unit.SAME_DAY:
-        next_day = due.date() != start.date()
-        if limit.cutoff is None:
-            steps.append("Trả kết quả trong ngày làm việc.")
-        elif next_day:
-            steps.append(
-                f"Sau giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d} phút: "
-                "trả kết quả trong ngày làm việc tiếp theo."
-            )
-        else:
-            steps.append(
-                f"Không muộn hơn giờ chốt {limit.cutoff.hour:02d} giờ {limit.cutoff.minute:02d} phút: "
-                "trả kết quả trong ngày."
-            )
-        steps += _days_off_steps(cal, start.date(), due.date())
-        if next_day:
-            steps.append(f"Tính từ {_WEEKDAYS[due.weekday()]}, {_dmy(due)}.")
+        steps += words.same_day_steps(cal, limit.cutoff, start, due)
+    elif unit is Unit.WORKING_DAYS:
+        steps += words.working_days_steps(cal, limit.value, start, due)
     else:
-        if unit is Unit.WORKING_DAYS:
-            steps.append(f"Cộng {limit.value} ngày làm việc.")
-        else:
-            steps.append(f"Cộng {limit.value} giờ làm việc (chỉ tính trong giờ làm việc).")
-        steps += _days_off_steps(cal, start.date(), due.date())
-        if unit is Unit.WORKING_DAYS and due.time() != start.time():
-            # Only with uneven sessions (e.g. a Saturday-morning desk): the clock time of the
-            # start does not exist on the due day.
-            steps.append(f"Lúc {_hm(start)} ngoài giờ làm việc của ngày đến hạn: chuyển sang {_when(due)}.")
-    steps.append(f"Hạn trả kết quả: {_when(due)}.")
-    return steps
-
-
-def _holiday_label(name: str) -> str:
-    # CSV names read "<holiday> – <which kind of day>"; blocks are grouped by the holiday part.
-    label = name.split(" – ", 1)[0].strip()
-    return label or "ngày nghỉ lễ"
-
-
-def _days_off_steps(cal: WorkCalendar, first: date, last: date, *, counting: bool = True) -> list[str]:
-    """Sentences for the days off and make-up days in ``first..last`` (inclusive), in order.
-
-    ``counting``: the days are being counted (working days, hours), so weekly days off are
-    "not counted"; otherwise (calendar days) they are named as the days the result cannot be
-    handed over."""
-    steps: list[str] = []
-    weekly_off: set[int] = set()
-    block: list[object] | None = None  # [first day, last day, label]
-
-    def flush() -> None:
-        nonlocal block
-        if block is not None:
-            b0, b1, label = block
-            span = _dmy(b0) if b0 == b1 else f"{_dmy(b0)}–{_dmy(b1)}"  # type: ignore[arg-type]
-            steps.append(f"{span} là ngày nghỉ ({label}).")
-            block = None
-
-    for o in range(first.toordinal(), last.toordinal() + 1):
-        d = date.fromordinal(o)
-        name = cal._holidays.get(d)
-        if name is not None:
-            label = _holiday_label(name)
-            if block is not None and block[2] == label and block[1] == d - timedelta(days=1):
-                block[1] = d
-            else:
-                flush()
-                block = [d, d, label]
-            continue
-        flush()
-        makeup = cal._makeup.get(d)
-        if makeup is not None:
-            steps.append(
-                f"{_cap(_WEEKDAYS[d.weekday()])} {_dmy(d)} là ngày làm bù, được tính là ngày làm việc: {makeup}."
-            )
-        elif not cal.is_working_day(d):
-            weekly_off.add(d.weekday())
-    flush()
-    if weekly_off:
-        names = ", ".join(_WEEKDAYS[wd] for wd in sorted(weekly_off))
-        if counting:
-            steps.append(f"Không tính ngày nghỉ hằng tuần ({names}).")
-        else:
-            steps.append(f"{_cap(names)} là ngày nghỉ hằng tuần, không trả kết quả.")
+        steps += words.working_hours_steps(cal, limit.value, start, due)
+    steps.append(words.due_step(due))
     return steps
 
 
@@ -726,23 +549,8 @@ def format_remaining(cal: WorkCalendar, now: datetime, due: datetime) -> str:
     frm, to = (ldue, lnow) if overdue else (lnow, ldue)
     days = _whole_working_days(cal, frm, normalise(cal, to))
     used = working_time_between(cal, frm, add_working_days(cal, frm, days))
-    rest = max((working_time_between(cal, frm, to) - used) // _ONE_US, 0)
-    parts: list[str] = []
-    if days:
-        parts.append(f"{days} ngày")
-        hours = rest // (3600 * _US)
-        if hours:
-            parts.append(f"{hours} giờ")
-    else:
-        minutes = -(-rest // (60 * _US)) if overdue else rest // (60 * _US)
-        if overdue:
-            minutes = max(minutes, 1)
-        hours, minutes = divmod(minutes, 60)
-        if hours:
-            parts.append(f"{hours} giờ")
-        if minutes or not hours:
-            parts.append(f"{minutes} phút")
-    return ("quá hạn " if overdue else "còn ") + " ".join(parts)
+    rest = max(working_time_between(cal, frm, to) - used, timedelta(0))
+    return words.remaining_words(days, rest, overdue=overdue)
 
 
 def _whole_working_days(cal: WorkCalendar, frm: datetime, to: datetime) -> int:
@@ -750,7 +558,7 @@ def _whole_working_days(cal: WorkCalendar, frm: datetime, to: datetime) -> int:
     o_frm, o_to = frm.toordinal(), to.toordinal()
     ix = cal._index(o_to, 2, also=o_frm)  # room for the candidate n + 1 below
     try:
-        p, _ = _norm(ix, o_frm, _clock_us(frm))
+        p, _ = norm(ix, o_frm, clock_us(frm))
     except IndexError:
         raise ValueError(_NO_MORE_WORK) from None
     # The candidate can only be off by one: start from the day count and step down.

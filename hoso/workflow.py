@@ -2,17 +2,18 @@
 
 The transition table is data (`TRANSITIONS`). Every transition runs in one transaction: it
 locks the dossier row, checks the actor's role and ward and the edge, sets the fields, writes
-exactly one append-only `DossierEvent`, recomputes the clock columns from the events, and queues
-side effects with `transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier.
+exactly one append-only `DossierEvent` (then runs the after-event callbacks of `hoso.events`),
+recomputes the clock columns from the events, and queues side effects with
+`transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -27,13 +28,15 @@ from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_s
 from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure
 
-from . import clock, survey_links
+from . import applicants, clock, survey_links
 from . import workcalendar as wc
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
+from .events import event_written, recording_silently
+from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
-from .selectors import offer_limit, procedure_limit
+from .recompute import snapshot_limit
 from .transitions import TRANSITIONS
 
 # No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
@@ -49,7 +52,7 @@ INTAKE_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
 
 # -- checks -----------------------------------------------------------------------------------
-def refusal(dossier: Dossier, action: Action, actor: User) -> str | None:
+def why_not_allowed(dossier: Dossier, action: Action, actor: User) -> str | None:
     """Why `actor` may not do `action` on `dossier` now, or None when allowed."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -67,7 +70,7 @@ def refusal(dossier: Dossier, action: Action, actor: User) -> str | None:
 
 def allowed_actions(dossier: Dossier, actor: User) -> list[Action]:
     """The actions the page offers this user on this dossier."""
-    return [action for action in TRANSITIONS if refusal(dossier, action, actor) is None]
+    return [action for action in TRANSITIONS if why_not_allowed(dossier, action, actor) is None]
 
 
 def explain_due(dossier: Dossier) -> list[str]:
@@ -81,21 +84,11 @@ def explain_due(dossier: Dossier) -> list[str]:
             f" (thủ tục không có thời hạn tính tự động: {dossier.procedure_snapshot.get('time_limit_text', '')})."
         )
     else:
-        steps.extend(wc.due_at(calendar, dossier.received_at, _snapshot_limit(dossier)).steps)
+        steps.extend(wc.due_at(calendar, dossier.received_at, snapshot_limit(dossier)).steps)
     events = list(dossier.events.all())
     if any(e.action in (Action.REQUEST_SUPPLEMENT, Action.EXTEND) for e in events):
         steps.extend(clock.apply_events(calendar, dossier.base_due_at, clock.clock_events(events)).steps)
     return steps
-
-
-def _snapshot_limit(dossier: Dossier) -> wc.Limit:
-    limit = dossier.procedure_snapshot["limit"]
-    cutoff = limit.get("cutoff")
-    return wc.Limit(
-        value=limit["value"],
-        unit=limit["unit"],
-        cutoff=time.fromisoformat(cutoff) if cutoff else None,
-    )
 
 
 # -- intake -----------------------------------------------------------------------------------
@@ -290,10 +283,17 @@ def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: dat
     """Form 02: the papers are incomplete; the citizen is told, once and in writing, what to add.
 
     Once (docs/intake-and-forms.md §1): a second form 02 for the same applicant and procedure within
-    ``GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
+    ``applicants.GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
     """
     now = now or timezone.now()
-    earlier = _earlier_guide(agency, intake, now)
+    earlier = applicants.earlier_guide(
+        agency_id=agency.pk,
+        procedure_id=intake.procedure.pk,
+        id_number=intake.applicant_id_number,
+        name=intake.applicant_name,
+        phone=intake.applicant_phone,
+        now=now,
+    )
     if earlier is not None:
         raise WorkflowError(
             f"Người nộp này đã được hướng dẫn bổ sung hồ sơ thủ tục này (mẫu 02) lúc "
@@ -302,30 +302,6 @@ def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: dat
             "ghi rõ lý do."
         )
     return _not_received(agency, actor, intake, Status.GUIDED, Action.GUIDE, missing, now)
-
-
-# How long a form 02 counts as "the" guidance for the same matter (our choice: a citizen back
-# within three months with the same procedure is completing the same dossier).
-GUIDE_ONCE_WINDOW = timedelta(days=90)
-
-
-def _earlier_guide(agency: Agency, intake: Intake, now: datetime) -> DossierEvent | None:
-    """The latest form 02 given to the same applicant for the same procedure in the window."""
-    same = DossierEvent.objects.filter(
-        action=Action.GUIDE,
-        at__gte=now - GUIDE_ONCE_WINDOW,
-        at__lte=now,
-        dossier__agency=agency,
-        dossier__procedure=intake.procedure,
-    )
-    number = intake.applicant_id_number.strip()
-    if number:
-        same = same.filter(dossier__applicant_id_number=number)
-    else:
-        same = same.filter(
-            dossier__applicant_name=intake.applicant_name, dossier__applicant_phone=intake.applicant_phone
-        )
-    return same.order_by("-at").first()
 
 
 @transaction.atomic
@@ -371,11 +347,7 @@ def _write_event(
         MaxLength(TextLimit.NOTE)(note)
     except ValidationError as exc:
         raise WorkflowError(exc.messages[0]) from exc
-    # Imported here: hoso.notifications imports hoso.documents, which imports this module.
-    from .notifications import NOTIFYING_ACTIONS, queue_event_notifications, recording_silently
-
-    silent = recording_silently()
-    if silent:
+    if recording_silently():
         data = {**data, "silent": True}  # history recorded after the fact: nobody is told now
     event = DossierEvent(
         dossier=dossier,
@@ -389,9 +361,7 @@ def _write_event(
         due_at=due_at,
     )
     event.save()
-    if action in NOTIFYING_ACTIONS and not silent:
-        # After commit only: a rolled-back action must never reach the applicant.
-        transaction.on_commit(partial(queue_event_notifications, event.pk))
+    event_written(event)  # in this transaction: the notifications queue theirs after commit
     return event
 
 
@@ -411,7 +381,7 @@ def _transition(
         dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
         if dossier is None:
             raise WorkflowError("Không tìm thấy hồ sơ.")
-        reason = refusal(dossier, action, actor)
+        reason = why_not_allowed(dossier, action, actor)
         if reason:
             raise WorkflowError(reason)
         last = dossier.events.order_by("-at", "-id").values_list("at", flat=True).first()
@@ -601,25 +571,3 @@ def transfer(*, dossier_id: int, actor: User, to_agency: str, note: str = "", no
 
 def transfer_back(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
     return _transition(dossier_id, Action.TRANSFER_BACK, actor, now=now, note=note)
-
-
-# -- recomputation from the events ------------------------------------------------------------
-def expected_clock(
-    dossier: Dossier, events: Sequence[DossierEvent], calendar: wc.WorkCalendar
-) -> tuple[dict[str, Any], dict[int, datetime | None]]:
-    """What the clock columns of `dossier` and the due time of each event must be, from its events alone.
-
-    The base due time is the one the RECEIVE event recorded (what the citizen was told), or, for
-    an older row without it, the appointment computed from the snapshot's limit.
-    """
-    columns: dict[str, Any] = {name: getattr(dossier, name) for name in clock.CLOCK_COLUMNS}
-    if not events or dossier.received_at is None:
-        return columns, {}
-    receive_event = next((e for e in events if e.action == Action.RECEIVE), None)
-    base = (receive_event.due_at if receive_event else None) or dossier.manual_due_at
-    if base is None:
-        base = wc.compute_due(calendar, dossier.received_at, _snapshot_limit(dossier))
-    state = clock.compute_clock(calendar, received_at=dossier.received_at, base_due=base, events=events)
-    event_dues: dict[int, datetime | None] = {e.pk: due for e, due in zip(events, state.event_due_at, strict=True)}
-    columns.update(state.columns())
-    return columns, event_dues

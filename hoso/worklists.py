@@ -26,7 +26,7 @@ from motcua.models import User
 from thutuc.models import Procedure
 
 from . import workcalendar as wc
-from .calendars import calendar_for
+from .calendar_store import calendar_for
 from .constants import OPEN_STATUSES, Status
 from .models import Dossier
 from .remaining import remaining

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from .constants import Role
 from .models import Agency, User
-from .permissions import can_manage
+from .permissions import can_manage, manageable
 
 # The roles a ward admin may give: below their own (the admin role is given by a superuser).
 WARD_ADMIN_ROLES = (Role.CLERK, Role.OFFICER, Role.LEADER)
@@ -228,11 +228,7 @@ class UserAdmin(BaseUserAdmin, AgencyScopedAdmin):
         return obj.get_full_name()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        # Only ranks below a ward admin's: no superuser, no staff flag, no admin role.
-        return queryset.filter(is_superuser=False, is_staff=False).exclude(role=Role.ADMIN)
+        return manageable(request.user, super().get_queryset(request))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_view_permission(request, obj) and (obj is None or can_manage(request.user, obj))
@@ -280,7 +276,7 @@ class UserAdmin(BaseUserAdmin, AgencyScopedAdmin):
                 raise PermissionDenied("Chỉ quản trị hệ thống mới giao được vai trò quản trị.")
         # The admin role is what opens the admin site; a ward admin cannot be expected to know
         # Django's separate "staff status" box.
-        obj.is_staff = obj.role == Role.ADMIN or obj.is_superuser
+        obj.set_staff_flag()
         if not can_manage(request.user, obj):
             raise PermissionDenied("Bạn không được quản lý tài khoản này.")
         attaching = isinstance(form, SuperuserUserForm) and form.attaches_superuser()

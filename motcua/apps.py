@@ -2,17 +2,16 @@
 
 from axes import apps as axes_apps
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.backends.signals import connection_created
 from django.utils.timezone import localtime
+
+from .lib.text import vi_compare
 
 
 def _register_sqlite_collation(sender: object, connection: object, **kwargs: object) -> None:
     """Give SQLite the Vietnamese collation PostgreSQL has through ICU, under the same name."""
     if getattr(connection, "vendor", "") == "sqlite":
-        from django.conf import settings
-
-        from .lib.text import vi_compare
-
         connection.connection.create_collation(settings.VI_COLLATION, vi_compare)  # type: ignore[attr-defined]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from hoso.holiday_import import import_holidays
 from motcua.constants import Role
 from motcua.models import Agency, User
 from motcua.services import create_agency, create_staff
@@ -78,8 +79,6 @@ def load_procedures() -> ImportSummary:
 
 
 def load_holidays() -> None:
-    from hoso.services import import_holidays
-
     path = settings.MOTCUA_DATA_DIR / "holidays_vn.csv"
     import_holidays(data=path.read_bytes(), filename=path.name)
 

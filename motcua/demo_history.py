@@ -29,11 +29,11 @@ from django.utils import timezone
 
 from hoso import surveys, workflow
 from hoso import workcalendar as wc
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Delivery, FollowUpStatus, SatisfactionLevel, SurveyChannel
+from hoso.events import recorded_silently
+from hoso.limits import offer_limit
 from hoso.models import Dossier
-from hoso.notifications import recorded_silently
-from hoso.selectors import offer_limit
 from motcua.constants import Role
 from motcua.models import Agency, User
 from thutuc.constants import Channel

@@ -180,6 +180,10 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return self.is_active and (self.is_superuser or self.role in roles)
 
+    def set_staff_flag(self) -> None:
+        """Derive Django's staff flag, which opens the admin site: the admin role or a superuser."""
+        self.is_staff = self.role == Role.ADMIN or self.is_superuser
+
     def clean(self) -> None:
         """Names in normal form (no bidi-override, control or invisible characters) and with a letter."""
         super().clean()

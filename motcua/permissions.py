@@ -1,16 +1,21 @@
-"""Role and ward checks shared by every staff view."""
+"""Role and ward checks shared by every staff view; account ranks (who may manage whose account)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from .constants import Role
 
 ViewFunc = Callable[..., HttpResponse]
+M = TypeVar("M", bound=Model)
 
 
 NO_WARD = (
@@ -46,12 +51,28 @@ def staff_required(*roles: str, ward_required: bool = True) -> Callable[[ViewFun
     return decorator
 
 
-def check_agency(user: Any, agency_id: int | None) -> None:
-    """Raise PermissionDenied unless the user works for that agency (superusers see all)."""
-    if user.is_superuser:
-        return
-    if agency_id is None or user.agency_id != agency_id:
-        raise PermissionDenied("Hồ sơ/dữ liệu này thuộc cơ quan khác.")
+def get_for_ward(
+    queryset_or_model: type[Model] | QuerySet[M], user: Any, *, superuser_sees_all: bool = False, **lookup: Any
+) -> M:
+    """``get_object_or_404`` limited to the user's ward (the object's ``agency``): an object of another
+    ward is a 404 like a missing one, so its existence is not disclosed.
+
+    The desk's pages show only the user's own ward, superuser or not (the default). The report
+    pages let a superuser read every ward's reports (``superuser_sees_all=True``). A user of no
+    ward finds nothing there.
+    """
+    queryset = _default_manager(queryset_or_model)
+    if not (superuser_sees_all and user.is_superuser):
+        if user.agency_id is None:
+            raise Http404("Tài khoản không thuộc phường, xã nào.")
+        queryset = queryset.filter(agency_id=user.agency_id)
+    return get_object_or_404(queryset, **lookup)
+
+
+def _default_manager(queryset_or_model: type[Model] | QuerySet[M]) -> QuerySet[M]:
+    if isinstance(queryset_or_model, QuerySet):
+        return queryset_or_model
+    return queryset_or_model._default_manager.all()
 
 
 # -- ranks: who may manage whose account -------------------------------------------------------
@@ -60,14 +81,26 @@ RANK_STAFF = 1
 RANK_WARD_ADMIN = 2
 RANK_SUPERUSER = 3
 
+# Either of these gives a ward admin's rank (a staff flag without the admin role still counts).
+# ``rank`` reads them on one account, ``manageable`` in SQL: the rule is written here only.
+WARD_ADMIN_MARKS: dict[str, object] = {"is_staff": True, "role": Role.ADMIN}
+
 
 def rank(user: Any) -> int:
-    """The user's rank; a staff flag without the admin role still counts as a ward admin's rank."""
+    """The user's rank: superuser, ward admin (either of WARD_ADMIN_MARKS) or staff."""
     if user.is_superuser:
         return RANK_SUPERUSER
-    if user.is_staff or user.role == "admin":
+    if any(getattr(user, name) == value for name, value in WARD_ADMIN_MARKS.items()):
         return RANK_WARD_ADMIN
     return RANK_STAFF
+
+
+def _above_staff() -> Q:
+    """The accounts whose ``rank`` is above RANK_STAFF, as a query."""
+    condition = Q(is_superuser=True)
+    for name, value in WARD_ADMIN_MARKS.items():
+        condition |= Q(**{name: value})
+    return condition
 
 
 def can_manage(actor: Any, target: Any) -> bool:
@@ -82,3 +115,15 @@ def can_manage(actor: Any, target: Any) -> bool:
     if actor.is_superuser:
         return True
     return actor.agency_id is not None and target.agency_id == actor.agency_id and rank(target) < rank(actor)
+
+
+def manageable(actor: Any, users: QuerySet[Any]) -> QuerySet[Any]:
+    """The accounts among `users` that `actor` may manage: ``can_manage`` as a query."""
+    if not actor.is_active or (actor.agency_id is None and not actor.is_superuser):
+        return users.none()
+    if actor.is_superuser:
+        return users
+    if rank(actor) == RANK_STAFF:
+        return users.none()
+    # A ward admin: their own ward's accounts of rank RANK_STAFF.
+    return users.filter(agency_id=actor.agency_id).exclude(_above_staff())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
-from .constants import Role
 from .models import Agency, User
 
 
@@ -39,8 +38,8 @@ def create_staff(
         last_name=first if first else "",
         first_name=last,
         email=email.strip(),
-        is_staff=role == Role.ADMIN,
     )
+    user.set_staff_flag()
     if check_password:
         validate_password(password, user)
     user.set_password(password)

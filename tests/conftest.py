@@ -1,4 +1,4 @@
-"""Shared fixtures: a ward, staff of every role, another ward's clerk, and service checks."""
+"""Shared fixtures: a ward, staff of every role, another ward's clerk, service checks, report HTML."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from motcua.constants import Role
 
 from .factories import PASSWORD, AgencyFactory, UserFactory
+from .printed import FAKE_PDF
 
 REQUIRE_SERVICES = os.environ.get("MOTCUA_REQUIRE_SERVICES") == "1"
 
@@ -103,3 +104,17 @@ def real_catalogue(db, settings):
     from motcua.demo import load_procedures
 
     return load_procedures()
+
+
+@pytest.fixture
+def report_html(monkeypatch) -> list[str]:
+    """Report compilations keep the HTML of their PDF and store FAKE_PDF instead of laying it out
+    (tests/printed.py); the list of HTML rendered, in order."""
+    rendered: list[str] = []
+
+    def keep(document: str, **kwargs: object) -> bytes:
+        rendered.append(document)
+        return FAKE_PDF
+
+    monkeypatch.setattr("baocao.exports.html_to_pdf", keep)
+    return rendered

@@ -1,9 +1,16 @@
-"""factory_boy factories for the models every test needs."""
+"""factory_boy factories for the models every test needs, and the official holiday table read once."""
 
 from __future__ import annotations
 
-import factory
+from datetime import date
+from functools import cache
 
+import factory
+from django.conf import settings
+
+from hoso.calendar_store import invalidate_calendars
+from hoso.holiday_import import parse_holidays
+from hoso.models import CalendarDay
 from motcua.constants import Role
 from motcua.models import Agency, User
 from thutuc.constants import TimeUnit
@@ -84,3 +91,28 @@ class AgencyProcedureFactory(factory.django.DjangoModelFactory):
 
     agency = factory.SubFactory(AgencyFactory)
     procedure = factory.SubFactory(ProcedureFactory)
+
+
+@cache
+def official_holidays() -> tuple[tuple[date, str, str, str], ...]:
+    """The shipped national holiday table (date, kind, name, source), parsed once per test session
+    by the import's own parser."""
+    path = settings.MOTCUA_DATA_DIR / "holidays_vn.csv"
+    days, errors = parse_holidays(path.read_bytes(), path.name)
+    assert not errors, errors
+    return tuple((day.date, day.kind, day.name, day.source_url) for day in days)
+
+
+def load_holidays() -> None:
+    """The national rows `motcua.demo.load_holidays` writes, from the session's one parse.
+
+    For tests that read the official calendar; tests of the holiday import itself call the real
+    import. Dates already present are left as they are; the cached calendars are dropped at once.
+    """
+    present = set(CalendarDay.objects.filter(agency=None).values_list("date", flat=True))
+    CalendarDay.objects.bulk_create(
+        CalendarDay(date=day, kind=kind, name=name, source_url=source)
+        for day, kind, name, source in official_holidays()
+        if day not in present
+    )
+    invalidate_calendars()

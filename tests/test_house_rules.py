@@ -40,31 +40,13 @@ def rel(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-# Debt still being paid off (issue 11): these may stay over the limit, but no other file may join
-# them and none may grow. When one is split, remove it here (the test below insists).
-LONG_FILES_LEFT = {
-    "hoso/documents.py": 642,
-    "hoso/transfer.py": 1239,
-    "hoso/workcalendar.py": 760,
-    "hoso/workflow.py": 625,
-}
-
-
 def _lengths() -> dict[str, int]:
     return {rel(path): len(path.read_text(encoding="utf-8").splitlines()) for path in application_files()}
 
 
 def test_no_application_file_is_over_600_lines():
-    long = [
-        f"{name}: {n} lines" for name, n in _lengths().items() if n > MAX_LINES and n > LONG_FILES_LEFT.get(name, 0)
-    ]
+    long = [f"{name}: {n} lines" for name, n in _lengths().items() if n > MAX_LINES]
     assert not long, "Files over 600 lines (split them by responsibility):\n" + "\n".join(long)
-
-
-def test_the_list_of_long_files_left_is_not_stale():
-    lengths = _lengths()
-    fixed = [name for name in LONG_FILES_LEFT if lengths.get(name, 0) <= MAX_LINES]
-    assert not fixed, "Now under the limit, remove from LONG_FILES_LEFT: " + ", ".join(fixed)
 
 
 def _is_app_config(node: ast.ClassDef) -> bool:
@@ -96,29 +78,6 @@ def _function_level_imports(tree: ast.Module) -> list[tuple[int, str]]:
     return found
 
 
-# Debt still being paid off (issue 11): (file, function) pairs that still import inside a function.
-# No other may join; when one is fixed, remove it here (the test below insists).
-LAZY_IMPORTS_LEFT = {
-    ("motcua/apps.py", "_register_sqlite_collation"),
-    ("motcua/demo.py", "load_holidays"),
-    ("motcua/lib/health.py", "check_broker"),
-    ("motcua/lib/health.py", "_redis_client"),
-    ("motcua/lib/pdf.py", "_document"),
-    ("hoso/calendars.py", "_fallback_holidays"),
-    ("hoso/documents.py", "receipt_context"),
-    ("hoso/models.py", "is_open"),
-    ("hoso/notifications.py", "queue_event_notifications"),
-    ("hoso/tracking_book.py", "header_lines"),
-    ("hoso/tracking_book.py", "render_xlsx"),
-    ("hoso/tracking_book.py", "pdf_context"),
-    ("hoso/tracking_book.py", "render_pdf"),
-    ("hoso/transfer.py", "rows_to_xlsx"),
-    ("hoso/views/dossier.py", "detail"),
-    ("hoso/views/dossier.py", "document"),
-    ("hoso/workflow.py", "_write_event"),
-}
-
-
 def _lazy_imports() -> list[tuple[str, int, str]]:
     return [
         (rel(path), line, function)
@@ -129,18 +88,8 @@ def _lazy_imports() -> list[tuple[str, int, str]]:
 
 
 def test_no_function_level_import_outside_task_modules():
-    offenders = [
-        f"{name}:{line} in {function}()"
-        for name, line, function in _lazy_imports()
-        if (name, function) not in LAZY_IMPORTS_LEFT
-    ]
+    offenders = [f"{name}:{line} in {function}()" for name, line, function in _lazy_imports()]
     assert not offenders, "Function-level imports (only tasks.py and AppConfig.ready may):\n" + "\n".join(offenders)
-
-
-def test_the_list_of_lazy_imports_left_is_not_stale():
-    found = {(name, function) for name, _, function in _lazy_imports()}
-    fixed = sorted(LAZY_IMPORTS_LEFT - found)
-    assert not fixed, f"No longer importing lazily, remove from LAZY_IMPORTS_LEFT: {fixed}"
 
 
 def _module_level_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:

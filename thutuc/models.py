@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -110,10 +108,6 @@ class Procedure(models.Model):
         return name
 
     @property
-    def has_computed_limit(self) -> bool:
-        return bool(self.time_limit_unit)
-
-    @property
     def accepted_channels(self) -> list[Channel]:
         """The channels the procedure is carried out through (cách thức thực hiện), in order."""
         accepted = {
@@ -195,13 +189,6 @@ class AgencyProcedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} – {self.procedure.code}"
-
-    def effective_limit(self) -> tuple[int | None, str, time | None]:
-        """(value, unit, cutoff) after the ward's override; unit '' means no computed limit."""
-        if self.time_limit_unit:
-            return self.time_limit_value, self.time_limit_unit, self.cutoff
-        p = self.procedure
-        return p.time_limit_value, p.time_limit_unit, p.cutoff
 
     def effective_fee_text(self) -> str:
         return self.fee_text or self.procedure.fee_text

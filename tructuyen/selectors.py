@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Status
 from hoso.models import Dossier
 from hoso.remaining import remaining_text

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hoso import online
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.models import Dossier
 from hoso.workflow import Intake
 from motcua.lib.text import fold

@@ -9,16 +9,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from motcua.permissions import staff_required
+from motcua.permissions import get_for_ward, staff_required
 
 from .. import workflow
-from ..calendars import calendar_for
+from ..calendar_store import calendar_for
 from ..constants import Action
+from ..documents import DOCUMENTS, available_documents, render_document
 from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
 from ..models import AccessLog, Dossier
 from ..remaining import remaining
@@ -27,12 +28,8 @@ from ..result_timing import result_timing
 
 def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
     """The dossier if it belongs to the user's ward; 404 otherwise (no hint that it exists)."""
-    dossier = get_object_or_404(
-        Dossier.objects.select_related("agency", "procedure", "field", "clerk", "officer"), pk=pk
-    )
-    if dossier.agency_id != request.user.agency_id:
-        raise Http404
-    return dossier
+    related = Dossier.objects.select_related("agency", "procedure", "field", "clerk", "officer")
+    return get_for_ward(related, request.user, pk=pk)
 
 
 @dataclass(frozen=True)
@@ -164,8 +161,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     left, tone = "", ""
     if dossier.is_open and dossier.due_at:
         left, tone = remaining(dossier, now=now, calendar=calendar_for(dossier.agency_id))
-    from ..documents import available_documents
-
     refused, typed = _kept_typed(request, pk)
     context = {
         "dossier": dossier,
@@ -217,8 +212,6 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @staff_required()
 def document(request: HttpRequest, pk: int, form: str) -> HttpResponse:
-    from ..documents import DOCUMENTS, render_document
-
     dossier = _dossier_for(request, pk)
     spec = DOCUMENTS.get(form)
     if spec is None or not spec.available(dossier):

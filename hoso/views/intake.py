@@ -1,11 +1,10 @@
-"""Intake at the counter: find the procedure, fill the form, receive / guide / refuse."""
+"""Intake at the counter: find the procedure, fill the form; hoso.intake receives, guides or refuses."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,9 +20,9 @@ from thutuc.models import AgencyProcedure
 from thutuc.offers import offer_for
 from thutuc.selectors import search_procedures, vi_order
 
+from .. import intake as intake_rules
 from .. import workflow
-from ..calendars import calendar_for, unconfirmed_years
-from ..constants import OPEN_STATUSES
+from ..calendar_store import calendar_for, unconfirmed_years
 from ..forms import IntakeForm
 from ..models import Dossier
 
@@ -78,24 +77,16 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
     )
     duplicate = None
     if request.method == "POST" and form.is_valid():
-        duplicate = _recent_duplicate(request, form) if action == "receive" else None
-        if duplicate is not None and duplicate.intake_token == form.cleaned_data["token"]:
-            # The very same form again (a double click): the dossier it made, no new one.
-            messages.info(request, "Hồ sơ này đã được ghi nhận (gửi lại biểu mẫu không tạo hồ sơ mới).")
-            return redirect("hoso:detail", duplicate.pk)
-        if duplicate is not None:
-            form.add_error(
-                None,
-                f"Hồ sơ {duplicate.code} của cùng người nộp, cùng thủ tục vừa được tiếp nhận lúc "
-                f"{timezone.localtime(duplicate.received_at):%H:%M}. Nếu đây là biểu mẫu gửi lại (nút Quay lại "
-                "của trình duyệt), không cần tiếp nhận nữa; nếu thật sự là hồ sơ thứ hai, đánh dấu ô xác nhận "
-                "rồi bấm tiếp nhận.",
-            )
-    if request.method == "POST" and duplicate is None and form.is_valid():
-        dossier, new = _submit(request, form, action)
-        if dossier is not None:
+        try:
+            dossier, created = _submit(request, form, action)
+        except intake_rules.DuplicateSuspected as exc:
+            duplicate = exc.dossier
+            form.add_error(None, exc.message)
+        except intake_rules.IntakeRejected as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
             # "?moi=1": the page of a dossier just registered offers its slip to print at once.
-            return redirect(reverse("hoso:detail", args=[dossier.pk]) + ("?moi=1" if new else ""))
+            return redirect(reverse("hoso:detail", args=[dossier.pk]) + ("?moi=1" if created else ""))
     calendar = calendar_for(agency.pk)
     preview = workflow.preview_due(agency, procedure, now, offer=offer, channel=_channel(form.data.get("channel")))
     years = [timezone.localdate(now).year] + ([preview.at.year] if preview else [])
@@ -110,61 +101,33 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "hoso/intake.html", context, status=400 if form.errors else 200)
 
 
-DUPLICATE_WINDOW = timedelta(minutes=30)
-
-
-def _recent_duplicate(request: HttpRequest, form: IntakeForm) -> Dossier | None:
-    """The same applicant's dossier for the same procedure received here in the last 30 minutes.
-
-    A form sent again after the browser's Back button carries a fresh token, so the token cannot
-    tell; the clerk confirms a true second dossier with a tick.
-    """
-    data = form.cleaned_data
-    if data.get("confirm_duplicate"):
-        return None
-    same = Dossier.objects.filter(
-        agency_id=request.user.agency_id,
-        procedure=form.procedure,
-        status__in=OPEN_STATUSES,
-        received_at__gte=timezone.now() - DUPLICATE_WINDOW,
-    )
-    if data.get("applicant_id_number"):
-        same = same.filter(applicant_id_number=data["applicant_id_number"])
-    else:
-        same = same.filter(applicant_name=data["applicant_name"], applicant_phone=data.get("applicant_phone", ""))
-    return same.order_by("-received_at").first()
-
-
-def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossier | None, bool]:
-    """(the dossier, whether this request created it); (None, False) with the form's errors set."""
-    data = form.cleaned_data
-    agency, user = request.user.agency, request.user
-    try:
-        if action == "receive":
-            dossier = workflow.receive(agency=agency, actor=user, intake=form.to_intake())
-            messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}. In giấy tiếp nhận và hẹn trả kết quả.")
-        elif action == "guide":
-            missing_text = data.get("missing") or "\n".join(form.missing_mandatory())
-            dossier = workflow.guide(agency=agency, actor=user, intake=form.to_intake(), missing=missing_text)
-            messages.success(request, "Đã lập phiếu hướng dẫn bổ sung, hoàn thiện hồ sơ (mẫu 02).")
-        elif action == "refuse":
-            dossier = workflow.refuse(agency=agency, actor=user, intake=form.to_intake(), reason=data.get("reason", ""))
-            messages.success(request, "Đã lập phiếu từ chối tiếp nhận hồ sơ (mẫu 03).")
+def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossier, bool]:
+    """(the dossier, whether this request created it) by the intake service; IntakeRejected otherwise."""
+    data, agency, user = form.cleaned_data, request.user.agency, request.user
+    if action == "receive":
+        received = intake_rules.receive_dossier(
+            agency=agency, actor=user, intake=form.to_intake(), second_confirmed=data["confirm_duplicate"]
+        )
+        if received.created:
+            messages.success(
+                request, f"Đã tiếp nhận hồ sơ {received.dossier.code}. In giấy tiếp nhận và hẹn trả kết quả."
+            )
         else:
-            form.add_error(None, "Thao tác không hợp lệ.")
-            return None, False
-    except workflow.WorkflowError as exc:
-        form.add_error(None, str(exc))
-        return None, False
-    except IntegrityError:
-        # The same form came twice (a double click, the browser's back button): its one-time token
-        # is unique, so the second transaction rolled back whole, its number included.
-        previous = Dossier.objects.filter(intake_token=data["token"]).first()
-        if previous is None:
-            raise
-        messages.info(request, "Hồ sơ này đã được ghi nhận (gửi lại biểu mẫu không tạo hồ sơ mới).")
-        return previous, False
-    return dossier, True
+            messages.info(request, "Hồ sơ này đã được ghi nhận (gửi lại biểu mẫu không tạo hồ sơ mới).")
+        return received.dossier, received.created
+    if action == "guide":
+        dossier = intake_rules.guide_applicant(
+            agency=agency, actor=user, intake=form.to_intake(), missing=data.get("missing") or ""
+        )
+        messages.success(request, "Đã lập phiếu hướng dẫn bổ sung, hoàn thiện hồ sơ (mẫu 02).")
+        return dossier, True
+    if action == "refuse":
+        dossier = intake_rules.refuse_dossier(
+            agency=agency, actor=user, intake=form.to_intake(), reason=data.get("reason") or ""
+        )
+        messages.success(request, "Đã lập phiếu từ chối tiếp nhận hồ sơ (mẫu 03).")
+        return dossier, True
+    raise intake_rules.IntakeRejected("Thao tác không hợp lệ.")
 
 
 def _channel(raw: object) -> int:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,83 +21,21 @@ from motcua.constants import Role
 from motcua.lib.identity import public_name
 from motcua.lib.ratelimit import Rate
 from motcua.lib.ratelimit import check as rate_check
-from motcua.lib.text import FreeText, TextLimit
 from motcua.middleware import passive
 from motcua.models import Agency
-from motcua.permissions import staff_required
+from motcua.permissions import get_for_ward, staff_required
 
 from .. import surveys
-from ..constants import FollowUpStatus, SatisfactionLevel, SurveyChannel
-from ..models import Dossier, FollowUp, SurveyCriterion
+from ..constants import SatisfactionLevel, SurveyChannel
+from ..forms import FollowUpForm, RatingForm
+from ..models import Dossier, FollowUp
 
 DEFAULT_RATE_LIMIT = "30/10m"
-
-
-# -- forms ------------------------------------------------------------------------------------
-class RatingForm(forms.Form):
-    """The level on the agency's scale, one optional question per active criterion, a comment."""
-
-    CRITERION_PREFIX = "tieu_chi_"
-
-    level = forms.ChoiceField(
-        label="Mức độ hài lòng",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Xin chọn một mức độ hài lòng.",
-            "invalid_choice": "Xin chọn một mức độ hài lòng trong danh sách.",
-        },
-    )
-    comment = FreeText(  # bidi-override and control characters stripped
-        label="Ý kiến khác (không bắt buộc)",
-        required=False,
-        multiline=True,
-        max_length=surveys.COMMENT_MAX_LENGTH,
-        error_messages={"max_length": f"Ý kiến dài quá {surveys.COMMENT_MAX_LENGTH} ký tự."},
-    )
-
-    def __init__(self, data: Any = None, *, agency: Agency, criteria: list[SurveyCriterion]) -> None:
-        super().__init__(data)
-        self.fields["level"].choices = [(level.value, level.label) for level in surveys.levels_for(agency)]
-        self.criteria = criteria
-        for criterion in criteria:
-            self.fields[f"{self.CRITERION_PREFIX}{criterion.pk}"] = forms.ChoiceField(
-                label=criterion.question,
-                required=False,
-                widget=forms.RadioSelect,
-                choices=[(str(option), str(option)) for option in criterion.options],
-                error_messages={"invalid_choice": "Xin chọn một câu trả lời trong danh sách."},
-            )
-        # The comment comes last on the page, after the criteria.
-        self.order_fields(["level", *(f"{self.CRITERION_PREFIX}{c.pk}" for c in criteria), "comment"])
-
-    def criteria_fields(self) -> list[forms.BoundField]:
-        return [self[f"{self.CRITERION_PREFIX}{c.pk}"] for c in self.criteria]
-
-    def answer(self) -> surveys.Answer:
-        data = self.cleaned_data
-        answers = {str(c.pk): data.get(f"{self.CRITERION_PREFIX}{c.pk}") or "" for c in self.criteria}
-        return surveys.Answer(level=data["level"], answers=answers, comment=data.get("comment", ""))
 
 
 def _rating_form(request: HttpRequest, agency: Agency) -> RatingForm:
     data = request.POST if request.method == "POST" else None
     return RatingForm(data, agency=agency, criteria=surveys.active_criteria(agency.pk))
-
-
-class FollowUpForm(forms.Form):
-    status = forms.ChoiceField(
-        label="Trạng thái xử lý",
-        choices=FollowUpStatus.choices,
-        error_messages={"invalid_choice": "Trạng thái xử lý không hợp lệ.", "required": "Hãy chọn trạng thái."},
-    )
-    note = FreeText(
-        label="Ghi chú xử lý",
-        required=False,
-        multiline=True,
-        rows=2,
-        max_length=TextLimit.NOTE,
-        error_messages={"max_length": f"Ghi chú dài quá {TextLimit.NOTE} ký tự."},
-    )
 
 
 # -- rate limit -------------------------------------------------------------------------------
@@ -208,10 +145,7 @@ def counter_vote(request: HttpRequest, token: str) -> HttpResponse:
 # -- staff actions on a dossier ---------------------------------------------------------------
 def _dossier_for(request: HttpRequest, pk: int) -> Dossier:
     """The dossier of the user's ward; 404 otherwise (no hint that it exists)."""
-    dossier = get_object_or_404(Dossier.objects.select_related("agency"), pk=pk)
-    if dossier.agency_id != request.user.agency_id:
-        raise Http404
-    return dossier
+    return get_for_ward(Dossier.objects.select_related("agency"), request.user, pk=pk)
 
 
 @require_POST
@@ -262,9 +196,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(Role.LEADER)
 def follow_up_update(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(FollowUp, pk=pk)
-    if item.agency_id != request.user.agency_id:
-        raise Http404
+    item = get_for_ward(FollowUp, request.user, pk=pk)
     form = FollowUpForm(request.POST, prefix=f"y{item.pk}")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,103 +19,16 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from motcua.constants import Role
-from motcua.lib.text import vi_sort_key
 from motcua.permissions import staff_required
-from thutuc.models import Procedure
 
 from .. import tracking_book as tb
+from ..forms import BookForm
 from ..models import AccessLog
 from ..worklists import offered_procedures
-from .worklists import BAD_CHOICE, BAD_DATE, DATE_INPUTS, DATE_WIDGET
 
 PAGE_SIZE = 50
 # The ward admin reads the book and its exports (logged) like every dossier page: read-only.
 KEEPERS = (Role.CLERK, Role.LEADER, Role.ADMIN)
-
-
-class BookForm(forms.Form):
-    """The book's filters; the URL carries Vietnamese parameter names (``tu_ngay=01/01/2025``…)."""
-
-    PARAMS = {
-        "start": "tu_ngay",
-        "end": "den_ngay",
-        "field": "linh_vuc",
-        "procedure": "thu_tuc",
-        "status": "trang_thai",
-    }
-
-    start = forms.DateField(
-        label="Tiếp nhận từ ngày", input_formats=DATE_INPUTS, error_messages={"invalid": BAD_DATE}, widget=DATE_WIDGET
-    )
-    end = forms.DateField(
-        label="Đến ngày", input_formats=DATE_INPUTS, error_messages={"invalid": BAD_DATE}, widget=DATE_WIDGET
-    )
-    field = forms.TypedChoiceField(
-        label="Lĩnh vực", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
-    )
-    procedure = forms.TypedChoiceField(
-        label="Thủ tục", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
-    )
-    status = forms.ChoiceField(
-        label="Trạng thái",
-        required=False,
-        choices=[
-            ("", "Tất cả trạng thái"),
-            (tb.OPEN, "Đang giải quyết"),
-            *((s.value, s.label) for s in tb.BOOK_STATUSES),
-        ],
-        error_messages={"invalid_choice": BAD_CHOICE},
-    )
-
-    def __init__(self, *args: Any, procedures: list[Procedure], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields = sorted({p.field_id: p.field.name for p in procedures}.items(), key=lambda x: vi_sort_key(x[1]))
-        self.fields["field"].choices = [("", "Tất cả lĩnh vực"), *fields]
-        self.fields["procedure"].choices = [
-            ("", "Tất cả thủ tục"),
-            *((p.pk, f"{p.code} – {p.name}") for p in procedures),
-        ]
-        for name, bound in self.fields.items():
-            bound.error_messages.setdefault("required", "Hãy nhập ngày theo dạng ngày/tháng/năm.")
-            bound.widget.attrs.setdefault("class", "form-control" if name in ("start", "end") else "form-select")
-
-    def add_prefix(self, field_name: str) -> str:
-        return self.PARAMS.get(field_name, field_name)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value is not None and not 2000 <= value.year <= 2100:
-                self.add_error(name, "Năm phải trong khoảng 2000–2100.")
-        if start and end and start > end:
-            self.add_error("end", "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu.")
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        return data
-
-    def criteria(self) -> tb.BookCriteria:
-        data = self.cleaned_data
-        return tb.BookCriteria(
-            start=data["start"],
-            end=data["end"],
-            field_id=data.get("field"),
-            procedure_id=data.get("procedure"),
-            status=data.get("status", ""),
-        )
-
-    def filters_text(self) -> str:
-        """'Lĩnh vực: Hộ tịch; Trạng thái: Đã trả kết quả' — the filters in force, for the exports' title."""
-        parts = []
-        for name in ("field", "procedure", "status"):
-            value = self.cleaned_data.get(name)
-            if value not in (None, ""):
-                labels = {str(key): str(label) for key, label in self.fields[name].choices}
-                parts.append(f"{self.fields[name].label}: {labels.get(str(value), str(value))}")
-        return "; ".join(parts)
 
 
 def _form(request: HttpRequest) -> BookForm:

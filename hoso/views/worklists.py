@@ -6,10 +6,6 @@ passed down; every list is limited to the user's own ward.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,136 +13,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from motcua.constants import Role
-from motcua.lib.text import vi_sort_key
 from motcua.permissions import staff_required
-from thutuc.models import Procedure
 
 from .. import surveys, worklists
-from ..constants import Status
+from ..forms import DossierSearchForm
 
 SEARCH_PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 50
-DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
-BAD_CHOICE = "Lựa chọn không hợp lệ: hãy chọn trong danh sách."
-# A text box, not a date picker: the clerk types dd/mm/yyyy and sees what they typed if it is wrong.
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "maxlength": "10"})
-
-
-class DossierSearchForm(forms.Form):
-    """The search filters. Fields have English names; the URL carries Vietnamese parameter names."""
-
-    PARAMS = {
-        "query": "q",
-        "status": "trang_thai",
-        "field": "linh_vuc",
-        "procedure": "thu_tuc",
-        "received_from": "tu_ngay",
-        "received_to": "den_ngay",
-        "deadline": "han",
-    }
-
-    query = forms.CharField(
-        label="Mã hồ sơ, họ tên, số điện thoại hoặc số giấy tờ",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Ví dụ: nguyen van an, 0912345678", "autocomplete": "off"}
-        ),
-    )
-    status = forms.ChoiceField(
-        label="Trạng thái",
-        required=False,
-        choices=[("", "Tất cả trạng thái"), (worklists.OPEN, "Chưa có kết quả (đang giải quyết)"), *Status.choices],
-        error_messages={"invalid_choice": BAD_CHOICE},
-    )
-    field = forms.TypedChoiceField(
-        label="Lĩnh vực", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
-    )
-    procedure = forms.TypedChoiceField(
-        label="Thủ tục", required=False, coerce=int, empty_value=None, error_messages={"invalid_choice": BAD_CHOICE}
-    )
-    received_from = forms.DateField(
-        label="Tiếp nhận từ ngày",
-        required=False,
-        input_formats=DATE_INPUTS,
-        error_messages={"invalid": BAD_DATE},
-        widget=DATE_WIDGET,
-    )
-    received_to = forms.DateField(
-        label="Đến ngày",
-        required=False,
-        input_formats=DATE_INPUTS,
-        error_messages={"invalid": BAD_DATE},
-        widget=DATE_WIDGET,
-    )
-    deadline = forms.ChoiceField(
-        label="Thời hạn",
-        required=False,
-        choices=[
-            ("", "Mọi thời hạn"),
-            (worklists.Deadline.OVERDUE, "Quá hạn"),
-            (worklists.Deadline.DUE_TODAY, "Đến hạn hôm nay"),
-        ],
-        error_messages={"invalid_choice": BAD_CHOICE},
-    )
-
-    def __init__(self, *args: Any, procedures: list[Procedure], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields = sorted({p.field_id: p.field.name for p in procedures}.items(), key=lambda x: vi_sort_key(x[1]))
-        self.fields["field"].choices = [("", "Tất cả lĩnh vực"), *fields]
-        by_field: dict[str, list[tuple[int, str]]] = {}
-        for p in procedures:
-            by_field.setdefault(p.field.name, []).append((p.pk, f"{p.code} – {_short(p.display_name)}"))
-        grouped = sorted(by_field.items(), key=lambda x: vi_sort_key(x[0]))
-        self.fields["procedure"].choices = [("", "Tất cả thủ tục"), *grouped]
-        for bound in self.fields.values():
-            bound.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(bound, forms.ChoiceField) else "form-control"
-            )
-
-    def add_prefix(self, field_name: str) -> str:
-        return self.PARAMS.get(field_name, field_name)
-
-    def clean_received_from(self) -> date | None:
-        return _plausible(self.cleaned_data["received_from"])
-
-    def clean_received_to(self) -> date | None:
-        return _plausible(self.cleaned_data["received_to"])
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("received_from"), data.get("received_to")
-        if start and end and start > end:
-            self.add_error("received_to", "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu.")
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        return data
-
-    def criteria(self) -> worklists.Criteria:
-        data = self.cleaned_data if self.is_bound else {}
-        return worklists.Criteria(
-            query=data.get("query", ""),
-            status=data.get("status", ""),
-            field_id=data.get("field"),
-            procedure_id=data.get("procedure"),
-            received_from=data.get("received_from"),
-            received_to=data.get("received_to"),
-            deadline=data.get("deadline", ""),
-        )
-
-
-def _short(text: str, length: int = 90) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _plausible(value: date | None) -> date | None:
-    # Far-off years would overflow the day arithmetic; no dossier is that old or that new.
-    if value is not None and not 2000 <= value.year <= 2100:
-        raise forms.ValidationError("Năm phải trong khoảng 2000–2100.")
-    return value
 
 
 @staff_required(Role.CLERK, Role.LEADER)

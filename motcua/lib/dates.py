@@ -1,10 +1,38 @@
-"""Date formats used on documents and tables (Vietnamese conventions)."""
+"""Dates in Vietnamese conventions: as written on documents and tables, and as typed into forms
+(``DATE_INPUT_FORMATS``, ``BAD_DATE`` and ``DayField``, the one date field of every form)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+from django import forms
 from django.utils import timezone
+
+# Every date a form accepts, day first: 05/03/2026 and 5/3/2026 (strptime's %d and %m take one or
+# two digits), 05-03-2026, and 2026-03-05 (what a browser's date picker sends). No pattern reads
+# another's input, so the order does not matter. The "vi" locale formats (motcua/formats) use it too.
+DATE_INPUT_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
+
+
+def day_box() -> forms.DateInput:
+    """A text box, not a date picker: the clerk types dd/mm/yyyy and sees what they typed if it is wrong."""
+    return forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "maxlength": "10"})
+
+
+class DayField(forms.DateField):
+    """A date typed in any of ``DATE_INPUT_FORMATS``, a Vietnamese message otherwise; a text box
+    unless another widget is given."""
+
+    input_formats = list(DATE_INPUT_FORMATS)
+
+    def __init__(
+        self, *, widget: forms.Widget | None = None, error_messages: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        messages = {"invalid": BAD_DATE, **(error_messages or {})}
+        super().__init__(widget=widget or day_box(), error_messages=messages, **kwargs)
+
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 

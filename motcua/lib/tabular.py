@@ -36,6 +36,8 @@ from openpyxl import load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .numbers import group_thousands
+
 #: First characters a spreadsheet reads as the start of a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 ESCAPE = "'"
@@ -171,10 +173,6 @@ def _mb(size: int) -> str:
     return text.replace(".", ",") + " MB"
 
 
-def _count(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
 def check_size(size: int, limits: Limits) -> None:
     """Refuse a file larger than the limit, before anything reads it."""
     if size > limits.max_bytes:
@@ -249,13 +247,14 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...], limits: 
 
 def _too_many_rows(limits: Limits) -> TabularError:
     return TabularError(
-        f"Tệp có hơn {_count(limits.max_rows)} dòng dữ liệu, vượt giới hạn cho tệp {limits.label}; "
+        f"Tệp có hơn {group_thousands(limits.max_rows)} dòng dữ liệu, vượt giới hạn cho tệp {limits.label}; "
         "không dòng nào được nhập. Hãy chia thành nhiều tệp nhỏ hơn."
     )
 
 
 def _too_long(line: int, limits: Limits) -> TabularError:
-    return TabularError(f"Dòng {line}: có ô dài quá {_count(limits.max_cell_chars)} ký tự; không dòng nào được nhập.")
+    longest = group_thousands(limits.max_cell_chars)
+    return TabularError(f"Dòng {line}: có ô dài quá {longest} ký tự; không dòng nào được nhập.")
 
 
 def _csv_error(exc: csv.Error, line: int, limits: Limits) -> TabularError:
@@ -329,7 +328,7 @@ def _check_archive(data: bytes, limits: Limits) -> None:
         raise TabularError("Không mở được tệp XLSX (tệp hỏng hoặc không phải XLSX).") from exc
     if len(entries) > MAX_XLSX_ENTRIES:
         raise TabularError(
-            f"Tệp XLSX có {_count(len(entries))} phần nén, quá giới hạn {_count(MAX_XLSX_ENTRIES)}: "
+            f"Tệp XLSX có {group_thousands(len(entries))} phần nén, quá giới hạn {group_thousands(MAX_XLSX_ENTRIES)}: "
             "đây không phải bảng tính thông thường."
         )
     inflated = sum(entry.file_size for entry in entries)

@@ -125,7 +125,6 @@ class TextLimit:
 
     NAME = 200  # a person's or an organisation's name, a collector, a ward
     ADDRESS = 300  # the columns of Dossier and Agency
-    LINE = 300  # one line: a document name, a tracking number's owner…
     PUBLIC_NOTE = 500  # the note the public lookup page shows
     NOTE = 2000  # notes, reasons, missing papers, comments
     NARRATIVE = 20_000  # one section of the CCHC report

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django import template
 
 from motcua.lib import dates, text
+from motcua.lib.numbers import group_thousands
 
 register = template.Library()
 
@@ -45,7 +46,7 @@ def dong(value: int | None) -> str:
     """50000 → '50.000 đồng'."""
     if value is None:
         return ""
-    return f"{int(value):,}".replace(",", ".") + " đồng"
+    return group_thousands(value) + " đồng"
 
 
 @register.filter

@@ -1,4 +1,8 @@
-"""The report's PDF and XLSX, read back: header, totals, period wording, and tables that add up."""
+"""The report's PDF and XLSX: header, totals, period wording, and tables that add up.
+
+One test reads a real PDF back with poppler and two check its pages (the long table, the landscape
+appendix); the others read the HTML the PDF is laid out from (tests/printed.py), which is faster.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from openpyxl import load_workbook
 
 from baocao import charts
 from baocao.constants import TABLE_KEYS
-from baocao.exports import period_phrase, render_pdf, render_xlsx, report_context
+from baocao.exports import period_phrase, render_pdf, render_report_html, render_xlsx, report_context
 from baocao.models import Report
 from tests.factories import AgencyFactory
+from tests.printed import html_text
 
 from .figures import KEYS, empty_figures, row, sample_figures, total_of
 
@@ -56,6 +61,12 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "bao-cao.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def printed(figures, **kwargs) -> str:
+    """The text of the report's HTML, one line per table row (what ``render_pdf`` lays out)."""
+    document = render_report_html(report_context(figures, **kwargs))
+    return "\n".join(html_text(chunk) for chunk in document.split("<tr"))
 
 
 def table_lines(text: str) -> tuple[list[list[int]], list[int]]:
@@ -102,12 +113,12 @@ def test_the_pdf_has_the_national_header_the_title_and_the_totals(report, tmp_pa
     assert "Biểu II.06a/VPCP/KSTT" in text
 
 
-def test_only_a_final_report_goes_without_the_draft_mark(report, tmp_path):
-    assert "DỰ THẢO" in pdf_text(render_pdf(report.figures, report=report), tmp_path)
-    assert "DỰ THẢO" in pdf_text(render_pdf(report.figures, agency=report.agency), tmp_path)
+def test_only_a_final_report_goes_without_the_draft_mark(report):
+    assert "DỰ THẢO" in printed(report.figures, report=report)
+    assert "DỰ THẢO" in printed(report.figures, agency=report.agency)
     report.finalized_at = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)
     assert report.is_final
-    assert "DỰ THẢO" not in pdf_text(render_pdf(report.figures, report=report), tmp_path)
+    assert "DỰ THẢO" not in printed(report.figures, report=report)
 
 
 def test_a_long_06a_table_never_splits_a_field_row_across_pages(agency, tmp_path):
@@ -132,8 +143,8 @@ def test_a_long_06a_table_never_splits_a_field_row_across_pages(agency, tmp_path
     assert seen == list(range(1, 46))
 
 
-def test_the_06a_table_in_the_pdf_adds_up(report, tmp_path):
-    rows, total = table_lines(pdf_text(render_pdf(report.figures, report=report), tmp_path))
+def test_the_06a_table_in_the_pdf_adds_up(report):
+    rows, total = table_lines(printed(report.figures, report=report))
     expected = [[r[k] for k in TABLE_KEYS] for r in report.figures["rows"]]
     assert rows == expected
     assert total == [sum(column) for column in zip(*rows, strict=True)]
@@ -156,8 +167,8 @@ def test_the_appendix_is_on_a_landscape_page(report, tmp_path):
     assert sizes[-1][0] > sizes[-1][1]  # the 06a appendix: landscape
 
 
-def test_a_period_without_dossiers_still_prints(ward, tmp_path):
-    text = pdf_text(render_pdf(empty_figures(), agency=ward), tmp_path)
+def test_a_period_without_dossiers_still_prints(ward):
+    text = printed(empty_figures(), agency=ward)
     assert "Tổng số hồ sơ tiếp nhận trong kỳ: 0 hồ sơ" in text
     assert "Không có hồ sơ trong kỳ." in text
 

@@ -26,9 +26,8 @@ from hoso import workflow
 from hoso.models import Dossier
 from hoso.workcalendar import VN_TZ
 from motcua.celery import app
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, load_holidays
 from thutuc.constants import Channel, TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +80,7 @@ def ward(agency, clerk, officer):
 @pytest.fixture
 def draft(ward, leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
         services.update_narrative(report=report, data={"number": "125"}, user=leader)
     report.refresh_from_db()
     return report
@@ -145,7 +144,7 @@ def test_a_draft_downloads_as_a_draft(draft, leader, client):
 
 def test_a_report_without_a_number_cannot_be_finalised(ward, leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     with pytest.raises(services.ReportError, match="số văn bản"):
         services.finalize_report(report=report, user=leader)
@@ -250,7 +249,7 @@ def test_a_real_worker_renders_the_official_files_after_finalising(ward, leader,
             time.sleep(0.2)
 
     try:
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)  # autocommit: queued at once
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]  # autocommit: queued at once
         wait_for(lambda: Report.objects.filter(pk=report.pk, status="done").exists())
         Report.objects.filter(pk=report.pk).update(number="125")
         report.refresh_from_db()

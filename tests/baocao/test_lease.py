@@ -34,7 +34,7 @@ def queued(agency, clerk, officer, leader):
 
 def killed_run(report: Report, at: datetime) -> None:
     """A worker claimed the report at ``at`` and was killed before writing anything else."""
-    assert services.claim_report(report.pk, now=at)
+    assert services.claim(report.pk, now=at)
 
 
 def test_a_live_lease_is_not_taken_over_and_a_second_delivery_answers_busy(queued):

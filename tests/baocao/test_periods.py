@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -156,3 +156,8 @@ def test_parse_period_reads_form_and_command_input():
         parse_period("decree_year", 2025, 1)
     with pytest.raises(ValueError, match="Năm không hợp lệ"):
         parse_period("calendar_year", "năm nay")
+
+
+def test_the_instant_of_provisional_figures_is_said_in_vietnam_time_the_one_way():
+    assert periods.counted_until_text(datetime(2026, 12, 5, 3, 15, tzinfo=UTC)) == "tính đến 10:15 ngày 05/12/2026"
+    assert periods.counted_until_text(datetime(2026, 1, 2, 0, 5, tzinfo=VN_TZ)) == "tính đến 00:05 ngày 02/01/2026"

@@ -8,7 +8,6 @@ was received Thursday 10/12, written before that day came.
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import datetime, time
 
 import pytest
@@ -23,8 +22,8 @@ from baocao.periods import custom, decree_half_year
 from baocao.queries import column_bit
 from hoso import workflow
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, load_holidays
+from tests.printed import FAKE_PDF, html_text
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +65,7 @@ def ward(agency, clerk):
 def compile_at(time_machine, instant, agency, leader, period, capture):
     time_machine.move_to(instant, tick=False)
     with capture(execute=True):
-        report = services.create_report(agency=agency, period=period, user=leader)
+        report = services.draft_report(agency=agency, period=period, user=leader)[0]
     report.refresh_from_db()
     return report
 
@@ -75,12 +74,16 @@ def members(report, column):
     return {e.code: e for e in ReportEntry.objects.filter(report=report) if e.columns & column_bit(column)}
 
 
-def pdf_text(report, tmp_path) -> str:
-    path = tmp_path / "r.pdf"
-    path.write_bytes(bytes(report.pdf))
-    return " ".join(
-        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
-    )
+@pytest.fixture(autouse=True)
+def _no_layout(report_html):
+    """Compilations here keep the HTML of their PDF; no PDF is laid out (tests/printed.py)."""
+    return report_html
+
+
+def printed(report, report_html) -> str:
+    """What the report's PDF says: the text of the HTML its compilation laid out (the last one)."""
+    assert bytes(report.pdf) == FAKE_PDF
+    return html_text(report_html[-1])
 
 
 @pytest.mark.parametrize(
@@ -114,7 +117,7 @@ def test_a_period_is_judged_at_the_compile_instant_when_it_is_not_over(
 
 
 def test_a_provisional_report_says_tinh_den_in_the_pdf_the_json_and_the_pages(
-    ward, leader, client, time_machine, django_capture_on_commit_callbacks, tmp_path, capsys
+    ward, leader, client, time_machine, django_capture_on_commit_callbacks, report_html, capsys
 ):
     agency, _ = ward
     report = compile_at(
@@ -122,7 +125,7 @@ def test_a_provisional_report_says_tinh_den_in_the_pdf_the_json_and_the_pages(
     )
     words = "tính đến 10:15 ngày 05/12/2026"
     assert report.figures["counted_until_text"] == words
-    text = pdf_text(report, tmp_path)
+    text = printed(report, report_html)
     assert f"số liệu tạm tính, {words}" in text  # the title block
     assert f"Số liệu tạm tính, {words} (kỳ báo cáo chưa kết thúc)" in text  # the table's note
     assert f"Số hồ sơ đang giải quyết ({words})" in text
@@ -134,23 +137,24 @@ def test_a_provisional_report_says_tinh_den_in_the_pdf_the_json_and_the_pages(
     assert data["total"]["overdue"] == 1 and data["total"]["within_deadline"] == 1
     # The leader sees that the figures are provisional.
     client.force_login(leader)
-    assert "Số liệu tạm tính" in client.get(reverse("baocao:list")).content.decode()
-    assert "Số liệu tạm tính" in client.get(reverse("baocao:detail", args=[report.pk])).content.decode()
+    listing = client.get(reverse("baocao:list")).content.decode()
+    assert "Số liệu tạm tính" in listing and f"số liệu {words}" in listing  # the badge's title
+    assert f"Số liệu tạm tính</b>, {words}:" in client.get(reverse("baocao:detail", args=[report.pk])).content.decode()
 
 
 def test_a_report_on_a_finished_period_says_no_tinh_den(
-    ward, leader, client, time_machine, django_capture_on_commit_callbacks, tmp_path
+    ward, leader, client, time_machine, django_capture_on_commit_callbacks, report_html
 ):
     agency, _ = ward
     report = compile_at(time_machine, vn(2027, 1, 5, 8), agency, leader, DECEMBER, django_capture_on_commit_callbacks)
     assert report.figures["counted_until_text"] == "" and not report.figures["provisional"]
-    assert "tính đến" not in pdf_text(report, tmp_path)
+    assert "tính đến" not in printed(report, report_html)
     client.force_login(leader)
     assert "Số liệu tạm tính" not in client.get(reverse("baocao:list")).content.decode()
 
 
 def test_the_half_year_report_compiled_before_14_12_is_provisional(
-    ward, leader, time_machine, django_capture_on_commit_callbacks, tmp_path
+    ward, leader, time_machine, django_capture_on_commit_callbacks, report_html
 ):
     agency, codes = ward
     period = decree_half_year(2026, 2)  # 15/06/2026 – 14/12/2026
@@ -160,7 +164,7 @@ def test_the_half_year_report_compiled_before_14_12_is_provisional(
     assert report.is_provisional
     assert set(members(report, "within_deadline")) == {codes["A"]}
     assert set(members(report, "overdue")) == {codes["B"]}
-    assert "tính đến 10:15 ngày 05/12/2026" in pdf_text(report, tmp_path)
+    assert "tính đến 10:15 ngày 05/12/2026" in printed(report, report_html)
     # Last year is cut after the same time, so the comparison is like for like.
     previous = report.figures["previous_year"]["period"]
     assert previous["counted_until"] == "2025-12-05T10:15:00+07:00" and previous["provisional"]
@@ -176,6 +180,6 @@ def test_a_period_not_started_is_refused(ward, leader, client, time_machine, dja
     assert "Kỳ báo cáo chưa bắt đầu" in response.content.decode() and not Report.objects.exists()
     # A report queued anyway (an API, a script) fails with the same plain reason.
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=agency, period=DECEMBER, user=leader)
+        report = services.draft_report(agency=agency, period=DECEMBER, user=leader)[0]
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED and report.error.startswith("Kỳ báo cáo bắt đầu từ ngày 01/12/2026")

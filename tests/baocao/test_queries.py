@@ -24,13 +24,12 @@ from baocao.periods import custom, decree_month
 from baocao.queries import COLUMNS, drilldown, table_06a
 from hoso import clock, workflow
 from hoso import workcalendar as wc
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Delivery, SatisfactionLevel, Status, SurveyChannel
 from hoso.models import Dossier, DossierEvent, SatisfactionRating
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory, load_holidays
 from thutuc.constants import Channel, TimeUnit
 
 pytestmark = pytest.mark.django_db

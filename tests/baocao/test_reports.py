@@ -27,9 +27,16 @@ from hoso import workflow
 from hoso.models import AccessLog
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyFactory, AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    AgencyProcedureFactory,
+    FieldFactory,
+    ProcedureFactory,
+    UserFactory,
+    load_holidays,
+)
+from tests.printed import FAKE_PDF, html_text
 from thutuc.constants import Channel, TimeUnit
 
 PERIOD = calendar_half_year(2025, 2)  # 01/07/2025 – 31/12/2025
@@ -37,6 +44,13 @@ PERIOD = calendar_half_year(2025, 2)  # 01/07/2025 – 31/12/2025
 
 def vn(*args: int) -> datetime:
     return datetime(*args, tzinfo=VN_TZ)
+
+
+@pytest.fixture(autouse=True)
+def _no_layout(report_html):
+    """Compilations in this process keep their HTML and lay no PDF out (tests/printed.py); the real
+    worker's test, in its own process, makes and reads back a real one."""
+    return report_html
 
 
 def make_dossiers(agency, clerk, officer) -> None:
@@ -73,7 +87,7 @@ def ward(agency, clerk, officer):
 @pytest.fixture
 def compiled(ward, leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     return report
 
@@ -114,8 +128,8 @@ def test_creating_the_same_period_twice_returns_the_same_report(compiled, leader
 def test_only_the_first_claim_wins(ward, leader):
     report, _ = services.draft_report(agency=ward, period=PERIOD, user=leader)  # on_commit not run: queued
     now = datetime.now(tz=VN_TZ)
-    assert services.claim_report(report.pk, now=now) is True
-    assert services.claim_report(report.pk, now=now) is False
+    assert services.claim(report.pk, now=now) is not None
+    assert services.claim(report.pk, now=now) is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,7 +142,7 @@ def test_two_workers_claiming_at_once_run_it_once(agency, leader):
 
     def claim():
         barrier.wait()
-        results.append(services.claim_report(report.pk, now=datetime.now(tz=VN_TZ)))
+        results.append(services.claim(report.pk, now=datetime.now(tz=VN_TZ)) is not None)
         connection.close()
 
     threads = [threading.Thread(target=claim) for _ in range(2)]
@@ -148,7 +162,7 @@ def test_a_failure_is_recorded_with_the_reason_and_a_retry_works(
 
     monkeypatch.setattr("baocao.figures.compile_figures", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=ward, period=PERIOD, user=leader)
+        report = services.draft_report(agency=ward, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert report.error.startswith("Không tổng hợp được báo cáo") and "bảng tạm bị khóa" in report.error
@@ -176,19 +190,18 @@ def test_a_transient_database_error_releases_the_claim_for_a_retry(ward, leader,
 
 @pytest.mark.django_db
 def test_editing_the_narrative_rerenders_the_pdf_with_the_same_figures(
-    compiled, leader, django_capture_on_commit_callbacks, tmp_path
+    compiled, report_html, leader, django_capture_on_commit_callbacks
 ):
     digest = compiled.figures_hash
+    compiled_html = len(report_html)
     with django_capture_on_commit_callbacks(execute=True):
         services.update_narrative(
             report=compiled, data={"direction": "Ban hành Kế hoạch số 12/KH-UBND.", "number": "77"}, user=leader
         )
     compiled.refresh_from_db()
     assert compiled.status == ReportStatus.DONE and compiled.figures_hash == digest
-    (tmp_path / "r.pdf").write_bytes(bytes(compiled.pdf))
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    assert len(report_html) == compiled_html + 1 and bytes(compiled.pdf) == FAKE_PDF  # rendered again
+    text = html_text(report_html[-1])  # what the new PDF is laid out from
     assert "Ban hành Kế hoạch số 12/KH-UBND." in text and "Số: 77/BC-UBND" in text
 
 
@@ -436,12 +449,12 @@ def test_a_real_worker_compiles_the_report_and_the_view_serves_it(agency, clerk,
         stderr=subprocess.STDOUT,
     )
     previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue  # the task create_report queues goes to this worker
+    app.conf.task_default_queue = queue  # the task draft_report queues goes to this worker
     try:
         from baocao.tasks import compile_report_task
 
         started = time.monotonic()
-        report = services.create_report(agency=agency, period=PERIOD, user=leader)  # autocommit: queued at once
+        report = services.draft_report(agency=agency, period=PERIOD, user=leader)[0]  # autocommit: queued at once
         compile_report_task.delay(report.pk)  # a duplicate delivery: loses the claim, does nothing
         deadline = started + 120
         while time.monotonic() < deadline and worker.poll() is None:

@@ -14,8 +14,7 @@ from baocao.satisfaction import indicator_5_4, satisfaction_breakdown, satisfact
 from hoso.constants import SatisfactionLevel, Status
 from hoso.models import Dossier, FollowUp, SatisfactionRating
 from motcua.constants import Role
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory, load_holidays
 from tests.hoso.test_surveys import AFTER_RETURN, rate_by_link, returned_dossier, vn
 from thutuc.constants import TimeUnit
 

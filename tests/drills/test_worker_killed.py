@@ -28,7 +28,7 @@ def test_a_report_whose_worker_was_killed_mid_compile_is_completed_exactly_once(
         with celery_worker(
             tmp_path, queue, "doomed", MOTCUA_REPORT_COMPILE_DELAY="60", MOTCUA_REPORT_LEASE_SECONDS=str(LEASE)
         ) as doomed:
-            report = services.create_report(agency=ward.agency, period=PERIOD, user=None)  # sent on commit
+            report = services.draft_report(agency=ward.agency, period=PERIOD, user=None)[0]  # sent on commit
             wait_for(  # figures computed, the PDF not yet rendered
                 lambda: Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, progress=40).exists(),
                 60,
@@ -75,7 +75,7 @@ def test_a_killed_pool_process_gives_its_message_back_and_the_retry_completes_th
             MOTCUA_REPORT_LEASE_SECONDS=str(LEASE),
         ) as worker,
     ):
-        report = services.create_report(agency=ward.agency, period=PERIOD, user=None)
+        report = services.draft_report(agency=ward.agency, period=PERIOD, user=None)[0]
         wait_for(
             lambda: Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, progress=40).exists(),
             60,

@@ -52,7 +52,7 @@ def portal(db):
     workflow.assign(dossier_id=done.pk, actor=clerk, officer=officer)
     workflow.mark_result_ready(dossier_id=done.pk, actor=officer)
     done = workflow.return_result(dossier_id=done.pk, actor=clerk, collector="Phạm Thị Mai")
-    report = reports.create_report(agency=agency, period=decree_half_year(2025, 1), user=None)
+    report = reports.draft_report(agency=agency, period=decree_half_year(2025, 1), user=None)[0]
     reports.compile_report(report.pk)
     return {"received": received, "returned": done, "report": report}
 

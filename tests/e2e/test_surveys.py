@@ -9,8 +9,14 @@ import pytest
 from hoso import surveys, workflow
 from hoso.models import SatisfactionRating
 from motcua.constants import Role
-from motcua.demo import load_holidays
-from tests.factories import PASSWORD, AgencyFactory, AgencyProcedureFactory, ProcedureFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    AgencyProcedureFactory,
+    ProcedureFactory,
+    UserFactory,
+    load_holidays,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from hoso.calendars import calendar_for, invalidate_calendars
+from hoso.calendar_store import calendar_for, invalidate_calendars
 from hoso.constants import CalendarDayKind
 from hoso.models import CalendarDay, WorkingSession
 from hoso.workcalendar import VN_TZ, Limit, Unit, compute_due
@@ -196,7 +196,6 @@ def test_a_ward_open_on_saturday_morning_counts_it(demo):
         WorkingSession.objects.create(agency=demo, weekday=weekday, start=time(7, 30), end=time(11, 30))
         WorkingSession.objects.create(agency=demo, weekday=weekday, start=time(13, 30), end=time(17, 0))
     WorkingSession.objects.create(agency=demo, weekday=5, start=time(7, 30), end=time(11, 30))
-    invalidate_calendars()
     # Fri 07/03/2025 10:00 + 1 working day → Sat 08/03/2025 10:00 (open in the morning).
     received = datetime(2025, 3, 7, 10, 0, tzinfo=VN_TZ)
     assert compute_due(calendar_for(demo.pk), received, Limit(1, Unit.WORKING_DAYS)) == datetime(
@@ -212,7 +211,6 @@ def test_a_ward_open_on_saturday_morning_counts_it(demo):
 def test_declaring_only_saturday_morning_adds_it_to_the_default_week(demo):
     # What a ward admin does first: add "Thứ Bảy 07:30–11:30" and nothing else.
     WorkingSession.objects.create(agency=demo, weekday=5, start=time(7, 30), end=time(11, 30))
-    invalidate_calendars()
     calendar = calendar_for(demo.pk)
     # Tue 24/11/2026 10:00 + 1 working day → Wed 25/11/2026 10:00: Monday–Friday still work.
     tuesday = datetime(2026, 11, 24, 10, 0, tzinfo=VN_TZ)
@@ -224,12 +222,40 @@ def test_declaring_only_saturday_morning_adds_it_to_the_default_week(demo):
 
 def test_a_weekday_declared_with_the_morning_only_closes_its_afternoon(demo):
     WorkingSession.objects.create(agency=demo, weekday=4, start=time(7, 30), end=time(11, 30))  # Friday
-    invalidate_calendars()
     # Received Fri 27/11/2026 14:00 (closed): counted from Mon 30/11 07:30; same day → Mon 17:00.
     friday = datetime(2026, 11, 27, 14, 0, tzinfo=VN_TZ)
     assert compute_due(calendar_for(demo.pk), friday, Limit(0, Unit.SAME_DAY)) == datetime(
         2026, 11, 30, 17, 0, tzinfo=VN_TZ
     )
+
+
+def test_an_edit_made_through_the_orm_alone_reaches_the_next_calendar(demo):
+    # A shell edit: no admin, no import, no explicit invalidation; the model signals suffice.
+    tuesday = date(2025, 3, 4)  # Tue 04/03/2025, an ordinary working day
+    assert calendar_for(demo.pk).is_working_day(tuesday)  # built and cached
+    day = CalendarDay.objects.create(date=tuesday, kind=CalendarDayKind.HOLIDAY, name="Nghỉ đột xuất")
+    assert not calendar_for(demo.pk).is_working_day(tuesday)
+    assert calendar_for(None).holidays[tuesday] == "Nghỉ đột xuất"
+    day.name = "Nghỉ đột xuất – đổi tên"
+    day.save(update_fields=["name"])
+    assert calendar_for(None).holidays[tuesday] == "Nghỉ đột xuất – đổi tên"
+    day.delete()
+    assert calendar_for(demo.pk).is_working_day(tuesday)
+
+
+def test_a_session_deleted_through_the_orm_closes_the_day_at_once(demo):
+    saturday = date(2025, 3, 8)  # Sat 08/03/2025
+    session = WorkingSession.objects.create(agency=demo, weekday=5, start=time(7, 30), end=time(11, 30))
+    assert calendar_for(demo.pk).is_working_day(saturday)
+    session.delete()
+    assert not calendar_for(demo.pk).is_working_day(saturday)
+
+
+def test_an_edit_is_announced_again_when_its_transaction_commits(demo, django_capture_on_commit_callbacks):
+    # Another process may rebuild from the old rows before the commit: the token changes again then.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        CalendarDay.objects.create(date=date(2025, 3, 4), kind=CalendarDayKind.HOLIDAY, name="Nghỉ đột xuất")
+    assert invalidate_calendars in callbacks
 
 
 def test_import_holidays_twice_changes_nothing_and_a_bad_file_writes_nothing(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from hoso import workflow
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.clock import CLOCK_COLUMNS, compute_clock
 from hoso.constants import Action, Status
 from hoso.models import Dossier

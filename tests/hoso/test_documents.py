@@ -1,4 +1,5 @@
-"""The desk's printable slips: dossiers made by the real workflow, PDFs read back with poppler."""
+"""The desk's printable slips: dossiers made by the real workflow; each kind's PDF read back with poppler once,
+other checks of the words on the HTML the PDF is laid out from (tests/printed.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from hoso.documents import (
     text_lines,
 )
 from hoso.workflow import Intake
-from motcua.demo import load_holidays
 from motcua.lib.pdf import html_to_pdf
 from motcua.lib.qr import qr_svg
+from tests.factories import load_holidays
+from tests.printed import html_text
 from thutuc.constants import DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
 
@@ -196,14 +198,14 @@ def test_the_receipt_on_a5_keeps_one_copy_per_page(received, tmp_path):
     assert "17 giờ 00 phút, ngày 03 tháng 02 năm 2025" in text
 
 
-def test_a_receipt_sent_by_post_names_the_delivery_address(ward, clerk, certification, tmp_path):
+def test_a_receipt_sent_by_post_names_the_delivery_address(ward, clerk, certification):
     dossier = workflow.receive(
         agency=ward,
         actor=clerk,
         intake=intake(certification, delivery="post", delivery_address="Số 5 ngõ Huế, phường Hai Bà Trưng"),
         now=vn(2025, 3, 3, 9, 0),
     )
-    text = flat(pdf_text(render_document(dossier, "tiep-nhan"), tmp_path / "post.pdf"))
+    text = html_text(render_document_html(dossier, "tiep-nhan"))  # the receipt's PDF is read back above
     assert "Gửi qua dịch vụ bưu chính công ích đến địa chỉ: Số 5 ngõ Huế, phường Hai Bà Trưng" in text
     # Monday 03/03/2025 09:00 is before the cut-off: due at the end of the same working day.
     assert "Thời gian trả kết quả: 17 giờ 00 phút, ngày 03 tháng 3 năm 2025" in text
@@ -239,7 +241,7 @@ def test_an_incomplete_intake_gets_written_guidance_once_and_no_receipt(ward, cl
         render_document(dossier, "tiep-nhan")
 
 
-def test_a_supplement_request_during_processing_prints_the_latest_request(received, clerk, minh, tmp_path):
+def test_a_supplement_request_during_processing_prints_the_latest_request(received, clerk, minh):
     officer = minh
     workflow.assign(dossier_id=received.pk, actor=clerk, officer=officer, now=vn(2025, 2, 3, 8, 0))
     workflow.request_supplement(
@@ -249,10 +251,10 @@ def test_a_supplement_request_during_processing_prints_the_latest_request(receiv
     workflow.request_supplement(
         dossier_id=received.pk, actor=officer, missing="Giấy ủy quyền có chứng thực", now=vn(2025, 2, 3, 15, 0)
     )
-    text = flat(pdf_text(render_document(received, "huong-dan"), tmp_path / "bo-sung.pdf"))
+    text = html_text(render_document_html(received, "huong-dan"))  # this slip's PDF is read back above
 
     assert f"Số: {received.code}" in text
-    assert "1. Giấy ủy quyền có chứng thực" in text
+    assert document_context(received, "huong-dan")["items"] == ["Giấy ủy quyền có chứng thực"]  # numbered: <ol>
     assert "Bản sao bằng tốt nghiệp bị mờ" not in text
     assert "tạm dừng từ 15 giờ 00 phút, ngày 03 tháng 02 năm 2025" in text
     assert "Trần Văn Minh" in text  # the officer who asked

@@ -9,8 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from hoso import workflow
 from hoso.models import Dossier
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,8 +19,7 @@ from hoso.documents import lookup_url
 from hoso.models import DossierEvent, Notification, NotificationTemplate
 from hoso.tasks import notify_event, send_notification
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 
 pytestmark = pytest.mark.django_db
 

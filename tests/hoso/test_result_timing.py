@@ -1,6 +1,7 @@
 # ruff: noqa: F811 — the fixtures of test_documents are imported and then requested by name
 """Issue 17.3: a citizen's paper never contradicts the dates printed on it, and the control
-slip's rows and summary agree. Dossiers made by the real workflow; PDFs read back with poppler.
+slip's rows and summary agree. Dossiers made by the real workflow; the slips are read from the HTML
+their PDFs are laid out from (tests/printed.py; tests/hoso/test_documents.py reads real PDFs back).
 
 The fixture dossier (chứng thực bản sao, 2.000815) is received Friday 24/01/2025 16:20, after the
 15:00 cut-off, and due Monday 03/02/2025 17:00 (Tết holidays 25/01–02/02/2025).
@@ -8,7 +9,6 @@ The fixture dossier (chứng thực bản sao, 2.000815) is received Friday 24/0
 
 from __future__ import annotations
 
-import subprocess
 from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -17,9 +17,10 @@ import pytest
 from django.urls import reverse
 
 from hoso import workflow
-from hoso.documents import document_context, render_document
+from hoso.documents import document_context, render_document_html
 from hoso.result_timing import APOLOGY, result_timing
 from hoso.tracking_book import _note
+from tests.printed import html_text
 
 from .test_documents import APPLICANT, certification, intake, minh, received, ward  # noqa: F401 — fixtures
 
@@ -31,12 +32,9 @@ def vn(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=VN)
 
 
-def text_of(pdf: bytes, tmp_path, name: str) -> str:
-    path = tmp_path / name
-    path.write_bytes(pdf)
-    return " ".join(
-        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
-    )
+def text_of(dossier, slug: str) -> str:
+    """What slip `slug` says: the text of the HTML its PDF is laid out from (tests/printed.py)."""
+    return html_text(render_document_html(dossier, slug))
 
 
 def finish(dossier, clerk, officer, *, ready_at, extend_to=None):
@@ -63,10 +61,10 @@ def finish(dossier, clerk, officer, *, ready_at, extend_to=None):
     ],
 )
 def test_a_result_before_the_new_appointment_is_not_called_late_on_the_citizens_papers(
-    received, clerk, minh, client, tmp_path, ready_at, citizen, summary, result_row
+    received, clerk, minh, client, ready_at, citizen, summary, result_row
 ):
     dossier = finish(received, clerk, minh, ready_at=ready_at, extend_to=vn(2025, 2, 5, 17))
-    slip = text_of(render_document(dossier, "tra-ket-qua"), tmp_path, "tra.pdf")
+    slip = text_of(dossier, "tra-ket-qua")
     assert "Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 05 tháng 02 năm 2025" in slip
     assert f"({citizen})." in slip
     if citizen == APOLOGY:
@@ -75,7 +73,7 @@ def test_a_result_before_the_new_appointment_is_not_called_late_on_the_citizens_
     control = document_context(dossier, "kiem-soat")
     ready_row = next(r for r in control["rows"] if r["step"] == "Hoàn thành, có kết quả")
     assert ready_row["result"] == result_row and control["overall"] == summary
-    text = text_of(render_document(dossier, "kiem-soat"), tmp_path, "ks.pdf")
+    text = text_of(dossier, "kiem-soat")
     assert f"Kết quả giải quyết hồ sơ: {summary}" in text
 
     # The siblings say the same: the public status page and the dossier page.
@@ -88,9 +86,7 @@ def test_a_result_before_the_new_appointment_is_not_called_late_on_the_citizens_
     assert summary in page
 
 
-def test_two_supplement_requests_are_named_as_the_reason_not_called_late_beside_earlier_dates(
-    received, clerk, minh, tmp_path
-):
+def test_two_supplement_requests_are_named_as_the_reason_not_called_late_beside_earlier_dates(received, clerk, minh):
     workflow.assign(dossier_id=received.pk, actor=clerk, officer=minh, now=vn(2025, 2, 3, 8))
     for hour in (9, 13):  # Monday 03/02, the due day: two requests, each answered within the hour
         workflow.request_supplement(
@@ -102,7 +98,7 @@ def test_two_supplement_requests_are_named_as_the_reason_not_called_late_beside_
     received.refresh_from_db()
     assert received.timeliness == "late" and received.result_ready_at <= received.shown_due_at
 
-    slip = text_of(render_document(received, "tra-ket-qua"), tmp_path, "tra.pdf")
+    slip = text_of(received, "tra-ket-qua")
     assert "(cơ quan đã yêu cầu bổ sung hồ sơ 2 lần)." in slip and "quá hạn" not in slip.lower()
     control = document_context(received, "kiem-soat")
     assert control["overall"] == "Quá hạn (yêu cầu bổ sung hồ sơ 2 lần)"

@@ -15,8 +15,7 @@ from hoso import tracking_book as tb
 from hoso import workflow
 from hoso.models import AccessLog, Dossier
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, load_holidays
 
 pytestmark = pytest.mark.django_db
 

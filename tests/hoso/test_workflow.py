@@ -13,9 +13,8 @@ from hoso.constants import Action, Status
 from hoso.models import Dossier, DossierEvent
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, UserFactory, load_holidays
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -388,7 +387,7 @@ def test_only_the_assigned_officer_completes_a_supplement_or_takes_back_a_transf
     workflow.request_supplement(dossier_id=d.pk, actor=colleague, missing="Bản sao", now=vn(2025, 3, 3, 10))
     with pytest.raises(workflow.WorkflowError, match="không được phân công cho bạn"):
         workflow.complete_supplement(dossier_id=d.pk, actor=officer, now=vn(2025, 3, 4, 10))
-    assert workflow.refusal(Dossier.objects.get(pk=d.pk), Action.TRANSFER_BACK, officer) is not None
+    assert workflow.why_not_allowed(Dossier.objects.get(pk=d.pk), Action.TRANSFER_BACK, officer) is not None
     # The clerk at the counter receives the papers for the assigned officer.
     workflow.complete_supplement(dossier_id=d.pk, actor=clerk, now=vn(2025, 3, 4, 10))
 

@@ -14,15 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hoso import workflow, worklists
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Status
 from hoso.models import Dossier
 from hoso.remaining import remaining
 from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import UserFactory
+from tests.factories import UserFactory, load_holidays
 from thutuc.constants import TimeUnit
 from thutuc.models import AgencyProcedure, Procedure
 

@@ -18,8 +18,13 @@ from hoso import surveys, workflow
 from hoso.constants import CalendarDayKind, NotificationChannel, NotificationKind, SatisfactionLevel
 from hoso.models import AccessLog, CalendarDay, NotificationTemplate, SurveyCriterion, WorkingSession
 from hoso.workcalendar import VN_TZ
-from motcua.demo import load_holidays
-from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory, UserFactory
+from tests.factories import (
+    AgencyProcedureFactory,
+    ProcedureFactory,
+    RequiredDocumentFactory,
+    UserFactory,
+    load_holidays,
+)
 
 pytestmark = pytest.mark.django_db
 

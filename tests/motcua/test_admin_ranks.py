@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from motcua.constants import Role
 from motcua.models import User
-from motcua.permissions import RANK_STAFF, RANK_SUPERUSER, RANK_WARD_ADMIN, can_manage, rank
+from motcua.permissions import RANK_STAFF, RANK_SUPERUSER, RANK_WARD_ADMIN, can_manage, manageable, rank
+from motcua.services import create_staff
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,27 @@ def test_a_ward_admin_manages_only_lower_ranks_of_their_own_ward(
         assert not can_manage(ward_admin, target)
     ward_admin.is_active = False
     assert not can_manage(ward_admin, clerk)
+
+
+def test_the_admin_list_and_can_manage_are_one_rule(
+    superuser, ward_admin, leader, clerk, peer_admin, attached_superuser, other_clerk, other_ward_admin, agency
+):
+    staff_flag_only = UserFactory(agency=agency, username="co_co_nhan_vien", role=Role.CLERK, is_staff=True)
+    inactive_admin = UserFactory(agency=agency, username="admin_nghi", role=Role.ADMIN, is_staff=True, is_active=False)
+    everyone = list(User.objects.all())
+    for actor in [*everyone, inactive_admin]:
+        listed = set(manageable(actor, User.objects.all()).values_list("pk", flat=True))
+        assert listed == {target.pk for target in everyone if can_manage(actor, target)}, actor.username
+    assert rank(staff_flag_only) == RANK_WARD_ADMIN
+
+
+def test_the_staff_flag_follows_the_role_from_the_command_and_the_admin(agency):
+    admin_user = create_staff(agency=agency, username="qt_moi", role=Role.ADMIN, password=PASSWORD)
+    clerk_user = create_staff(agency=agency, username="mc_moi", role=Role.CLERK, password=PASSWORD)
+    assert admin_user.is_staff and not clerk_user.is_staff
+    clerk_user.is_superuser = True
+    clerk_user.set_staff_flag()
+    assert clerk_user.is_staff
 
 
 @pytest.mark.parametrize("target_name", ["attached_superuser", "peer_admin", "ward_admin", "other_ward_admin"])

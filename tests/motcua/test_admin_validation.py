@@ -178,7 +178,7 @@ def test_two_identical_days_in_one_submission_of_the_ward_page_are_a_form_error(
 
 
 def test_the_ward_page_saves_its_sessions_and_rebuilds_the_calendar(client, ward_admin, agency):
-    from hoso.calendars import calendar_for
+    from hoso.calendar_store import calendar_for
 
     client.force_login(ward_admin)
     url = reverse("admin:motcua_agency_change", args=[agency.pk])

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hoso import surveys, workflow
-from hoso.calendars import calendar_for, invalidate_calendars
+from hoso.calendar_store import calendar_for, invalidate_calendars
 from hoso.models import CalendarDay, Dossier
 from motcua.demo import load_demo
 from motcua.lib import cache as resilient

@@ -44,7 +44,7 @@ def compiled(agency, clerk, officer, leader, django_capture_on_commit_callbacks)
     """The ward's half-year report, compiled over three dossiers of July 2025."""
     make_dossiers(agency, clerk, officer)
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.create_report(agency=agency, period=PERIOD, user=leader)
+        report = services.draft_report(agency=agency, period=PERIOD, user=leader)[0]
     report.refresh_from_db()
     return report
 

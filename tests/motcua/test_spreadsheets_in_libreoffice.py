@@ -20,11 +20,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hoso.models import Dossier, DossierCounter
-from motcua.demo import load_holidays
 from tests.conftest import need
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.hoso.test_dossier_import import AGENCY, export_csv
-from tests.hoso.test_dossier_transfer_safety import figures, make_hostile, stored
+from tests.hoso.test_dossier_import_safety import figures, make_hostile, stored
 from thutuc.models import Field, Procedure
 from thutuc.services import export_procedures_xlsx
 

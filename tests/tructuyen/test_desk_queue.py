@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Status
 from hoso.models import Dossier
 from motcua.constants import Role

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from hoso import documents, online, workflow
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Status
 from hoso.models import Dossier
 from motcua.constants import Role

@@ -10,8 +10,8 @@ from datetime import datetime, time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hoso.calendars import calendar_for, unconfirmed_years
-from hoso.selectors import procedure_limit
+from hoso.calendar_store import calendar_for, unconfirmed_years
+from hoso.limits import procedure_limit
 from hoso.workcalendar import VN_TZ, Limit, Unit, due_at
 from motcua.models import Agency
 from thutuc.models import Procedure

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hoso.transfer import export_dossiers
+from hoso.exporting import export_dossiers
 from motcua.models import Agency
 
 

@@ -1,6 +1,7 @@
 """python manage.py import_dossiers FILE [--dry-run] — dossiers from another system, all or nothing.
 
-The columns and the rules are described in hoso/transfer.py.
+The columns are described in hoso/interchange.py, the row checks in hoso/import_checks.py and
+what the import writes in hoso/importing.py.
 """
 
 from pathlib import Path
@@ -8,7 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from hoso.transfer import DossierImportRejected, import_dossiers, parse_dossier_file
+from hoso.import_checks import DossierImportRejected, parse_dossier_file
+from hoso.importing import import_dossiers
 from motcua.lib.tabular import TabularError, import_limits, read_path
 
 

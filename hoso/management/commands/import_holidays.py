@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hoso.services import HolidayImportRejected, import_holidays
+from hoso.holiday_import import HolidayImportRejected, import_holidays
 from motcua.lib.tabular import TabularError, import_limits, read_path
 from motcua.models import Agency
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from hoso.calendars import calendar_for
+from hoso.calendar_store import calendar_for
 from hoso.clock import CLOCK_COLUMNS
 from hoso.models import Dossier, DossierEvent
-from hoso.workflow import expected_clock
+from hoso.recompute import expected_clock
 from motcua.models import Agency
 
 

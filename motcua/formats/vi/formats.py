@@ -1,7 +1,10 @@
 """Input formats for Vietnamese: Django's "vi" locale defines none, so typed dates fell back to
-the US month/day order (03/09/2026 read as 9 March). Day first, ISO still accepted."""
+the US month/day order (03/09/2026 read as 9 March). Day first, ISO still accepted; the dates are
+motcua.lib.dates.DATE_INPUT_FORMATS, the one list every date field uses."""
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
+from motcua.lib.dates import DATE_INPUT_FORMATS as _DATES
+
+DATE_INPUT_FORMATS = list(_DATES)
 TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M"]
 DATETIME_INPUT_FORMATS = [
     "%d/%m/%Y %H:%M",

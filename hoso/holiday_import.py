@@ -1,4 +1,8 @@
-"""Writes of the dossier app. Calendar edits invalidate the cached calendars."""
+"""The import of a holiday table (holidays_vn.csv or a ward's own): every row checked, then upserted all or nothing.
+
+Used by the `import_holidays` command and the demo data. Its bulk writes send no model
+signal, so it invalidates the cached calendars (`hoso.calendar_store`) itself after commit.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from motcua.lib.tabular import import_limits, read_rows
 from motcua.lib.text import has_control_character, has_full_width, normalise_spaces
 from motcua.models import Agency
 
-from .calendars import invalidate_calendars
+from .calendar_store import invalidate_calendars
 from .constants import CalendarDayKind
 from .models import CalendarDay
 
@@ -41,7 +45,8 @@ class HolidayImportRejected(Exception):
         super().__init__("\n".join(errors))
 
 
-def _parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list[str]]:
+def parse_holidays(data: bytes, filename: str) -> tuple[list[CalendarDay], list[str]]:
+    """The rows of a holiday table as unsaved national CalendarDay objects, and one message per bad row."""
     _, rows = read_rows(data, filename, required=("date", "kind", "name"), limits=import_limits("holidays"))
     this_year = timezone.localdate().year
     days: list[CalendarDay] = []
@@ -99,7 +104,7 @@ def import_holidays(*, data: bytes, filename: str, agency: Agency | None = None)
 
     Raises HolidayImportRejected listing every bad row; nothing is written then.
     """
-    days, errors = _parse_holidays(data, filename)
+    days, errors = parse_holidays(data, filename)
     if errors:
         raise HolidayImportRejected(errors)
     result = HolidayImportResult()
@@ -119,5 +124,5 @@ def import_holidays(*, data: bytes, filename: str, agency: Agency | None = None)
     CalendarDay.objects.bulk_update(to_update, ["kind", "name", "source_url"])
     result.created, result.updated = len(to_create), len(to_update)
     if to_create or to_update:
-        transaction.on_commit(invalidate_calendars)
+        transaction.on_commit(invalidate_calendars)  # bulk_create and bulk_update send no post_save
     return result

@@ -13,9 +13,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from hoso.models import AccessLog, Dossier, DossierCounter, DossierEvent
-from motcua.demo import load_holidays
 from motcua.lib.tabular import looks_like_formula
-from tests.factories import AgencyProcedureFactory, ProcedureFactory
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.hoso.test_dossier_import import AGENCY, csv_bytes, export_csv, import_rows, rejection, row
 from tests.motcua.test_tabular import zip_bomb
 

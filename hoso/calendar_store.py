@@ -1,8 +1,12 @@
-"""Each agency's WorkCalendar, built from the database once and cached until an edit.
+"""Reads each agency's WorkCalendar from the database and caches it per process until an edit.
 
 Computing a due date then costs no database query: callers ask `calendar_for(agency_id)`,
-which checks one version number in the cache (shared by every process through Redis) and
-otherwise reuses the calendar this process already built.
+which checks one version token in the shared cache (Redis in production) and otherwise reuses
+the calendar this process already built. Any save or delete of a CalendarDay or a
+WorkingSession (admin, holiday import, shell, a cascade from a deleted ward) replaces the token
+through the model signals connected below (at once, and again when its transaction commits),
+so every process rebuilds. Bulk writes send no signal: their callers call
+`invalidate_calendars` themselves (`hoso.holiday_import`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,10 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from datetime import date, time
+
+import holidays as holidays_package
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from motcua.lib.cache import bump_version, version_token
 
@@ -38,7 +46,7 @@ _lock = threading.Lock()
 
 
 def invalidate_calendars() -> None:
-    """Call after any change to holidays, make-up days or sessions (every process rebuilds)."""
+    """Every process rebuilds its calendars; the model signals call this, bulk writers call it themselves."""
     bump_version(_VERSION_KEY)
 
 
@@ -95,8 +103,6 @@ def _fallback_holidays(years: list[int]) -> dict[date, str]:
     """Statutory holidays from the `holidays` package: right lunar dates, no make-up Saturdays."""
     if not years:
         return {}
-    import holidays as holidays_package
-
     return dict(holidays_package.country_holidays("VN", years=years, language="vi").items())
 
 
@@ -108,3 +114,16 @@ def fallback_group(name: str) -> str:
 def unconfirmed_years(calendar: WorkCalendar, *years: int) -> list[int]:
     """Those of `years` whose holidays are only estimated: pages show a warning for them."""
     return sorted({y for y in years if not calendar.is_confirmed(y)})
+
+
+def _changed(**kwargs: object) -> None:
+    # Now, for this transaction's own later reads, and again after commit, for what another
+    # process may have built from the old rows meanwhile.
+    invalidate_calendars()
+    transaction.on_commit(invalidate_calendars)
+
+
+# The calendar is built from these rows only (the national fallback years come from a package).
+for _model in (CalendarDay, WorkingSession):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"hoso-calendars-{_model.__name__}-save")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"hoso-calendars-{_model.__name__}-delete")

@@ -1,4 +1,5 @@
-"""Forms of the desk: they validate and normalise; the workflow does the writing."""
+"""The counter's intake form: it validates and normalises what the clerk typed and reports the
+intake rules (hoso.intake) with the field errors; the intake service does the writing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from motcua.constants import Role
+from motcua.lib.dates import DayField
 from motcua.lib.identity import (
     normalise_person_name,
     normalise_phone,
@@ -19,17 +20,14 @@ from motcua.lib.identity import (
     validate_passport,
     validate_tax_code,
 )
-from motcua.lib.text import FreeText, PublicNoteField, TextLimit, ascii_digits, normalise_spaces
-from motcua.models import User
+from motcua.lib.text import FreeText, TextLimit, ascii_digits, normalise_spaces
 from thutuc.constants import Channel, DocumentForm
 from thutuc.models import AgencyProcedure, Procedure
 
-from .constants import ApplicantKind, Delivery, IdKind
-from .selectors import offer_limit
-from .workflow import Intake
-
-DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+from .. import intake as intake_rules
+from ..constants import ApplicantKind, Delivery, IdKind
+from ..workflow import Intake
+from .fields import note_field
 
 
 class IntakeForm(forms.Form):
@@ -78,10 +76,9 @@ class IntakeForm(forms.Form):
     )
     # A text field: clerks type "50.000" or "50,000 đ" and mean fifty thousand đồng.
     fee_amount = forms.CharField(label="Phí, lệ phí đã thu (đồng)", initial="0", max_length=20)
-    manual_due_date = forms.DateField(
+    manual_due_date = DayField(
         label="Ngày hẹn trả kết quả",
         required=False,
-        input_formats=DATE_INPUTS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     manual_due_time = forms.TimeField(
@@ -94,13 +91,7 @@ class IntakeForm(forms.Form):
         max_length=TextLimit.NOTE,
         rows=2,
     )
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
+    note = note_field()
     missing = FreeText(
         label="Giấy tờ cần bổ sung, hoàn thiện (mẫu 02)", required=False, multiline=True, max_length=TextLimit.NOTE
     )
@@ -149,7 +140,7 @@ class IntakeForm(forms.Form):
                     "invalid": "Số lượng phải là số nguyên.",
                 },
             )
-        self.needs_manual_due = offer_limit(procedure, offer) is None
+        self.needs_manual_due = intake_rules.needs_typed_appointment(procedure, offer)
         # Only the channels the catalogue lists for this procedure (cách thức thực hiện): an online
         # dossier of a procedure offered at the counter only would inflate the online share.
         accepted = procedure.accepted_channels
@@ -215,32 +206,30 @@ class IntakeForm(forms.Form):
         return data
 
     def _check_receipt(self, data: dict[str, Any]) -> None:
-        """What a receipt needs besides valid fields, reported with them in one submit."""
-        missing = self.missing_mandatory()
-        if missing:
-            self.add_error(
-                None,
-                "Chưa nhận đủ giấy tờ bắt buộc: "
-                + "; ".join(missing)
-                + ". Hồ sơ chưa đủ thì hướng dẫn bổ sung (mẫu 02), không tiếp nhận.",
-            )
-        elif not self._papers_received(data):
-            # Form 01 lists the papers received (docs/intake-and-forms.md §1–2): a receipt of nothing is no receipt.
-            self.add_error(
-                "other_documents",
-                "Hãy đánh dấu hoặc ghi ít nhất một giấy tờ đã nhận (mỗi giấy tờ một dòng): giấy tiếp nhận "
-                "phải liệt kê thành phần hồ sơ.",
-            )
-        if self.needs_manual_due and data.get("manual_due_date") is None and "manual_due_date" not in self.errors:
-            self.add_error("manual_due_date", "Thủ tục không có thời hạn tính tự động: hãy nhập ngày hẹn trả.")
+        """What a receipt needs besides valid fields (hoso.intake's rules), reported with them in one submit."""
+        problems = intake_rules.receipt_problems(
+            procedure=self.procedure,
+            offer=self.offer,
+            papers=self.papers(),
+            manual_due_at=self.manual_due_at(),
+            required=self.required_documents,
+        )
+        for problem in problems:
+            if problem.field is None or problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
 
-    def _papers_received(self, data: dict[str, Any]) -> bool:
-        ticked = any(data.get(f"doc_{doc.pk}") for doc in self.required_documents)
-        return ticked or any(line.strip() for line in (data.get("other_documents") or "").splitlines())
-
-    def missing_mandatory(self) -> list[str]:
-        """Mandatory papers the clerk did not tick (the dossier is then incomplete)."""
-        return [d.name for d in self.required_documents if d.mandatory and not self.cleaned_data.get(f"doc_{d.pk}")]
+    def papers(self) -> list[intake_rules.Paper]:
+        """The papers received: the ticked ones of the procedure's list, then one per line typed."""
+        data = self.cleaned_data
+        papers: list[intake_rules.Paper] = [
+            (doc.pk, doc.name, doc.form, data.get(f"qty_{doc.pk}") or doc.quantity)
+            for doc in self.required_documents
+            if data.get(f"doc_{doc.pk}")
+        ]
+        for line in (data.get("other_documents") or "").splitlines():
+            if line.strip():
+                papers.append((None, normalise_spaces(line)[:500], DocumentForm.ORIGINAL, 1))
+        return papers
 
     def manual_due_at(self) -> datetime | None:
         day = self.cleaned_data.get("manual_due_date")
@@ -251,14 +240,6 @@ class IntakeForm(forms.Form):
 
     def to_intake(self) -> Intake:
         data = self.cleaned_data
-        documents: list[tuple[int | None, str, str, int]] = [
-            (doc.pk, doc.name, doc.form, data.get(f"qty_{doc.pk}") or doc.quantity)
-            for doc in self.required_documents
-            if data.get(f"doc_{doc.pk}")
-        ]
-        for line in (data.get("other_documents") or "").splitlines():
-            if line.strip():
-                documents.append((None, normalise_spaces(line)[:500], DocumentForm.ORIGINAL, 1))
         return Intake(
             procedure=self.procedure,
             applicant_kind=data["applicant_kind"],
@@ -274,85 +255,8 @@ class IntakeForm(forms.Form):
             delivery_address=normalise_spaces(data.get("delivery_address", "")),
             fee_amount=data["fee_amount"],
             note=data.get("note") or "",
-            documents=documents,
+            documents=self.papers(),
             manual_due_at=self.manual_due_at(),
             token=data["token"],
             offer=self.offer,
         )
-
-
-# -- action forms on a received dossier --------------------------------------------------------
-class NoteForm(forms.Form):
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
-
-
-class RequiredNoteForm(forms.Form):
-    note = FreeText(label="Nội dung", multiline=True, max_length=TextLimit.NOTE)
-
-
-class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(
-        label="Công chức xử lý",
-        queryset=User.objects.none(),
-        empty_label="— Chọn công chức —",
-        error_messages={"required": "Hãy chọn công chức xử lý.", "invalid_choice": "Công chức không hợp lệ."},
-    )
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
-
-    def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = User.objects.filter(
-            agency_id=agency_id, role=Role.OFFICER, is_active=True
-        ).order_by("first_name", "last_name")
-
-
-class ReturnForm(forms.Form):
-    collector = FreeText(label="Người nhận kết quả", required=False, max_length=TextLimit.NAME)
-    tracking_number = FreeText(label="Mã bưu gửi", required=False, max_length=50)
-
-    def clean_collector(self) -> str:
-        return validate_name(self.cleaned_data["collector"], what="Tên người nhận kết quả")
-
-
-class ExtendForm(forms.Form):
-    new_due_date = forms.DateField(
-        label="Ngày hẹn mới", input_formats=DATE_INPUTS, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    new_due_time = forms.TimeField(label="Giờ hẹn", initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"}))
-    note = FreeText(label="Lý do chậm giải quyết", multiline=True, max_length=TextLimit.NOTE)
-    public_note = PublicNoteField()
-
-    def new_due_at(self) -> datetime:
-        return timezone.make_aware(
-            datetime.combine(self.cleaned_data["new_due_date"], self.cleaned_data["new_due_time"])
-        )
-
-
-class TransferForm(forms.Form):
-    to_agency = FreeText(label="Cơ quan nhận liên thông", max_length=TextLimit.NAME)
-    note = FreeText(
-        label="Ghi chú",
-        required=False,
-        multiline=True,
-        max_length=TextLimit.NOTE,
-        rows=2,
-    )
-
-
-class PublicNoteForm(RequiredNoteForm):
-    """An action the citizen hears of (supplement request, stop): the staff note stays inside, and an
-    explicitly public note is the only free text the lookup page shows."""
-
-    public_note = PublicNoteField()

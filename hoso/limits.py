@@ -1,4 +1,4 @@
-"""Reads of the dossier app."""
+"""The time limit of a procedure as a ward applies it (its own override first), as a ``workcalendar.Limit``."""
 
 from __future__ import annotations
 

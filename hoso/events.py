@@ -1,0 +1,52 @@
+"""What runs after the workflow writes a dossier event, and the switch for history recorded silently.
+
+The workflow (``hoso.workflow``) calls ``event_written(event)`` inside its transaction, right after
+saving the event; each callback registered with ``on_event`` runs then, in registration order, in
+the same transaction (a callback that defers work past the commit uses ``transaction.on_commit``).
+The notifications register theirs in ``HosoConfig.ready`` (``hoso.tasks.notify_after_commit``), so
+the workflow needs to know nothing of them.
+
+History recorded after the fact (the demo ward's past months, ``motcua.demo_history``) is written
+inside ``recorded_silently()``: the workflow marks its events ``data["silent"] = True`` and nobody
+is told about them, now or later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from .models import DossierEvent
+
+EventCallback = Callable[[DossierEvent], None]
+
+_callbacks: list[EventCallback] = []
+_silent: ContextVar[bool] = ContextVar("motcua_recorded_silently", default=False)
+
+
+def on_event(callback: EventCallback) -> EventCallback:
+    """Run `callback(event)` after every event the workflow writes (registering twice is harmless)."""
+    if callback not in _callbacks:
+        _callbacks.append(callback)
+    return callback
+
+
+def event_written(event: DossierEvent) -> None:
+    """Called by the workflow once `event` is saved, inside the action's transaction."""
+    for callback in list(_callbacks):
+        callback(event)
+
+
+@contextmanager
+def recorded_silently() -> Iterator[None]:
+    """Workflow events written inside this block are history: marked silent, never notified."""
+    token = _silent.set(True)
+    try:
+        yield
+    finally:
+        _silent.reset(token)
+
+
+def recording_silently() -> bool:
+    return _silent.get()
