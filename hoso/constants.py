@@ -19,6 +19,7 @@ class Weekday(models.IntegerChoices):
 
 
 class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Mới đăng ký (nộp trực tuyến, chờ tiếp nhận)"
     GUIDED = "guided", "Hướng dẫn bổ sung (chưa tiếp nhận)"
     REFUSED = "refused", "Từ chối tiếp nhận"
     RECEIVED = "received", "Đã tiếp nhận"
@@ -34,6 +35,7 @@ class Status(models.TextChoices):
 
 # Statuses of the national portal (Cổng DVC quốc gia), docs/national-status.md §2.
 NATIONAL_STATUS = {
+    Status.SUBMITTED: 1,
     Status.GUIDED: 3,
     Status.REFUSED: 3,
     Status.RECEIVED: 2,
@@ -69,6 +71,7 @@ OPEN_STATUSES = (
 
 
 class Action(models.TextChoices):
+    SUBMIT = "submit", "Nộp hồ sơ trực tuyến"
     GUIDE = "guide", "Hướng dẫn bổ sung, hoàn thiện hồ sơ"
     REFUSE = "refuse", "Từ chối tiếp nhận"
     RECEIVE = "receive", "Tiếp nhận hồ sơ"

@@ -313,7 +313,7 @@ def _step_parties(
     applicant = dossier.applicant_name
     desk = dossier.agency.desk_name
     action = event.action
-    if action == Action.RECEIVE:
+    if action in (Action.RECEIVE, Action.SUBMIT):  # an online submission: from the applicant, to nobody yet
         return applicant, actor
     if action == Action.ASSIGN:
         officer = officers.get(event.data.get("officer_id"))
@@ -370,7 +370,7 @@ def control_context(dossier: Dossier) -> dict[str, Any]:
     for number, event in enumerate(events, start=1):
         giver, receiver = _step_parties(dossier, event, known, state)
         judged = calendar is not None and not (
-            event.action == Action.RETURN_RESULT
+            event.action in (Action.RETURN_RESULT, Action.SUBMIT)  # the clock starts at receipt
             or (dossier.result_ready_at is not None and event.at > dossier.result_ready_at)
         )
         rows.append(

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.lib.dates import datetime_short
@@ -28,6 +29,7 @@ from .survey_links import survey_link
 # shows "Trình lãnh đạo ký duyệt" twice and the citizen cannot tell why it went round again
 # (its note, the leader's reasons, stays inside).
 PUBLIC_STEPS: dict[str, str] = {
+    Action.SUBMIT: "Nộp hồ sơ trực tuyến",
     Action.RECEIVE: "Tiếp nhận hồ sơ",
     Action.ASSIGN: "Chuyển bộ phận chuyên môn giải quyết",
     Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
@@ -46,6 +48,7 @@ PUBLIC_STEPS: dict[str, str] = {
 
 # The status as a citizen would say it.
 PLAIN_STATUS: dict[str, str] = {
+    Status.SUBMITTED: "Hồ sơ nộp trực tuyến đã được ghi nhận, đang chờ bộ phận một cửa kiểm tra và tiếp nhận.",
     Status.RECEIVED: "Hồ sơ đã được tiếp nhận và đang chờ chuyển giải quyết.",
     Status.PROCESSING: "Hồ sơ đang được giải quyết.",
     Status.WAITING_SUPPLEMENT: "Hồ sơ cần bổ sung giấy tờ: thời gian giải quyết tạm dừng cho đến khi nhận đủ.",
@@ -81,6 +84,8 @@ class PublicView:
     survey_url: str = ""
     # Beside the result time: "đúng hạn", or the rule that made it late when its dates don't show it.
     result_text: str = ""
+    # An online dossier not received yet: by when the desk must receive it.
+    intake_due_at: datetime | None = None
     # The page as an anonymous visitor sees it, kept with the view once rendered (it holds no
     # per-visitor content: no form, no token).
     html: str = ""
@@ -98,6 +103,7 @@ class PublicView:
             "national_status": {"code": self.national_status, "label": NATIONAL_STATUS_LABELS[self.national_status]},
             "received_at": iso(self.received_at),
             "due_at": iso(self.due_at),
+            "intake_due_at": iso(self.intake_due_at),
             "result_ready_at": iso(self.result_ready_at),
             "result_text": self.result_text or None,
             "returned_at": iso(self.returned_at),
@@ -118,6 +124,8 @@ _PUBLIC_COLUMNS = (
     "applicant_name",
     "applicant_kind",
     "received_at",
+    "submitted_at",
+    "intake_due_at",
     "shown_due_at",
     "result_ready_at",
     "returned_at",
@@ -136,7 +144,7 @@ _PUBLIC_COLUMNS = (
 
 
 def find(code: str, key: str) -> Dossier | None:
-    """The received dossier with this code and lookup key; None for a wrong key or an unknown code alike.
+    """The received (or online) dossier with this code and key; None for a wrong key or an unknown code alike.
 
     Both refusals do the same work, so their timing tells nothing (bench/bench_lookup_timing.py):
     the key is part of one small query, so the database answers no row for either and Python
@@ -147,7 +155,8 @@ def find(code: str, key: str) -> Dossier | None:
     if not typed:
         typed = "-"  # never a key (keys are letters and digits): the same query, no row
     found = list(
-        Dossier.objects.filter(code=code.strip(), lookup_key=typed, received_at__isnull=False)
+        Dossier.objects.filter(code=code.strip(), lookup_key=typed)
+        .filter(Q(received_at__isnull=False) | Q(submitted_at__isnull=False))
         .order_by()
         .values_list("pk", flat=True)[:1]
     )
@@ -174,6 +183,8 @@ def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str
     if dossier.status == Status.STOPPED:
         reason = next((note for action, _, note in reversed(events) if action == Action.STOP), "")
         return f"Lý do: {reason}" if reason else f"Mời ông/bà liên hệ {place} để biết lý do."
+    if dossier.status == Status.SUBMITTED and dossier.intake_due_at:
+        return f"Bộ phận một cửa sẽ kiểm tra và tiếp nhận hồ sơ trước {datetime_short(dossier.intake_due_at)}."
     if dossier.status in OPEN_STATUSES and dossier.shown_due_at:
         return f"Ngày hẹn trả kết quả: {datetime_short(dossier.shown_due_at)}."
     return ""
@@ -207,6 +218,7 @@ def public_view(dossier: Dossier) -> PublicView:
         national_status=NATIONAL_STATUS[Status(dossier.status)],
         received_at=dossier.received_at,
         due_at=dossier.shown_due_at,
+        intake_due_at=dossier.intake_due_at if dossier.status == Status.SUBMITTED else None,
         result_ready_at=dossier.result_ready_at,
         returned_at=dossier.returned_at,
         extended=extended,
@@ -227,7 +239,7 @@ def cache_key(code: str, key: str) -> str:
     """The cached view's key holds a digest of the lookup key: a wrong key misses the cache and
     takes the same path (one query, then None) as an unknown code, so its timing tells nothing."""
     digest = hashlib.sha256(f"{code}\n{key}".encode()).hexdigest()[:32]
-    return f"lookup:v3:{digest}"  # v3: the timeline holds public notes
+    return f"lookup:v4:{digest}"  # v4: online dossiers' intake deadline
 
 
 def _typed(key: str) -> str:

@@ -191,8 +191,8 @@ class Dossier(models.Model):
     note = BoundedTextField("ghi chú", blank=True, max_length=TextLimit.NOTE)
     intake_token = models.UUIDField("mã phiên tiếp nhận", null=True, blank=True, unique=True, editable=False)
 
-    clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="cán bộ tiếp nhận", on_delete=models.PROTECT, related_name="+"
+    clerk = models.ForeignKey(  # empty only while an online dossier awaits intake
+        settings.AUTH_USER_MODEL, verbose_name="cán bộ tiếp nhận", on_delete=models.PROTECT, null=True, related_name="+"
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,6 +206,10 @@ class Dossier(models.Model):
     # The instant of the intake that created the row (the workflow passes its one clock reading).
     created_at = models.DateTimeField("thời điểm lập", default=timezone.now)
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
+    # Online channel (tructuyen): submitted, to be received within 8 working hours (hoso.online).
+    submitted_at = models.DateTimeField("thời điểm nộp trực tuyến", null=True, blank=True)
+    intake_due_at = models.DateTimeField("hạn tiếp nhận hồ sơ trực tuyến", null=True, blank=True)
+    level_of_assurance = models.CharField("mức độ bảo đảm định danh", max_length=16, blank=True)
     manual_due_at = models.DateTimeField(
         "ngày hẹn do cán bộ nhập", null=True, blank=True, help_text="Chỉ với thủ tục không có thời hạn tính được."
     )
@@ -239,6 +243,8 @@ class Dossier(models.Model):
             # Officer's queue and the clerk's day: open dossiers of an agency by due time.
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
             models.Index(fields=["officer", "status", "due_at"], name="dossier_officer_status_due"),
+            # The desk's queue of online dossiers awaiting intake, by intake deadline.
+            models.Index(fields=["agency", "status", "intake_due_at"], name="dossier_agency_status_intake"),
             # Reports and the tracking book: an agency's dossiers by receipt time.
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["agency", "result_ready_at"], name="dossier_agency_result_ready"),
@@ -251,6 +257,9 @@ class Dossier(models.Model):
                 name="dossier_received_has_code_and_dates",
                 violation_error_message="Hồ sơ đã tiếp nhận phải có mã hồ sơ, thời điểm tiếp nhận và hạn giải quyết.",
                 condition=Q(status__in=[Status.GUIDED, Status.REFUSED])
+                | Q(
+                    status=Status.SUBMITTED, code__isnull=False, submitted_at__isnull=False, intake_due_at__isnull=False
+                )
                 | (Q(code__isnull=False) & Q(received_at__isnull=False) & Q(due_at__isnull=False)),
             ),
             models.CheckConstraint(

@@ -72,8 +72,10 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
-# The intake creates the dossier: its first event leads from no status to one of these.
+# The intake creates the dossier: its first event leads from no status to one of these. An online
+# submission (SUBMIT) creates it too; the desk then receives or refuses it (hoso.online).
 INTAKE_TARGETS: dict[Action, Status] = {
+    Action.SUBMIT: Status.SUBMITTED,
     Action.RECEIVE: Status.RECEIVED,
     Action.GUIDE: Status.GUIDED,
     Action.REFUSE: Status.REFUSED,

@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         role = user.role
         if role in (Role.CLERK, Role.LEADER):
             items.append(("Tiếp nhận", reverse("hoso:intake_search")))
+            items.append(("Hồ sơ trực tuyến", reverse("tructuyen:queue")))
         if role == Role.CLERK:
             items.append(("Việc trong ngày", reverse("hoso:worklist_clerk")))
             items.append(("Màn hình đánh giá", reverse("hoso:survey_counter")))

@@ -431,3 +431,11 @@ MOTCUA_OIDC_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "").strip()
 MOTCUA_OIDC_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "").strip()
 MOTCUA_OIDC_SCOPES = os.environ.get("MOTCUA_OIDC_SCOPES", "openid profile").strip() or "openid profile"
 MOTCUA_OIDC_ACR_VALUES = os.environ.get("MOTCUA_OIDC_ACR_VALUES", "").strip()
+
+# --- Online dossiers (tructuyen) --------------------------------------------------------------
+# Files are checked by content (PDF, JPEG, PNG only) and stored through the default storage.
+INSTALLED_APPS += ["tructuyen"]
+TRUCTUYEN_MAX_FILE_BYTES = env_int("TRUCTUYEN_MAX_FILE_BYTES", 10 * 1024 * 1024)
+TRUCTUYEN_MAX_DOSSIER_BYTES = env_int("TRUCTUYEN_MAX_DOSSIER_BYTES", 50 * 1024 * 1024)
+# The API's X-Timestamp may differ from the server clock by this many seconds either way.
+TRUCTUYEN_API_CLOCK_SKEW_SECONDS = env_int("TRUCTUYEN_API_CLOCK_SKEW_SECONDS", 300)

@@ -7,6 +7,7 @@ from django.urls import include, path
 from congdan import views as citizen_views
 from hoso.views import lookup
 from hoso.views import surveys as survey_views
+from tructuyen import api as online_api
 
 from . import views
 
@@ -29,6 +30,8 @@ urlpatterns = [
     # <path:…>: a code imported from an old system may hold "/" (HS/2026/0099), sent as %2F.
     path("tra-cuu/<path:code>/", lookup.lookup, name="lookup"),
     path("api/v1/tra-cuu/<path:code>/", lookup.lookup_json, name="lookup_json"),
+    path("api/v1/online-dossiers/", online_api.online_dossiers, name="online_dossiers_api"),
+    path("truc-tuyen/", include("tructuyen.urls")),
     path("danh-gia/<str:token>/", survey_views.public_survey, name="survey_public"),
     path("bao-cao/", include("baocao.urls")),
     path("cong-dan/", include("congdan.urls")),

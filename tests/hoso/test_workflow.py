@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection, connections
 
-from hoso import workflow
+from hoso import online, workflow
 from hoso.constants import Action, Status
 from hoso.models import Dossier, DossierEvent
 from hoso.workcalendar import VN_TZ
@@ -290,6 +290,10 @@ def bring_to(status: Status, agency, staff, procedure) -> Dossier:
         return workflow.guide(agency=agency, actor=clerk, intake=intake, missing="Tờ khai", now=at)
     if status == Status.REFUSED:
         return workflow.refuse(agency=agency, actor=clerk, intake=intake, reason="Sai thẩm quyền", now=at)
+    if status == Status.SUBMITTED:  # submitted online, awaiting intake (the desk must receive it by 17:00)
+        procedure.accepts_online = True
+        procedure.save(update_fields=["accepts_online"])
+        return online.submit(agency=agency, intake=intake, intake_due_at=vn(2025, 3, 3, 17, 0), now=at)
     d = workflow.receive(agency=agency, actor=clerk, intake=intake, now=at)
     steps = {
         Status.RECEIVED: [],

@@ -1,0 +1,150 @@
+"""Checking an uploaded file by its content: PDF, JPEG or PNG only, size limits, SHA-256 while streaming.
+
+A file's name and extension are never trusted: the type comes from the first bytes (and, for an
+image, from Pillow reading it through; a PDF must start with ``%PDF-`` and contain ``%%EOF``).
+The bytes are streamed, chunk by chunk, into a temporary file while the SHA-256 and the size are
+computed, so a file is never held whole in memory; base64 text is decoded chunk by chunk too.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from PIL import Image, UnidentifiedImageError
+
+from .constants import FileType
+
+CHUNK_BYTES = 64 * 1024
+# Base64 text decoded per step: a multiple of 4 characters gives whole bytes.
+CHUNK_CHARS = 4 * 32 * 1024
+# Kept in memory below this size, on disk above it.
+SPOOL_BYTES = 256 * 1024
+_PDF_END = b"%%EOF"
+_WHITESPACE = b" \t\r\n\f\v"
+
+SIGNATURES: tuple[tuple[bytes, FileType], ...] = (
+    (b"%PDF-", FileType.PDF),
+    (b"\xff\xd8\xff", FileType.JPEG),
+    (b"\x89PNG\r\n\x1a\n", FileType.PNG),
+)
+_PILLOW_FORMAT = {FileType.JPEG: "JPEG", FileType.PNG: "PNG"}
+
+
+class FileRejected(Exception):
+    """A file that may not be accepted; the message (Vietnamese) names the file and the reason."""
+
+
+def megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+
+
+@dataclass
+class CheckedFile:
+    """A file whose content was checked, waiting in a temporary file to be stored."""
+
+    name: str
+    content: IO[bytes]
+    size: int
+    sha256: str
+    content_type: FileType
+
+    def close(self) -> None:
+        self.content.close()
+
+
+def base64_chunks(text: str, *, name: str) -> Iterator[bytes]:
+    """Decode base64 text piece by piece (whitespace ignored); FileRejected if it is not base64.
+
+    Each piece is checked strictly (alphabet, padding only at the very end) by binascii in C.
+    Text without line breaks (what portals send) is decoded as it comes; once a piece holds
+    whitespace, every later piece has it dropped first.
+    """
+    carry, spaced = b"", False
+    length = len(text)
+    for start in range(0, length, CHUNK_CHARS):
+        try:
+            raw = text[start : start + CHUNK_CHARS].encode("ascii")
+        except UnicodeEncodeError:
+            raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
+        last = start + CHUNK_CHARS >= length
+        if not spaced:
+            try:
+                yield _decode_piece(raw, last=last, name=name)  # no carry yet: pieces are whole quanta
+                continue
+            except binascii.Error:
+                spaced = True
+        piece = carry + raw.translate(None, _WHITESPACE)
+        whole = len(piece) if last else len(piece) - len(piece) % 4
+        piece, carry = piece[:whole], piece[whole:]
+        try:
+            yield _decode_piece(piece, last=last, name=name)
+        except binascii.Error:
+            raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
+
+
+def _decode_piece(piece: bytes, *, last: bool, name: str) -> bytes:
+    if not last and piece.endswith(b"="):  # padding only at the very end of the text
+        raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.")
+    return binascii.a2b_base64(piece, strict_mode=True)
+
+
+def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:
+    """Stream ``chunks`` to a temporary file, computing size and SHA-256, then check the content.
+
+    FileRejected when the file is empty, larger than ``max_bytes`` or not a PDF, JPEG or PNG.
+    """
+    content = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 — returned to the caller
+    try:
+        digest, size, pdf_end = hashlib.sha256(), 0, False
+        tail = b""
+        for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise FileRejected(f"Tệp “{name}” lớn hơn {megabytes(max_bytes)}: hãy chụp lại hoặc nén nhỏ hơn.")
+            digest.update(chunk)
+            content.write(chunk)
+            # "%%EOF" may straddle two chunks: look at the last bytes of the one before too.
+            pdf_end = pdf_end or _PDF_END in tail + chunk[: len(_PDF_END)] or _PDF_END in chunk
+            tail = (tail + chunk[-(len(_PDF_END) - 1) :])[-(len(_PDF_END) - 1) :]
+        if size == 0:
+            raise FileRejected(f"Tệp “{name}” rỗng.")
+        content.seek(0)
+        kind = detect(content, name=name, pdf_end=pdf_end)
+        content.seek(0)
+        return CheckedFile(name=name, content=content, size=size, sha256=digest.hexdigest(), content_type=kind)
+    except BaseException:
+        content.close()
+        raise
+
+
+def detect(content: IO[bytes], *, name: str, pdf_end: bool) -> FileType:
+    """The file's type from its content; FileRejected for anything but a whole PDF, JPEG or PNG."""
+    head = content.read(16)
+    kind = next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
+    if kind is None:
+        raise FileRejected(f"Tệp “{name}” không phải PDF, JPEG hay PNG (kiểm tra theo nội dung, không theo tên tệp).")
+    if kind == FileType.PDF:
+        if not pdf_end:
+            raise FileRejected(f"Tệp “{name}” không phải tệp PDF hoàn chỉnh (thiếu dấu kết thúc %%EOF).")
+        return kind
+    content.seek(0)
+    try:
+        with Image.open(content) as image:
+            if image.format != _PILLOW_FORMAT[kind]:
+                raise FileRejected(f"Tệp “{name}”: nội dung không khớp định dạng {kind.label}.")
+            image.verify()
+    except FileRejected:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise FileRejected(f"Tệp ảnh “{name}” bị hỏng hoặc không đọc được.") from None
+    return kind
+
+
+def uploaded_chunks(upload: object) -> Iterator[bytes]:
+    """The chunks of a Django UploadedFile (a form's upload)."""
+    yield from upload.chunks(CHUNK_BYTES)  # type: ignore[attr-defined]
