@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from congdan import drafts
 from congdan.models import Citizen, Draft, DraftFile
-from congdan.session import CITIZEN_KEY, LAST_SEEN_KEY
 from hoso.constants import Status
 from hoso.models import Dossier
-from motcua.demo import load_demo
+from tests.congdan.citizens import as_citizen, make_citizen
 from tests.devidp import AN, NGOC
 from tests.tructuyen.samples import EXE, PDF, PNG
 from thutuc.models import Procedure
@@ -19,48 +18,6 @@ from tructuyen.constants import FileType
 from tructuyen.models import DossierFile
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ward(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    agency, _ = load_demo()
-    return agency
-
-
-@pytest.fixture
-def procedure(ward):
-    procedure = Procedure.objects.get(code="1.001193")
-    procedure.accepts_online = True
-    procedure.save(update_fields=["accepts_online"])
-    return procedure
-
-
-def make_citizen(id_number: str, name: str) -> Citizen:
-    return Citizen.objects.create(
-        issuer="http://idp.test",
-        subject=f"sub-{id_number}",
-        id_number=id_number,
-        full_name=name,
-        assurance_level="2",
-        address="Số 5 phố Hàng Bạc",
-        phone="0912345678",
-    )
-
-
-def as_citizen(client, citizen: Citizen) -> None:
-    """A citizen's session set directly (the sign-in itself is tested with the dev IdP below)."""
-    session = client.session
-    session[CITIZEN_KEY] = citizen.pk
-    session[LAST_SEEN_KEY] = int(timezone.now().timestamp())
-    session.save()
-
-
-@pytest.fixture
-def an(client):
-    citizen = make_citizen(*AN)
-    as_citizen(client, citizen)
-    return citizen
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -238,3 +195,15 @@ def test_the_ward_stopping_online_intake_refuses_the_submission_cleanly(client, 
 def test_the_wizard_needs_a_signed_in_citizen(client, ward):
     response = client.get("/nop-ho-so/")
     assert response.status_code == 302 and "/cong-dan/dang-nhap/" in response["Location"]
+
+
+def test_a_citizen_signed_in_at_the_identity_provider_submits(client, sign_in, ward, procedure):
+    assert sign_in(AN[0], "/nop-ho-so/")["Location"] == "/nop-ho-so/"
+    citizen = Citizen.objects.get(id_number=AN[0])
+    draft = start(client, ward, procedure)
+    walk(client, draft)
+    response = client.post(f"/nop-ho-so/{draft.pk}/xem-lai/", {"declaration": "on"})
+    dossier = Dossier.objects.get()
+    assert response["Location"] == f"/nop-ho-so/da-nop/{dossier.pk}/"
+    assert dossier.applicant_name == AN[1] and dossier.level_of_assurance == citizen.assurance_level[:16]
+    assert dossier.files.count() == 2 and dossier.channel == 2
