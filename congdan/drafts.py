@@ -83,11 +83,15 @@ def slots(draft: Draft) -> list[Slot]:
 
 
 def start(*, citizen: Citizen, agency: Agency, procedure: Procedure, now: datetime | None = None) -> Draft:
-    """A new draft for a procedure the ward receives online (ValueError with the reason otherwise)."""
+    """A draft for a procedure the ward receives online: the unfinished one of the same choice, else a new one
+    (ValueError with the reason when the ward does not receive it online)."""
     if not procedure.active or not procedure.accepts_online:
         raise ValueError("Thủ tục này không nhận hồ sơ trực tuyến: mời nộp tại bộ phận một cửa.")
     if not procedure.offers.filter(agency=agency, active=True).exists():
         raise ValueError(f"{agency.name} không giải quyết thủ tục này.")
+    existing = Draft.objects.filter(citizen=citizen, agency=agency, procedure=procedure, dossier__isnull=True).first()
+    if existing is not None:  # a repeated "Bắt đầu" (or the same choice again) resumes the draft
+        return existing
     now = now or timezone.now()
     applicant = {"address": citizen.address, "phone": citizen.phone, "email": citizen.email}
     draft = Draft(

@@ -78,7 +78,8 @@ def pick(request: HttpRequest) -> HttpResponse:
             except ValueError as exc:
                 error = str(exc)
             else:
-                return redirect(_step_url(draft, "nguoi-nop"))
+                step = draft.answers.get("step")
+                return redirect(_step_url(draft, step if step in STEP_TITLES else "nguoi-nop"))
     elif request.method == "POST":
         error = "Hãy chọn phường, xã nơi nộp hồ sơ."
     procedures = []

@@ -207,3 +207,24 @@ def test_a_citizen_signed_in_at_the_identity_provider_submits(client, sign_in, w
     assert response["Location"] == f"/nop-ho-so/da-nop/{dossier.pk}/"
     assert dossier.applicant_name == AN[1] and dossier.level_of_assurance == citizen.assurance_level[:16]
     assert dossier.files.count() == 2 and dossier.channel == 2
+
+
+def test_choosing_the_same_procedure_again_resumes_the_draft(client, an, ward, procedure):
+    draft = start(client, ward, procedure)
+    client.post(f"/nop-ho-so/{draft.pk}/nguoi-nop/", {"address": "Hàng Bạc", "phone": "0912345678"})
+    response = client.post("/nop-ho-so/", {"phuong": ward.pk, "thu_tuc": procedure.pk})
+    assert response["Location"] == f"/nop-ho-so/{draft.pk}/giay-to/" and Draft.objects.count() == 1
+
+
+def test_a_file_removed_from_a_draft_leaves_storage(client, an, ward, procedure, django_capture_on_commit_callbacks):
+    draft = start(client, ward, procedure)
+    client.post(f"/nop-ho-so/{draft.pk}/giay-to/", {"giay-khac": upload("a.pdf", PDF)})
+    row = DraftFile.objects.get()
+    storage = DraftFile._meta.get_field("file").storage
+    assert storage.exists(row.file.name)
+    as_citizen(client, make_citizen(*NGOC))
+    assert client.post(f"/nop-ho-so/{draft.pk}/giay-to/{row.pk}/xoa/").status_code == 404
+    as_citizen(client, an)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/nop-ho-so/{draft.pk}/giay-to/{row.pk}/xoa/").status_code == 302
+    assert not DraftFile.objects.exists() and not storage.exists(row.file.name)
