@@ -19,7 +19,7 @@ from thutuc.models import Procedure
 from thutuc.selectors import search_procedures
 from tructuyen.filecheck import FileRejected
 
-from . import drafts
+from . import drafts, selectors
 from .access import citizen_required
 from .forms import ApplicantForm, DeliveryForm, ReviewForm
 from .models import Draft
@@ -85,7 +85,14 @@ def pick(request: HttpRequest) -> HttpResponse:
     procedures = []
     if chosen is not None:
         procedures = list(search_procedures(query, agency_id=chosen.pk).filter(accepts_online=True)[:MAX_CHOICES])
-    context = {"agencies": agencies, "chosen": chosen, "query": query, "procedures": procedures, "error": error}
+    context = {
+        "agencies": agencies,
+        "chosen": chosen,
+        "query": query,
+        "procedures": procedures,
+        "error": error,
+        "drafts": selectors.unfinished_drafts(request.citizen),  # type: ignore[attr-defined]
+    }
     return render(request, "congdan/nop/chon_thu_tuc.html", context, status=400 if error else 200)
 
 

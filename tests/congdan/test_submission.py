@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from congdan import drafts
@@ -228,3 +229,27 @@ def test_a_file_removed_from_a_draft_leaves_storage(client, an, ward, procedure,
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/nop-ho-so/{draft.pk}/giay-to/{row.pk}/xoa/").status_code == 302
     assert not DraftFile.objects.exists() and not storage.exists(row.file.name)
+
+
+def test_the_dossier_size_limit_counts_the_drafts_files(client, an, ward, procedure, settings):
+    settings.TRUCTUYEN_MAX_DOSSIER_BYTES = len(PDF) + 10
+    draft = start(client, ward, procedure)
+    client.post(f"/nop-ho-so/{draft.pk}/giay-to/", {"giay-khac": upload("a.pdf", PDF)})
+    page = client.post(f"/nop-ho-so/{draft.pk}/giay-to/", {"giay-khac": upload("b.pdf", PDF)})
+    assert page.status_code == 400 and "tổng dung lượng các tệp của hồ sơ vượt quá" in page.content.decode()
+    assert DraftFile.objects.count() == 1
+    assert "Tiếp tục: " in client.get("/nop-ho-so/").content.decode()  # the unfinished draft is offered
+
+
+def test_the_desk_opens_the_files_the_citizen_uploaded(client, an, ward, procedure, django_user_model):
+    draft = start(client, ward, procedure)
+    walk(client, draft)
+    client.post(f"/nop-ho-so/{draft.pk}/xem-lai/", {"declaration": "on"})
+    dossier = Dossier.objects.get()
+    desk = Client()
+    desk.force_login(django_user_model.objects.get(username="canbo"))
+    assert dossier.code in desk.get("/truc-tuyen/cho-tiep-nhan/").content.decode()
+    for row in dossier.files.all():
+        response = desk.get(f"/truc-tuyen/tep/{row.pk}/")
+        assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert client.get(f"/truc-tuyen/tep/{row.pk}/").status_code in (302, 403, 404)  # not for the citizen's session
