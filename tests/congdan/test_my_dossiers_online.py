@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from hoso import workflow
+from hoso import online, workflow
 from hoso.constants import Status
 from motcua.models import User
 from tests.congdan.citizens import as_citizen, make_citizen
 from tests.devidp import AN, NGOC
 from tests.tructuyen.samples import EXE, JPEG, PDF
+from tructuyen import services
 from tructuyen.constants import FileKind, FileType
 from tructuyen.models import DossierFile
 
@@ -98,3 +99,14 @@ def test_an_anonymous_visitor_cannot_upload(client, ward, procedure):
     response = client.post(f"/ho-so-cua-toi/{dossier.pk}/bo-sung/", files(("a.pdf", PDF)))
     assert response.status_code == 302 and "/cong-dan/dang-nhap/" in response["Location"]
     assert not DossierFile.objects.exists()
+
+
+def test_an_online_dossier_refused_at_intake_shows_the_reason(client, an, ward, procedure):
+    procedure.accepts_online = True
+    procedure.save(update_fields=["accepts_online"])
+    intake = workflow.Intake(procedure=procedure, applicant_name=AN[1], applicant_id_number=AN[0], channel=2)
+    dossier = services.submit(agency=ward, intake=intake, papers=[], source="test")
+    online.refuse(dossier_id=dossier.pk, actor=User.objects.get(username="canbo"), reason="Ảnh tờ khai bị mờ")
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert dossier.code in page and "Hồ sơ không được tiếp nhận. Lý do: Ảnh tờ khai bị mờ" in page
+    assert "Mã trạng thái quốc gia: 3 – Không được tiếp nhận" in page
