@@ -73,6 +73,10 @@ def test_the_wizard_submits_a_dossier_and_shows_its_code_key_and_intake_deadline
     # A repeated "Nộp hồ sơ" finds the same dossier.
     again = client.post(f"/nop-ho-so/{draft.pk}/xem-lai/", {"declaration": "on"})
     assert again.status_code == 302 and Dossier.objects.count() == 1
+    # Another citizen sees neither the confirmation nor the dossier.
+    as_citizen(client, make_citizen(*NGOC))
+    assert client.get(response["Location"]).status_code == 404
+    assert dossier.code not in client.get("/ho-so-cua-toi/").content.decode()
 
 
 def test_each_step_says_what_is_wrong_in_vietnamese(client, an, ward, procedure):
