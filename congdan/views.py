@@ -1,14 +1,14 @@
-"""The citizen's pages: sign-in at the identity provider and its callback, sign-out, "Hồ sơ của tôi"."""
+"""The citizen's pages: sign-in at the identity provider and its callback, sign-out, "Hồ sơ của tôi" and its
+supplement upload."""
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,19 +16,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hoso.constants import Status
-from hoso.lookup import PLAIN_STATUS
 from hoso.models import Dossier
+from tructuyen.filecheck import FileRejected
 
-from . import oidc
+from . import oidc, selectors
 from .access import citizen_required, current_citizen
 from .claims import ClaimsError, identity_from_claims
 from .services import sign_in as sign_in_citizen
 from .session import ID_TOKEN_KEY, NEXT_KEY, forget_citizen, remember_citizen
+from .supplements import add_supplement
 
 logger = logging.getLogger(__name__)
 DISABLED = "Chức năng đăng nhập bằng tài khoản định danh điện tử chưa được bật trên cổng này."
-MAX_DOSSIERS = 200
 
 
 def _message(request: HttpRequest, text: str, status: int, title: str = "Đăng nhập công dân") -> HttpResponse:
@@ -103,26 +102,28 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(provider or after)
 
 
-def _rows(dossiers: list[Dossier]) -> list[dict[str, object]]:
-    return [
-        {
-            "dossier": dossier,
-            "status_text": PLAIN_STATUS.get(dossier.status, dossier.get_status_display()),
-            "lookup_url": f"{reverse('lookup_form')}{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}",
-        }
-        for dossier in dossiers
-    ]
+@citizen_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    """Hồ sơ của tôi: the drafts not sent yet, then the dossiers filed under the citizen's own ID number."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    rows = selectors.own_dossiers(citizen)
+    logger.info("Công dân #%s xem danh sách hồ sơ của mình (%d hồ sơ).", citizen.pk, len(rows))
+    context = {"citizen": citizen, "rows": rows, "drafts": selectors.unfinished_drafts(citizen)}
+    return render(request, "congdan/my_dossiers.html", context)
 
 
 @citizen_required
-def my_dossiers(request: HttpRequest) -> HttpResponse:
-    """Hồ sơ của tôi: the dossiers filed under the citizen's own ID number, newest first."""
+@require_POST
+def supplement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The papers the desk asked for, uploaded to the citizen's own dossier (another's: 404)."""
     citizen = request.citizen  # type: ignore[attr-defined]
-    dossiers = list(
-        Dossier.objects.filter(applicant_id_number=citizen.id_number, code__isnull=False)
-        .exclude(status__in=[Status.GUIDED, Status.REFUSED])
-        .select_related("procedure", "agency")
-        .order_by("-received_at", "-id")[:MAX_DOSSIERS]
-    )
-    logger.info("Công dân #%s xem danh sách hồ sơ của mình (%d hồ sơ).", citizen.pk, len(dossiers))
-    return render(request, "congdan/my_dossiers.html", {"citizen": citizen, "rows": _rows(dossiers)})
+    try:
+        files = add_supplement(dossier_id=pk, citizen=citizen, uploads=request.FILES.getlist("tep"))
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+    except FileRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        logger.info("Công dân #%s bổ sung %d tệp cho hồ sơ #%s.", citizen.pk, len(files), pk)
+        messages.success(request, f"Đã gửi {len(files)} tệp bổ sung. Bộ phận một cửa sẽ kiểm tra và báo lại.")
+    return redirect("my_dossiers")

@@ -8,7 +8,7 @@ storage are deleted when anything fails, so a failed submission leaves nothing b
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +40,19 @@ class Paper:
     name: str
     filename: str
     chunks: Iterable[bytes]
+
+
+@dataclass
+class StoredPaper:
+    """A file already checked by content and written to storage (a citizen's draft): at submission
+    only its row is written, pointing at the same stored file."""
+
+    name: str
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
 
 
 def check_papers(papers: Iterable[Paper]) -> list[tuple[Paper, CheckedFile]]:
@@ -119,6 +132,27 @@ def record_file(
     return row
 
 
+def record_stored(
+    *, dossier: Dossier, paper: StoredPaper, now: datetime, required_document: RequiredDocument | None, source: str
+) -> DossierFile:
+    """The row of a submitted file that was already in storage (see StoredPaper)."""
+    row = DossierFile(
+        dossier=dossier,
+        required_document=required_document,
+        paper_name=paper.name[:500],
+        kind=FileKind.SUBMITTED,
+        original_name=paper.original_name[:255],
+        content_type=paper.content_type,
+        size=paper.size,
+        sha256=paper.sha256,
+        source=source[:100],
+        uploaded_at=now,
+    )
+    row.file.name = paper.stored_name
+    row.save()
+    return row
+
+
 def match_required(procedure_documents: Iterable[RequiredDocument], name: str) -> RequiredDocument | None:
     """The procedure's paper of this name (case, accents and spaces aside), or None ("other papers")."""
     wanted = " ".join(fold(name).split())
@@ -135,12 +169,14 @@ def submit(
     client: ApiClient | None = None,
     external_id: str = "",
     now: datetime | None = None,
+    stored: Sequence[StoredPaper] = (),
 ) -> Dossier:
     """An online dossier with its files, in one transaction; nothing is left behind on failure.
 
     With ``client`` and ``external_id`` the dossier is recorded as pushed by that system: a second
     push of the same id breaks the unique constraint (IntegrityError), which the caller answers
-    with the first dossier.
+    with the first dossier. ``stored`` files (already checked and in storage) get their rows in the
+    same transaction; they are neither checked nor written again, nor deleted on failure.
     """
     now = now or timezone.now()
     checked = check_papers(papers)
@@ -151,6 +187,12 @@ def submit(
             (doc.pk if doc else None, paper.name, doc.form if doc else DocumentForm.COPY, 1)
             for paper, _, doc in matched
         ]
+        kept = [(paper, match_required(documents, paper.name)) for paper in stored]
+        intake.documents += list(
+            dict.fromkeys(
+                (doc.pk if doc else None, p.name, doc.form if doc else DocumentForm.COPY, 1) for p, doc in kept
+            )
+        )
         # The files go to storage first, so the transaction (which holds the ward's code counter)
         # only writes rows; a failure anywhere deletes what was written.
         with files_removed_on_failure() as written:
@@ -175,6 +217,8 @@ def submit(
                         required_document=doc,
                         source=source,
                     )
+                for stored_paper, doc in kept:
+                    record_stored(dossier=dossier, paper=stored_paper, now=now, required_document=doc, source=source)
     finally:
         close_all(checked)
     return dossier

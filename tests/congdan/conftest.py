@@ -1,4 +1,5 @@
-"""The portal pointed at the development identity provider, and a helper that signs a citizen in through it."""
+"""The portal pointed at the development identity provider, a helper that signs a citizen in through it, and the
+demo ward with an online procedure and a citizen signed in directly (the online submission tests)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.devidp import idp_sign_in
+from motcua.demo import load_demo
+from tests.congdan.citizens import as_citizen, make_citizen
+from tests.devidp import AN, idp_sign_in
+from thutuc.models import Procedure
 
 
 @pytest.fixture
@@ -40,3 +44,28 @@ def sign_in(client, oidc):
         return client.get(local(idp_sign_in(start(client, next_path), id_number)))
 
     return run
+
+
+@pytest.fixture
+def ward(db, settings, tmp_path):
+    """The demo ward, files stored in this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    agency, _ = load_demo()
+    return agency
+
+
+@pytest.fixture
+def procedure(ward):
+    """Đăng ký khai sinh, received online."""
+    procedure = Procedure.objects.get(code="1.001193")
+    procedure.accepts_online = True
+    procedure.save(update_fields=["accepts_online"])
+    return procedure
+
+
+@pytest.fixture
+def an(client):
+    """Nguyễn Văn An, signed in on the test client."""
+    citizen = make_citizen(*AN)
+    as_citizen(client, citizen)
+    return citizen

@@ -31,6 +31,7 @@ SAMPLE_KWARGS = {
     "column": "received_total",
     "field": "tong",
     "kind": "pdf",
+    "file_pk": 1,  # a file of a citizen's draft (/nop-ho-so/…/giay-to/<file_pk>/xoa/)
 }
 
 
