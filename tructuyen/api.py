@@ -37,8 +37,7 @@ from . import services
 from .filecheck import CHUNK_BYTES, FileRejected, base64_chunks
 from .models import ApiClient, ExternalSubmission
 
-# "electronic" is received at the desk until electronic results exist (the result is then sent too).
-DELIVERIES = {"desk": Delivery.DESK, "post": Delivery.POST, "electronic": Delivery.DESK}
+DELIVERIES = {"desk": Delivery.DESK, "post": Delivery.POST, "electronic": Delivery.ELECTRONIC}
 
 
 class Refused(Exception):
