@@ -138,6 +138,8 @@ def _intake(payload: dict[str, Any], procedure: Procedure) -> Intake:
         raise Refused(422, reason) from None
     if delivery == "post" and not address:
         raise Refused(422, "Nhận kết quả qua bưu chính: hãy gửi địa chỉ người nộp (“applicant.address”).")
+    if delivery == "electronic" and not id_number:
+        raise Refused(422, "Nhận kết quả điện tử: hãy gửi số định danh cá nhân của người nộp (“applicant.id_number”).")
     return Intake(
         procedure=procedure,
         applicant_name=name,

@@ -113,6 +113,20 @@ def result_file_for_citizen(pk: int, id_number: str) -> DossierFile | None:
     )
 
 
+def citizen_results(dossier_ids: Sequence[int]) -> dict[int, list[DossierFile]]:
+    """The result files the citizen may download (``tructuyen:citizen_file``), by dossier id, for
+    "Hồ sơ của tôi": only dossiers whose result is ready or returned."""
+    rows = DossierFile.objects.filter(
+        dossier_id__in=dossier_ids,
+        kind=FileKind.RESULT,
+        dossier__status__in=[Status.RESULT_READY, Status.RETURNED],
+    ).order_by("id")
+    found: dict[int, list[DossierFile]] = {}
+    for row in rows:
+        found.setdefault(row.dossier_id, []).append(row)
+    return found
+
+
 # -- scans at the counter ---------------------------------------------------------------------
 @dataclass
 class Scan:

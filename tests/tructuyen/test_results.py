@@ -16,12 +16,15 @@ from hoso.constants import Action, Delivery, Status
 from hoso.models import Dossier
 from motcua.constants import Role
 from tests.factories import UserFactory
+from thutuc.models import Procedure
 from tructuyen import results, services
 from tructuyen.constants import FileKind
 from tructuyen.models import DossierFile
 
+from ..hoso.test_desk_views import BIRTH, form_data
 from .conftest import stored_files, vn
 from .samples import EXE, PDF, PNG
+from .test_api import payload, post
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +142,7 @@ def test_the_officer_attaches_the_result_on_the_dossier_page(client, media, ward
     assert "Đã ghi nhận hồ sơ có kết quả" in html
     row = DossierFile.objects.get(dossier=dossier, kind=FileKind.RESULT)
     assert reverse("tructuyen:file", args=[row.pk]) in html
+    assert "Hồ sơ đã số hóa · Có kết quả điện tử" in html  # an online dossier received with its files
     assert Dossier.objects.get(pk=dossier.pk).electronic_result
 
 
@@ -226,3 +230,33 @@ def test_the_desk_sees_the_result_and_another_ward_gets_404(client, electronic_r
     assert client.get(reverse("tructuyen:file", args=[electronic_result.pk])).status_code == 200
     client.force_login(UserFactory(agency=other_agency, role=Role.CLERK))
     assert client.get(reverse("tructuyen:file", args=[electronic_result.pk])).status_code == 404
+
+
+# -- choosing the electronic delivery ---------------------------------------------------------
+def test_other_systems_may_ask_for_an_electronic_result_with_an_id_number(client, media, portal, online_procedure):
+    data = payload(online_procedure)
+    data["result_delivery"] = "electronic"
+    assert post(client, portal, data).status_code == 201
+    assert Dossier.objects.get().delivery == Delivery.ELECTRONIC
+    data = payload(online_procedure, external_id="G22.99-241204-0002")
+    data["result_delivery"], data["applicant"]["id_number"] = "electronic", ""
+    response = post(client, portal, data)
+    assert response.status_code == 422 and "số định danh cá nhân" in response.json()["error"]
+    assert Dossier.objects.count() == 1
+
+
+def test_the_counter_offers_the_electronic_delivery_to_a_person_with_a_personal_id(client, media, ward, desk_clerk):
+    procedure = Procedure.objects.get(code=BIRTH)
+    client.force_login(desk_clerk)
+    url = reverse("hoso:intake", args=[BIRTH])
+    refused = client.post(url, form_data(procedure, delivery="electronic", applicant_id_kind="passport"))
+    assert refused.status_code == 400 and "CCCD 12 số" in refused.content.decode()
+    assert client.post(url, form_data(procedure, delivery="electronic")).status_code == 302
+    assert Dossier.objects.get().delivery == Delivery.ELECTRONIC
+
+
+def test_my_dossiers_can_list_the_result_files_once_ready(media, ward, online_intake, desk_clerk, officer):
+    dossier = processing(ward, online_intake, desk_clerk, officer)
+    assert results.citizen_results([dossier.pk]) == {}
+    ready(dossier, officer, upload())
+    assert results.citizen_results([dossier.pk]) == {dossier.pk: [dossier.files.get(kind=FileKind.RESULT)]}
