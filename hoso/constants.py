@@ -105,6 +105,8 @@ class IdKind(models.TextChoices):
 class Delivery(models.TextChoices):
     DESK = "desk", "Nhận tại bộ phận một cửa"
     POST = "post", "Gửi qua bưu chính công ích"
+    # The result file is attached when the result is ready; the citizen downloads it from their account.
+    ELECTRONIC = "electronic", "Nhận kết quả điện tử (tải về từ tài khoản công dân)"
 
 
 class Timeliness(models.TextChoices):

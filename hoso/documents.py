@@ -186,6 +186,8 @@ def receipt_context(dossier: Dossier) -> dict[str, Any]:
     code = dossier.code or ""
     if dossier.delivery == Delivery.POST:
         delivery = "Gửi qua dịch vụ bưu chính công ích đến địa chỉ: " + (dossier.delivery_address or "…")
+    elif dossier.delivery == Delivery.ELECTRONIC:
+        delivery = "Kết quả điện tử: tải về tại mục “Hồ sơ của tôi” trên tài khoản định danh điện tử"
     else:
         agency = dossier.agency
         delivery = f"Tại {agency.desk_name} ({agency.address})" if agency.address else f"Tại {agency.desk_name}"

@@ -220,7 +220,7 @@ def _parse_extensions(raw: str, now: datetime, reasons: list[str]) -> list[Exten
     return extensions
 
 
-_DELIVERIES = {"": Delivery.DESK, "desk": Delivery.DESK, "post": Delivery.POST}
+_DELIVERIES = {"": Delivery.DESK, "desk": Delivery.DESK, "post": Delivery.POST, "electronic": Delivery.ELECTRONIC}
 
 
 def _validate(
@@ -316,7 +316,8 @@ def _validate(
     delivery = _DELIVERIES.get(raw_delivery)
     if delivery is None:
         reasons.append(
-            f"nơi nhận kết quả “{raw_delivery[:20]}” không hợp lệ (desk: tại bộ phận một cửa, post: bưu chính)"
+            f"nơi nhận kết quả “{raw_delivery[:20]}” không hợp lệ "
+            "(desk: tại bộ phận một cửa, post: bưu chính, electronic: điện tử)"
         )
 
     digitised = _flag(v, "digitised", "đã số hóa", reasons)

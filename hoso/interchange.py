@@ -43,7 +43,8 @@ Columns (a header row names them; order free; extra columns ignored):
                        separated by ``;``, e.g. ``2025-03-05T09:00/2025-03-12T17:00``. Optional. Each
                        was issued within [received_at, result_ready_at or withdrawn_at or stopped_at
                        or now], each new appointment after its issue and after the one before.
-``delivery``           Where the result goes: ``desk`` (blank too) or ``post`` (public post). Optional.
+``delivery``           Where the result goes: ``desk`` (blank too), ``post`` (public post) or
+                       ``electronic`` (a file the citizen downloads). Optional.
 ``digitised``          ``yes`` when the papers were digitised at intake (số hóa; QĐ 766 indicator 4.2),
                        blank otherwise. Optional.
 ``electronic_result``  ``yes`` when the result was issued electronically (QĐ 766 indicator 4.1),

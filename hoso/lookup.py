@@ -178,6 +178,8 @@ def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str
     if dossier.status == Status.RESULT_READY:
         if dossier.delivery == Delivery.POST:
             return "Kết quả sẽ được gửi qua bưu chính công ích đến địa chỉ ông/bà đã đăng ký."
+        if dossier.delivery == Delivery.ELECTRONIC:
+            return "Mời ông/bà đăng nhập tài khoản định danh điện tử, vào mục “Hồ sơ của tôi” để tải kết quả."
         hours = f" Giờ làm việc: {agency.opening_hours}." if agency.opening_hours else ""
         return f"Mời ông/bà mang giấy tiếp nhận đến {place} để nhận kết quả.{hours}"
     if dossier.status == Status.STOPPED:

@@ -185,7 +185,7 @@ class Dossier(models.Model):
     applicant_address = models.CharField("địa chỉ", max_length=300, blank=True)
 
     sets = models.PositiveSmallIntegerField("số bộ hồ sơ", default=1)
-    delivery = models.CharField("nơi nhận kết quả", max_length=8, choices=Delivery.choices, default=Delivery.DESK)
+    delivery = models.CharField("nơi nhận kết quả", max_length=12, choices=Delivery.choices, default=Delivery.DESK)
     delivery_address = models.CharField("địa chỉ nhận kết quả", max_length=300, blank=True)
     fee_amount = models.PositiveIntegerField("phí, lệ phí đã thu (đồng)", default=0)
     note = BoundedTextField("ghi chú", blank=True, max_length=TextLimit.NOTE)

@@ -198,6 +198,9 @@ def _collect_texts(dossier: Dossier) -> tuple[str, str]:
         # Never repeat the applicant's address in a message: the mailbox may not be theirs alone.
         text = "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ đã đăng ký khi nộp hồ sơ."
         return text, "Kết quả được gửi qua bưu chính công ích."
+    if dossier.delivery == Delivery.ELECTRONIC:
+        text = "Kết quả điện tử đã sẵn sàng: mời đăng nhập tài khoản định danh điện tử, mục “Hồ sơ của tôi”, để tải về."
+        return text, "Tải kết quả điện tử tại mục Hồ sơ của tôi."
     where = f"{agency.desk_name} {_ward_in_sentence(agency.name)}" + (f", {agency.address}" if agency.address else "")
     hours = f" Giờ làm việc: {agency.opening_hours}." if agency.opening_hours else ""
     text = (

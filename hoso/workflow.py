@@ -49,6 +49,8 @@ class WorkflowError(Exception):
 
 
 INTAKE_ROLES = frozenset({Role.CLERK, Role.LEADER})
+# Records the result's file on the locked dossier at the instant given; the fields it changed.
+Attach = Callable[[Dossier, datetime], list[str]]
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -460,8 +462,10 @@ def submit_for_approval(*, dossier_id: int, actor: User, note: str = "", now: da
     return _transition(dossier_id, Action.SUBMIT_FOR_APPROVAL, actor, now=now, note=note)
 
 
-def approve(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
-    return _transition(dossier_id, Action.APPROVE, actor, now=now, note=note)
+def approve(
+    *, dossier_id: int, actor: User, note: str = "", now: datetime | None = None, attach: Attach | None = None
+) -> Dossier:
+    return _transition(dossier_id, Action.APPROVE, actor, now=now, note=note, apply=_with_result(attach))
 
 
 def send_back(*, dossier_id: int, actor: User, note: str, now: datetime | None = None) -> Dossier:
@@ -470,8 +474,24 @@ def send_back(*, dossier_id: int, actor: User, note: str, now: datetime | None =
     return _transition(dossier_id, Action.SEND_BACK, actor, now=now, note=note)
 
 
-def mark_result_ready(*, dossier_id: int, actor: User, note: str = "", now: datetime | None = None) -> Dossier:
-    return _transition(dossier_id, Action.MARK_RESULT_READY, actor, now=now, note=note)
+def mark_result_ready(
+    *, dossier_id: int, actor: User, note: str = "", now: datetime | None = None, attach: Attach | None = None
+) -> Dossier:
+    """The result is ready; ``attach`` (tructuyen.results) records its file in the same transaction."""
+    return _transition(dossier_id, Action.MARK_RESULT_READY, actor, now=now, note=note, apply=_with_result(attach))
+
+
+def _with_result(attach: Attach | None) -> Callable[[Dossier, datetime], list[str]]:
+    """The result's file is attached when it becomes ready; an electronic delivery cannot do without it."""
+
+    def apply(dossier: Dossier, moment: datetime) -> list[str]:
+        if attach is not None:
+            return attach(dossier, moment)
+        if dossier.delivery == Delivery.ELECTRONIC:
+            raise WorkflowError("Hồ sơ trả kết quả điện tử: hãy đính kèm tệp kết quả (PDF, JPEG hoặc PNG).")
+        return []
+
+    return apply
 
 
 def return_result(

@@ -37,8 +37,7 @@ from . import services
 from .filecheck import CHUNK_BYTES, FileRejected, base64_chunks
 from .models import ApiClient, ExternalSubmission
 
-# "electronic" is received at the desk until electronic results exist (the result is then sent too).
-DELIVERIES = {"desk": Delivery.DESK, "post": Delivery.POST, "electronic": Delivery.DESK}
+DELIVERIES = {"desk": Delivery.DESK, "post": Delivery.POST, "electronic": Delivery.ELECTRONIC}
 
 
 class Refused(Exception):
@@ -139,6 +138,8 @@ def _intake(payload: dict[str, Any], procedure: Procedure) -> Intake:
         raise Refused(422, reason) from None
     if delivery == "post" and not address:
         raise Refused(422, "Nhận kết quả qua bưu chính: hãy gửi địa chỉ người nộp (“applicant.address”).")
+    if delivery == "electronic" and not id_number:
+        raise Refused(422, "Nhận kết quả điện tử: hãy gửi số định danh cá nhân của người nộp (“applicant.id_number”).")
     return Intake(
         procedure=procedure,
         applicant_name=name,

@@ -1,4 +1,4 @@
-"""The desk's pages of the online channel."""
+"""The online channel's pages: the desk's, and the citizen's download of a result (/truc-tuyen/ket-qua/<id>/)."""
 
 from django.urls import path
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("ho-so/<int:pk>/tiep-nhan/", views.receive, name="receive"),
     path("ho-so/<int:pk>/tu-choi/", views.refuse, name="refuse"),
     path("tep/<int:pk>/", views.file_view, name="file"),
+    path("ket-qua/<int:pk>/", views.citizen_file, name="citizen_file"),
 ]

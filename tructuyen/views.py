@@ -1,6 +1,8 @@
-"""The desk's pages of the online channel: the queue awaiting intake, a dossier's review, receive, refuse, a file."""
+"""The online channel's pages: the desk's queue, review, receive, refuse, a file; the citizen's result download."""
 
 from __future__ import annotations
+
+import logging
 
 from django import forms
 from django.contrib import messages
@@ -11,7 +13,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from hoso import online
+from congdan.access import citizen_required
+from hoso import electronic, online
 from hoso.constants import Status
 from hoso.models import AccessLog, Dossier
 from hoso.workflow import WorkflowError
@@ -21,6 +24,9 @@ from motcua.permissions import staff_required
 
 from . import selectors
 from .models import DossierFile
+from .results import result_file_for_citizen
+
+logger = logging.getLogger(__name__)
 
 DESK_ROLES = (Role.CLERK, Role.LEADER)
 
@@ -109,8 +115,34 @@ def file_view(request: HttpRequest, pk: int) -> FileResponse:
         kind=AccessLog.Kind.VIEW,
         detail=f"Xem tệp: {row.paper_name} ({row.original_name})"[:300],
     )
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type, filename=row.original_name)
+    return _file_response(row)
+
+
+def _file_response(row: DossierFile, *, attachment: bool = False) -> FileResponse:
+    response = FileResponse(
+        row.file.open("rb"), content_type=row.content_type, filename=row.original_name, as_attachment=attachment
+    )
     add_never_cache_headers(response)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
     return response
+
+
+@citizen_required
+def citizen_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The result file of the citizen's own dossier (by ID number), once the result is ready; 404 for
+    anything else. Each download is logged; the first one of an electronic delivery is its return."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    row = result_file_for_citizen(pk, citizen.id_number)
+    if row is None:
+        logger.warning("Công dân #%s bị từ chối tải tệp #%s.", citizen.pk, pk)
+        raise Http404
+    returned = electronic.return_by_download(dossier_id=row.dossier_id, collector=citizen.full_name)
+    logger.info(
+        "Công dân #%s tải kết quả của hồ sơ %s (tệp #%s)%s.",
+        citizen.pk,
+        row.dossier.code,
+        row.pk,
+        ": ghi nhận đã trả kết quả" if returned else "",
+    )
+    return _file_response(row, attachment=True)

@@ -7,6 +7,7 @@ from .actions import (
     NoteForm,
     PublicNoteForm,
     RequiredNoteForm,
+    ResultForm,
     ReturnForm,
     TransferForm,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "PublicNoteForm",
     "RatingForm",
     "RequiredNoteForm",
+    "ResultForm",
     "ReturnForm",
     "TransferForm",
 ]

@@ -22,6 +22,17 @@ class NoteForm(forms.Form):
     note = note_field()
 
 
+class ResultForm(NoteForm):
+    """Result ready (or approved): the result's file, required when the result is delivered electronically."""
+
+    result_file = forms.FileField(
+        label="Tệp kết quả (PDF, JPEG hoặc PNG)",
+        required=False,
+        help_text="Bắt buộc khi công dân nhận kết quả điện tử; công dân tải về tại “Hồ sơ của tôi”.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
 class RequiredNoteForm(forms.Form):
     note = FreeText(label="Nội dung", multiline=True, max_length=TextLimit.NOTE)
 

@@ -201,6 +201,13 @@ class IntakeForm(forms.Form):
             self.add_error("applicant_id_number", "Hãy nhập số căn cước/CCCD (hoặc CMND, hộ chiếu) của người nộp.")
         if data.get("delivery") == Delivery.POST and not normalise_spaces(data.get("delivery_address", "")):
             self.add_error("delivery_address", "Kết quả gửi qua bưu chính: hãy nhập địa chỉ nhận.")
+        if data.get("delivery") == Delivery.ELECTRONIC and (id_kind != IdKind.CCCD or not number):
+            # The citizen downloads the result from the account keyed on their 12-digit personal ID.
+            self.add_error(
+                "delivery",
+                "Nhận kết quả điện tử: hãy nhập số định danh cá nhân (CCCD 12 số) của người nộp; "
+                "người nộp tải kết quả khi đăng nhập bằng tài khoản định danh điện tử.",
+            )
         if self.action == "receive":
             self._check_receipt(data)
         return data

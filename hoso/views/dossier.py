@@ -15,12 +15,22 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from motcua.permissions import get_for_ward, staff_required
+from tructuyen import results
 
 from .. import workflow
 from ..calendar_store import calendar_for
 from ..constants import Action
 from ..documents import DOCUMENTS, available_documents, render_document
-from ..forms import AssignForm, ExtendForm, NoteForm, PublicNoteForm, RequiredNoteForm, ReturnForm, TransferForm
+from ..forms import (
+    AssignForm,
+    ExtendForm,
+    NoteForm,
+    PublicNoteForm,
+    RequiredNoteForm,
+    ResultForm,
+    ReturnForm,
+    TransferForm,
+)
 from ..models import AccessLog, Dossier
 from ..remaining import remaining
 from ..result_timing import result_timing
@@ -70,7 +80,11 @@ ACTIONS: dict[Action, ActionSpec] = {
         "Đã trình lãnh đạo phê duyệt.",
     ),
     Action.APPROVE: ActionSpec(
-        NoteForm, lambda d, u, f: workflow.approve(dossier_id=d.pk, actor=u, note=_note(f)), "Đã phê duyệt kết quả."
+        ResultForm,
+        lambda d, u, f: results.result_ready(
+            dossier_id=d.pk, actor=u, note=_note(f), upload=f.cleaned_data.get("result_file"), approve=True
+        ),
+        "Đã phê duyệt kết quả.",
     ),
     Action.SEND_BACK: ActionSpec(
         RequiredNoteForm,
@@ -78,8 +92,10 @@ ACTIONS: dict[Action, ActionSpec] = {
         "Đã trả lại hồ sơ để xử lý lại.",
     ),
     Action.MARK_RESULT_READY: ActionSpec(
-        NoteForm,
-        lambda d, u, f: workflow.mark_result_ready(dossier_id=d.pk, actor=u, note=_note(f)),
+        ResultForm,
+        lambda d, u, f: results.result_ready(
+            dossier_id=d.pk, actor=u, note=_note(f), upload=f.cleaned_data.get("result_file")
+        ),
         "Đã ghi nhận hồ sơ có kết quả.",
     ),
     Action.RETURN_RESULT: ActionSpec(
@@ -124,8 +140,10 @@ ACTIONS: dict[Action, ActionSpec] = {
 }
 
 
-def _action_form(action: Action, dossier: Dossier, data: Any = None) -> forms.Form:
+def _action_form(action: Action, dossier: Dossier, data: Any = None, files: Any = None) -> forms.Form:
     spec = ACTIONS[action]
+    if spec.form is ResultForm:
+        return ResultForm(data, files, prefix=action.value)
     if spec.form is AssignForm:
         return AssignForm(data, agency_id=dossier.agency_id, prefix=action.value)
     if spec.form is ReturnForm:
@@ -191,7 +209,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         spec = ACTIONS[chosen]
     except (ValueError, KeyError) as exc:
         raise Http404 from exc
-    form = _action_form(chosen, dossier, request.POST)
+    form = _action_form(chosen, dossier, request.POST, request.FILES)
     if not form.is_valid():
         problems = "; ".join(
             f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".lstrip(": ")

@@ -19,6 +19,7 @@ from thutuc.constants import Channel
 from thutuc.models import AgencyProcedure
 from thutuc.offers import offer_for
 from thutuc.selectors import search_procedures, vi_order
+from tructuyen import results
 
 from .. import intake as intake_rules
 from .. import workflow
@@ -105,8 +106,14 @@ def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossie
     """(the dossier, whether this request created it) by the intake service; IntakeRejected otherwise."""
     data, agency, user = form.cleaned_data, request.user.agency, request.user
     if action == "receive":
-        received = intake_rules.receive_dossier(
-            agency=agency, actor=user, intake=form.to_intake(), second_confirmed=data["confirm_duplicate"]
+        intake = form.to_intake()
+        received = results.receive_with_scans(
+            receive=lambda: intake_rules.receive_dossier(
+                agency=agency, actor=user, intake=intake, second_confirmed=data["confirm_duplicate"]
+            ),
+            scans=_scans(request, form),
+            agency_id=agency.pk,
+            actor=user,
         )
         if received.created:
             messages.success(
@@ -128,6 +135,25 @@ def _submit(request: HttpRequest, form: IntakeForm, action: str) -> tuple[Dossie
         messages.success(request, "Đã lập phiếu từ chối tiếp nhận hồ sơ (mẫu 03).")
         return dossier, True
     raise intake_rules.IntakeRejected("Thao tác không hợp lệ.")
+
+
+OTHER_PAPERS = "Giấy tờ khác"
+
+
+def _scans(request: HttpRequest, form: IntakeForm) -> list[results.Scan]:
+    """The scans attached per paper ("số hóa", optional, several per paper) of the papers ticked as received."""
+    data, scans = form.cleaned_data, []
+    for doc in form.required_documents:
+        uploads = request.FILES.getlist(f"scan_{doc.pk}")
+        if uploads and not data.get(f"doc_{doc.pk}"):
+            raise intake_rules.IntakeRejected(
+                f"Có bản quét của “{doc.name}” nhưng giấy tờ này chưa được đánh dấu đã nhận."
+            )
+        scans += [results.Scan(doc.pk, doc.name, upload) for upload in uploads]
+    others = request.FILES.getlist("scan_other")
+    if others and not (data.get("other_documents") or "").strip():
+        raise intake_rules.IntakeRejected("Có bản quét giấy tờ khác nhưng chưa ghi giấy tờ khác đã nhận.")
+    return scans + [results.Scan(None, OTHER_PAPERS, upload) for upload in others]
 
 
 def _channel(raw: object) -> int:
