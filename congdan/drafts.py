@@ -38,8 +38,8 @@ OTHER_SLOT = "giay-khac"
 AUTHORISATION_SLOT = "uy-quyen"
 AUTHORISATION_PAPER = "Văn bản ủy quyền"
 OTHER_PAPER = "Giấy tờ khác"
-# How the citizen wants the result: the dossier knows the desk and the post; an electronic result
-# is picked up at the desk when the ward cannot send it (the choice is written in the note).
+# How the citizen wants the result: at the desk, by post, or electronically (downloaded from
+# "Hồ sơ của tôi" once the officer attaches the result file).
 DELIVERY_CHOICES = {
     "desk": "Nhận trực tiếp tại bộ phận một cửa",
     "post": "Nhận qua bưu chính công ích (trả phí theo bưu điện)",
@@ -196,8 +196,6 @@ def _note(answers: dict[str, Any]) -> str:
             f"Nộp thay cho {answers.get('principal_name', '')} "
             f"(số định danh {answers.get('principal_id_number', '')}), có văn bản ủy quyền kèm theo."
         )
-    if answers.get("delivery") == "electronic":
-        parts.append("Công dân đề nghị nhận kết quả điện tử.")
     return " ".join(parts)
 
 
@@ -215,7 +213,7 @@ def intake_of(draft: Draft) -> Intake:
         applicant_email=applicant.get("email", ""),
         applicant_address=applicant.get("address", ""),
         channel=Channel.ONLINE,
-        delivery=Delivery.POST if delivery == "post" else Delivery.DESK,
+        delivery={"post": Delivery.POST, "electronic": Delivery.ELECTRONIC}.get(delivery, Delivery.DESK),
         delivery_address=answers.get("delivery_address", "") if delivery == "post" else "",
         note=_note(answers),
     )

@@ -15,6 +15,7 @@ from hoso.lookup import PLAIN_STATUS
 from hoso.models import Dossier, DossierEvent
 from tructuyen.constants import FileKind
 from tructuyen.models import DossierFile
+from tructuyen.results import citizen_results
 
 from .models import Citizen, Draft
 
@@ -31,6 +32,7 @@ class Row:
     lookup_url: str
     can_supplement: bool
     supplements: list[DossierFile] = field(default_factory=list)
+    results: list[DossierFile] = field(default_factory=list)
 
 
 def at_text(value: object) -> str:
@@ -91,6 +93,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
     )
     waiting = [d.pk for d in dossiers if d.status == Status.WAITING_SUPPLEMENT]
     missing, supplements = _missing_papers(waiting), _supplements(waiting)
+    results = citizen_results([d.pk for d in dossiers])
     rows = []
     for dossier in dossiers:
         national = NATIONAL_STATUS[Status(dossier.status)]
@@ -104,6 +107,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
                 lookup_url=f"{reverse('lookup_form')}{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}",
                 can_supplement=dossier.status == Status.WAITING_SUPPLEMENT,
                 supplements=supplements.get(dossier.pk, []),
+                results=results.get(dossier.pk, []),
             )
         )
     return rows

@@ -16,7 +16,7 @@ from motcua.models import User
 from tests.congdan.citizens import as_citizen, make_citizen
 from tests.devidp import AN, NGOC
 from tests.tructuyen.samples import EXE, JPEG, PDF
-from tructuyen import services
+from tructuyen import results, services
 from tructuyen.constants import FileKind, FileType
 from tructuyen.models import DossierFile
 
@@ -110,3 +110,16 @@ def test_an_online_dossier_refused_at_intake_shows_the_reason(client, an, ward, 
     page = client.get("/ho-so-cua-toi/").content.decode()
     assert dossier.code in page and "Hồ sơ không được tiếp nhận. Lý do: Ảnh tờ khai bị mờ" in page
     assert "Mã trạng thái quốc gia: 3 – Không được tiếp nhận" in page
+
+
+def test_a_ready_electronic_result_is_offered_for_download(client, an, ward, procedure, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    dossier = received(ward, procedure, *AN)
+    clerk, officer = User.objects.get(username="canbo"), User.objects.get(username="congchuc")
+    workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer)
+    upload = SimpleUploadedFile("giay-khai-sinh.pdf", PDF, content_type="application/pdf")
+    results.result_ready(dossier_id=dossier.pk, actor=officer, upload=upload)
+    result = DossierFile.objects.get(dossier=dossier, kind=FileKind.RESULT)
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert f"/truc-tuyen/ket-qua/{result.pk}/" in page and "Tải về giay-khai-sinh.pdf" in page
+    assert client.get(f"/truc-tuyen/ket-qua/{result.pk}/").status_code == 200

@@ -257,3 +257,12 @@ def test_the_desk_opens_the_files_the_citizen_uploaded(client, an, ward, procedu
         response = desk.get(f"/truc-tuyen/tep/{row.pk}/")
         assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert client.get(f"/truc-tuyen/tep/{row.pk}/").status_code in (302, 403, 404)  # not for the citizen's session
+
+
+def test_an_electronic_result_chosen_online_is_an_electronic_delivery(client, an, ward, procedure):
+    draft = start(client, ward, procedure)
+    walk(client, draft, delivery="electronic")
+    response = client.post(f"/nop-ho-so/{draft.pk}/xem-lai/", {"declaration": "on"})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.delivery, dossier.delivery_address) == ("electronic", "")
