@@ -20,6 +20,9 @@ from tructuyen.results import citizen_results
 from .models import Citizen, Draft
 
 MAX_DOSSIERS = 200
+# Waiting for the citizen's papers: during processing, or an online dossier before receipt.
+WAITING = (Status.WAITING_SUPPLEMENT, Status.AWAITING_PAPERS)
+REQUESTS = (Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAPERS)
 
 
 @dataclass
@@ -53,6 +56,9 @@ def next_step(dossier: Dossier, missing: str) -> str:
     if status == Status.WAITING_SUPPLEMENT:
         what = missing or "xem phiếu yêu cầu bổ sung"
         return f"Cần bổ sung giấy tờ: {what}. Tải lên ngay dưới đây hoặc mang đến {place}."
+    if status == Status.AWAITING_PAPERS:
+        what = missing or "xem phiếu yêu cầu bổ sung"
+        return f"Cần bổ sung giấy tờ: {what}. Tải lên ngay dưới đây; bộ phận một cửa sẽ kiểm tra lại để tiếp nhận."
     if status == Status.RESULT_READY:
         if dossier.delivery == Delivery.POST:
             return f"Kết quả đã có: gửi qua bưu chính đến {dossier.delivery_address or 'địa chỉ đã đăng ký'}."
@@ -66,7 +72,7 @@ def _missing_papers(dossier_ids: list[int]) -> dict[int, str]:
     """The desk's latest list of papers to add, per dossier waiting for a supplement (one query)."""
     found: dict[int, str] = {}
     events = (
-        DossierEvent.objects.filter(dossier_id__in=dossier_ids, action=Action.REQUEST_SUPPLEMENT)
+        DossierEvent.objects.filter(dossier_id__in=dossier_ids, action__in=REQUESTS)
         .order_by("at", "id")
         .values_list("dossier_id", "note")
     )
@@ -91,7 +97,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
         .select_related("procedure", "agency")
         .order_by(Coalesce("received_at", "submitted_at").desc(nulls_last=True), F("id").desc())[:MAX_DOSSIERS]
     )
-    waiting = [d.pk for d in dossiers if d.status == Status.WAITING_SUPPLEMENT]
+    waiting = [d.pk for d in dossiers if d.status in WAITING]
     missing, supplements = _missing_papers(waiting), _supplements(waiting)
     results = citizen_results([d.pk for d in dossiers])
     rows = []
@@ -105,7 +111,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
                 national_label=NATIONAL_STATUS_LABELS[national],
                 next_step=next_step(dossier, missing.get(dossier.pk, "")),
                 lookup_url=f"{reverse('lookup_form')}{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}",
-                can_supplement=dossier.status == Status.WAITING_SUPPLEMENT,
+                can_supplement=dossier.status in WAITING,
                 supplements=supplements.get(dossier.pk, []),
                 results=results.get(dossier.pk, []),
             )
