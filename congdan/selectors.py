@@ -23,6 +23,7 @@ MAX_DOSSIERS = 200
 # Waiting for the citizen's papers: during processing, or an online dossier before receipt.
 WAITING = (Status.WAITING_SUPPLEMENT, Status.AWAITING_PAPERS)
 REQUESTS = (Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAPERS)
+NOT_RECEIVED = (Status.GUIDED, Status.REFUSED)  # as hoso.documents: these have no receipt (form 01)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Row:
     next_step: str
     lookup_url: str
     can_supplement: bool
+    has_receipt: bool = False
     supplements: list[DossierFile] = field(default_factory=list)
     results: list[DossierFile] = field(default_factory=list)
 
@@ -112,6 +114,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
                 next_step=next_step(dossier, missing.get(dossier.pk, "")),
                 lookup_url=f"{reverse('lookup_form')}{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}",
                 can_supplement=dossier.status in WAITING,
+                has_receipt=dossier.received_at is not None and dossier.status not in NOT_RECEIVED,
                 supplements=supplements.get(dossier.pk, []),
                 results=results.get(dossier.pk, []),
             )

@@ -120,6 +120,11 @@ def test_the_whole_online_flow(live_server, browser, settings, devidp_server, tm
     saved = tmp_path / "tai-ve.pdf"
     download_info.value.save_as(saved)
     assert saved.read_bytes() == RESULT
+    with citizen.expect_download() as receipt_info:  # form 01, since the desk accepted it
+        card.get_by_role("link", name="Tải giấy tiếp nhận (mẫu 01, PDF)").click()
+    receipt = tmp_path / "giay-tiep-nhan.pdf"
+    receipt_info.value.save_as(receipt)
+    assert receipt.read_bytes().startswith(b"%PDF")
     assert citizen.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     citizen_ctx.close()
     assert Dossier.objects.get(pk=dossier.pk).status == Status.RETURNED
