@@ -1,4 +1,5 @@
-"""Reads of "Hồ sơ của tôi": the citizen's dossiers with status, national code and what to do next; their drafts."""
+"""Reads of "Hồ sơ của tôi": the citizen's dossiers with status, national code, what to do next and the open
+satisfaction survey; their drafts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 
 from hoso.constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from hoso.lookup import PLAIN_STATUS
-from hoso.models import Dossier, DossierEvent
+from hoso.models import Dossier, DossierEvent, SatisfactionRating
+from hoso.survey_links import LINK_VALIDITY, survey_link
 from tructuyen.constants import FileKind
 from tructuyen.models import DossierFile
 from tructuyen.results import citizen_results
@@ -36,6 +38,7 @@ class Row:
     lookup_url: str
     can_supplement: bool
     has_receipt: bool = False
+    survey_url: str = ""
     supplements: list[DossierFile] = field(default_factory=list)
     results: list[DossierFile] = field(default_factory=list)
 
@@ -90,6 +93,17 @@ def _supplements(dossier_ids: list[int]) -> dict[int, list[DossierFile]]:
     return found
 
 
+def _survey_urls(dossiers: list[Dossier]) -> dict[int, str]:
+    """The open survey link of each returned, unrated dossier (as the lookup page offers it; read only)."""
+    since = timezone.now() - LINK_VALIDITY
+    returned = [d for d in dossiers if d.status == Status.RETURNED and d.returned_at and d.returned_at > since]
+    rated = set(
+        SatisfactionRating.objects.filter(dossier_id__in=[d.pk for d in returned]).values_list("dossier_id", flat=True)
+    )
+    found = {d.pk: survey_link(d) for d in returned if d.pk not in rated}
+    return {pk: url for pk, url in found.items() if url}
+
+
 def own_dossiers(citizen: Citizen) -> list[Row]:
     """Every dossier under the citizen's ID number (counter or online), newest first; a refused online one too."""
     dossiers = list(
@@ -102,6 +116,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
     waiting = [d.pk for d in dossiers if d.status in WAITING]
     missing, supplements = _missing_papers(waiting), _supplements(waiting)
     results = citizen_results([d.pk for d in dossiers])
+    surveys = _survey_urls(dossiers)
     rows = []
     for dossier in dossiers:
         national = NATIONAL_STATUS[Status(dossier.status)]
@@ -115,6 +130,7 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
                 lookup_url=f"{reverse('lookup_form')}{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}",
                 can_supplement=dossier.status in WAITING,
                 has_receipt=dossier.received_at is not None and dossier.status not in NOT_RECEIVED,
+                survey_url=surveys.get(dossier.pk, ""),
                 supplements=supplements.get(dossier.pk, []),
                 results=results.get(dossier.pk, []),
             )
