@@ -127,6 +127,7 @@ class Timeliness(models.TextChoices):
 class NotificationKind(models.TextChoices):
     RECEIVED = "received", "Đã tiếp nhận hồ sơ"
     SUPPLEMENT = "supplement", "Yêu cầu bổ sung hồ sơ"
+    PAPERS = "papers", "Yêu cầu bổ sung giấy tờ trước khi tiếp nhận (hồ sơ trực tuyến)"
     EXTENDED = "extended", "Xin lỗi và hẹn lại ngày trả"
     RESULT_READY = "result_ready", "Đã có kết quả"
 

@@ -57,6 +57,7 @@ DEFAULT_SMS_BACKEND = "hoso.notifications.LoggingSmsBackend"
 ACTION_KINDS: dict[str, NotificationKind] = {
     Action.RECEIVE: NotificationKind.RECEIVED,
     Action.REQUEST_SUPPLEMENT: NotificationKind.SUPPLEMENT,
+    Action.REQUEST_PAPERS: NotificationKind.PAPERS,  # an online dossier, before receipt
     Action.EXTEND: NotificationKind.EXTENDED,
     # A result signed by the leader, or finished by the officer without approval: same message.
     Action.APPROVE: NotificationKind.RESULT_READY,
@@ -248,7 +249,7 @@ def message_values(event: DossierEvent) -> dict[str, str]:
     result_ready = event.action in (Action.APPROVE, Action.MARK_RESULT_READY)
     collect_text, collect_short = _collect_texts(dossier) if result_ready else ("", "")
     lines = text_lines(event.note)
-    documents = lines if event.action == Action.REQUEST_SUPPLEMENT else []
+    documents = lines if event.action in (Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAPERS) else []
     reasons = lines if event.action == Action.EXTEND else []
     organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
     survey_url = survey_link(dossier) if result_ready else ""

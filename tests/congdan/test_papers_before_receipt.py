@@ -15,6 +15,7 @@ from hoso import online, workflow
 from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Status
 from hoso.models import Dossier, DossierEvent
+from hoso.notifications import render_message
 from hoso.workcalendar import VN_TZ
 from motcua.models import User
 from tests.congdan.citizens import as_citizen
@@ -112,3 +113,28 @@ def test_a_dossier_awaiting_papers_cannot_be_received_and_the_lookup_says_what_t
         online.receive(dossier_id=dossier.pk, actor=clerk, now=vn(2026, 12, 3, 11))
     answer = client.get(f"/api/v1/tra-cuu/{dossier.code}/", {"k": dossier.lookup_key}).json()
     assert answer["national_status"]["code"] == 5, answer
+
+
+def test_the_citizen_is_told_which_papers_and_where_to_upload_them(ward, procedure):
+    dossier = submitted(ward, procedure, vn(2026, 12, 3, 9))
+    online.request_papers(
+        dossier_id=dossier.pk, actor=User.objects.get(username="canbo"), missing=MISSING, now=vn(2026, 12, 3, 10)
+    )
+    event = DossierEvent.objects.get(dossier=dossier, action=Action.REQUEST_PAPERS)
+    subject, mail = render_message(event, "email")
+    _, sms = render_message(event, "sms")
+    assert dossier.code in subject and f"1. {MISSING}" in mail and "“Hồ sơ của tôi”" in mail
+    assert "tạm dừng" not in mail  # no legal clock runs before receipt
+    assert MISSING in sms and "Hồ sơ của tôi" in sms and "chưa được tiếp nhận" in sms
+
+
+def test_pages_of_a_dossier_awaiting_papers(client, ward, procedure):
+    dossier = submitted(ward, procedure, vn(2026, 12, 3, 9))
+    online.request_papers(
+        dossier_id=dossier.pk, actor=User.objects.get(username="canbo"), missing=MISSING, now=vn(2026, 12, 3, 10)
+    )
+    public = client.get(f"/tra-cuu/{dossier.code}/", {"k": dossier.lookup_key}).content.decode()
+    assert "“Hồ sơ của tôi” để tải lên giấy tờ bổ sung" in public
+    staff = desk().get(reverse("hoso:detail", args=[dossier.pk]))
+    assert staff.status_code == 200 and "Chờ công dân bổ sung giấy tờ" in staff.content.decode()
+    assert desk().get(reverse("tructuyen:review", args=[dossier.pk])).status_code == 302  # not in the queue now
