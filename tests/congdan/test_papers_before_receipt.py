@@ -14,6 +14,7 @@ from django.urls import reverse
 from hoso import online, workflow
 from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Status
+from hoso.documents import available_documents, render_document, render_document_html
 from hoso.models import Dossier, DossierEvent
 from hoso.notifications import render_message
 from hoso.workcalendar import VN_TZ
@@ -138,3 +139,14 @@ def test_pages_of_a_dossier_awaiting_papers(client, ward, procedure):
     staff = desk().get(reverse("hoso:detail", args=[dossier.pk]))
     assert staff.status_code == 200 and "Chờ công dân bổ sung giấy tờ" in staff.content.decode()
     assert desk().get(reverse("tructuyen:review", args=[dossier.pk])).status_code == 302  # not in the queue now
+
+
+def test_form_02_lists_the_papers_asked_for_before_receipt(ward, procedure):
+    dossier = submitted(ward, procedure, vn(2026, 12, 3, 9))
+    online.request_papers(
+        dossier_id=dossier.pk, actor=User.objects.get(username="canbo"), missing=MISSING, now=vn(2026, 12, 3, 10)
+    )
+    assert "huong-dan" in [spec.slug for spec in available_documents(dossier)]
+    html = render_document_html(dossier, "huong-dan")
+    assert MISSING in html and "tiếp nhận lúc" not in html
+    assert render_document(dossier, "huong-dan").startswith(b"%PDF")
