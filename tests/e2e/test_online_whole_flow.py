@@ -11,6 +11,7 @@ from hoso.models import Dossier
 from motcua.demo import load_demo
 from tests.devidp import AN, PASSWORD
 from tests.e2e.conftest import PHONE
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_desk_flow import act, login
 from tests.tructuyen.samples import JPEG, PDF
 from thutuc.models import Procedure
@@ -115,6 +116,7 @@ def test_the_whole_online_flow(live_server, browser, settings, devidp_server, tm
     # The citizen, on the phone again, downloads the result from "Hồ sơ của tôi".
     citizen.goto(f"{base}/ho-so-cua-toi/")
     card = citizen.locator("#ho-so-cua-toi li.card", has_text=code)
+    assert violations(citizen) == []
     with citizen.expect_download() as download_info:
         card.get_by_role("link", name="Tải về ket-qua-khai-sinh.pdf").click()
     saved = tmp_path / "tai-ve.pdf"
