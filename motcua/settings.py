@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.filestorage import default_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Where the portal writes its SQLite file, generated reports and uploads on a laptop.
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", BASE_DIR / "var"))
@@ -208,7 +210,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files: under MEDIA_ROOT, or in an S3-compatible bucket when MOTCUA_S3_BUCKET is set
+    # (motcua/filestorage.py). Never served at MEDIA_URL: the portal's views check access first.
+    "default": default_storage(os.environ),
     "staticfiles": {
         # Production (after collectstatic) sets STATIC_MANIFEST=1 for cache-busting file names.
         "BACKEND": (
