@@ -14,6 +14,7 @@ The bucket side of the choice:
 * ``file_overwrite`` off: a name already taken gets a new suffix instead of replacing a file (the
   names are random anyway, tructuyen.models.storage_name).
 * A file read back is spooled in memory up to 1 MiB, then in a temporary file, never held whole.
+* Nothing of boto3 is imported unless the bucket is set (the settings stay quick to load).
 * Server-side encryption when MOTCUA_S3_SSE is set (``AES256`` or ``aws:kms`` with
   MOTCUA_S3_SSE_KMS_KEY_ID).
 """
@@ -22,8 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-
-from botocore.config import Config
 
 FILE_SYSTEM = "django.core.files.storage.FileSystemStorage"
 S3 = "storages.backends.s3.S3Storage"
@@ -51,7 +50,7 @@ def s3_options(environ: Mapping[str, str]) -> dict[str, Any]:
     """The S3Storage options read from MOTCUA_S3_* (the bucket must be set)."""
     endpoint = _get(environ, "MOTCUA_S3_ENDPOINT_URL") or None
     # A store at its own address (MinIO, a provider's endpoint) is usually reached by path.
-    addressing = _get(environ, "MOTCUA_S3_ADDRESSING_STYLE") or ("path" if endpoint else "auto")
+    addressing = _get(environ, "MOTCUA_S3_ADDRESSING_STYLE") or ("path" if endpoint else None)
     return {
         "bucket_name": _get(environ, "MOTCUA_S3_BUCKET"),
         "endpoint_url": endpoint,
@@ -66,13 +65,8 @@ def s3_options(environ: Mapping[str, str]) -> dict[str, Any]:
         "file_overwrite": False,
         "object_parameters": object_parameters(environ),
         "max_memory_size": READ_SPOOL_BYTES,
-        "client_config": Config(
-            s3={"addressing_style": addressing},
-            signature_version="s3v4",
-            connect_timeout=5,
-            read_timeout=60,
-            retries={"max_attempts": 3, "mode": "standard"},
-        ),
+        "addressing_style": addressing,
+        "signature_version": "s3v4",
     }
 
 
