@@ -7,6 +7,7 @@ import functools
 import pytest
 
 from hoso import workflow
+from lienthong.simulator import StandIn
 from tests.hoso.test_workflow import procedure, staff  # noqa: F401 — fixtures shared with the workflow's tests
 
 ID_NUMBER = "001090000123"
@@ -24,3 +25,13 @@ def link_on(settings):
 def with_id_number(monkeypatch):
     """Every intake of the workflow's helpers carries the applicant's ID number."""
     monkeypatch.setattr(workflow, "Intake", functools.partial(workflow.Intake, applicant_id_number=ID_NUMBER))
+
+
+@pytest.fixture
+def stand_in(link_on):
+    """The stand-in on a free loopback port, the link pointed at it."""
+    portal = StandIn(user="motcua", password="bi-mat")
+    link_on.MOTCUA_NATIONAL_PORTAL_URL = portal.start()
+    link_on.MOTCUA_NATIONAL_PORTAL_TIMEOUT = 2
+    yield portal
+    portal.stop()
