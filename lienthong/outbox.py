@@ -6,10 +6,14 @@ nothing is queued (a first connection queues the current records with ``national
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
 
 from hoso import events
-from hoso.models import DossierEvent
+from hoso.models import Dossier, DossierEvent
 
 from . import mapping
 from .models import Kind, OutboxEntry, State
@@ -38,3 +42,33 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
         state=State.BLOCKED if reasons else State.PENDING,
         last_error=mapping.blocked_text(reasons) if reasons else "",
     )
+
+
+@transaction.atomic
+def queue_current(agency_code: str, start: date | None = None, end: date | None = None) -> tuple[int, int]:
+    """``national_sync --resend``: queue the current record of the agency's dossiers (received or
+    submitted between `start` and `end`, local dates, inclusive) after their earlier rows; returns
+    (queued, blocked). For a first connection, imported history, or a portal that lost data."""
+    dossiers = Dossier.objects.filter(agency__code=agency_code).exclude(code=None).exclude(code="")
+    if start is not None:
+        dossiers = dossiers.filter(created_at__date__gte=start)
+    if end is not None:
+        dossiers = dossiers.filter(created_at__date__lte=end)
+    rows = []
+    for dossier in dossiers.annotate(last_event=Max("events__id")).order_by("pk"):
+        record = mapping.dossier_record(dossier)
+        reasons = mapping.missing(record)
+        rows.append(
+            OutboxEntry(
+                dossier=dossier,
+                kind=Kind.DOSSIER,
+                payload={"record": record, "steps": []},
+                mapping_version=mapping.MAPPING_VERSION,
+                sequence=dossier.last_event or 0,  # type: ignore[attr-defined]
+                state=State.BLOCKED if reasons else State.PENDING,
+                last_error=mapping.blocked_text(reasons) if reasons else "",
+            )
+        )
+    OutboxEntry.objects.bulk_create(rows, batch_size=500)
+    blocked = sum(1 for row in rows if row.state == State.BLOCKED)
+    return len(rows) - blocked, blocked

@@ -10,7 +10,7 @@ from django.db import transaction
 from hoso.models import DossierEvent
 from motcua.lib.queue import publish
 
-from . import outbox
+from . import drain, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,13 @@ def kick_drain() -> None:
         logger.exception("Không chạy được việc đồng bộ Cổng DVC quốc gia")
 
 
-@shared_task(acks_late=True)
-def drain_outbox() -> dict[str, int]:
-    """Send what is due (placeholder until the drain is built): nothing."""
-    return {}
+@shared_task(acks_late=True, soft_time_limit=10 * 60, time_limit=11 * 60)
+def drain_outbox() -> dict[str, object]:
+    """After each action and every minute (beat): send what is due; workers running it at the same
+    time share the rows (claims), so a duplicate of this message sends nothing twice."""
+    if not outbox.link_on():
+        return {}
+    result = drain.drain_once()
+    if result.failed:
+        logger.warning("Đồng bộ Cổng DVC quốc gia: %s lần gửi không được", result.failed)
+    return result.as_dict()
