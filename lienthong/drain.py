@@ -18,6 +18,7 @@ dropped. A refusal of the data (any other error code) makes the row FAILED with 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -99,14 +100,14 @@ def send(portal: NationalPortal, row: OutboxEntry) -> None:
     portal.send_progress(row.payload.get("steps") or [])
 
 
-_portals: dict[tuple[str, str, str], NationalPortal] = {}
+_local = threading.local()
 
 
 def portal_for_unit(unit: str) -> NationalPortal:
-    """This process's connection for the unit (its session kept between drains)."""
+    """This thread's connection for the unit (its session kept between drains)."""
+    portals: dict[tuple[str, str, str], NationalPortal] = _local.__dict__.setdefault("portals", {})
     fresh = NationalPortal.from_settings(unit)
-    key = (fresh.url, fresh.user, unit)
-    return _portals.setdefault(key, fresh)
+    return portals.setdefault((fresh.url, fresh.user, unit), fresh)
 
 
 def drain_once(now: datetime | None = None, *, portal_for: PortalFactory = portal_for_unit) -> DrainResult:
