@@ -153,3 +153,14 @@ def test_resend_queues_the_current_records_after_the_earlier_rows(
     assert json.loads(capsys.readouterr().out) == {"queued": 1, "blocked": 0}
     assert drain.drain_once().acknowledged == 1
     assert stand_in.inspect(d.code)["record"]["TrangThaiHoSo"] == 9
+
+
+def test_a_worker_killed_after_its_claim_loses_nothing(stand_in, with_id_number, agency, staff, procedure):
+    d = bring_to(Status.PROCESSING, agency, staff, procedure)
+    now = timezone.now()
+    claimed = drain.claim(now)  # …and the worker dies before sending anything
+    assert len(claimed) == 1 and drain.drain_once(now).sent == 0  # held by the lease
+    result = drain.drain_once(now + drain.LEASE + timedelta(seconds=1))
+    assert result.acknowledged == 2
+    assert [s["TrangThai"] for s in stand_in.inspect(d.code)["progress"]] == [2, 4]
+    assert OutboxEntry.objects.filter(dossier=d).order_by("sequence").first().attempts == 2
