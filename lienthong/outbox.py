@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from hoso import events
 from hoso.models import Dossier, DossierEvent
@@ -72,3 +73,28 @@ def queue_current(agency_code: str, start: date | None = None, end: date | None 
     OutboxEntry.objects.bulk_create(rows, batch_size=500)
     blocked = sum(1 for row in rows if row.state == State.BLOCKED)
     return len(rows) - blocked, blocked
+
+
+@transaction.atomic
+def retry(rows: list[OutboxEntry]) -> tuple[int, int]:
+    """Put refused (FAILED) and blocked rows back in the queue, blocked ones rebuilt from the dossier
+    as it is now (the missing data may have been entered since); returns (requeued, still blocked)."""
+    requeued = still_blocked = 0
+    for row in OutboxEntry.objects.select_for_update().filter(
+        pk__in=[r.pk for r in rows], state__in=(State.FAILED, State.BLOCKED)
+    ):
+        if row.state == State.BLOCKED:
+            record = mapping.dossier_record(row.dossier)
+            reasons = mapping.missing(record)
+            if reasons:
+                row.last_error = mapping.blocked_text(reasons)
+                row.save(update_fields=["last_error"])
+                still_blocked += 1
+                continue
+            steps = [{**step, "MaHoSo": record["MaHoSo"]} for step in row.payload.get("steps") or []]
+            row.payload = {"record": record, "steps": steps}
+            row.mapping_version = mapping.MAPPING_VERSION
+        row.state, row.next_attempt_at = State.PENDING, timezone.now()
+        row.save(update_fields=["state", "next_attempt_at", "payload", "mapping_version"])
+        requeued += 1
+    return requeued, still_blocked
