@@ -1,4 +1,5 @@
-"""Reads of "Hồ sơ của tôi": the citizen's dossiers with status, national code and what to do next; their drafts."""
+"""Reads of "Hồ sơ của tôi": the citizen's dossiers with status, national code, what to do next and the open
+satisfaction survey; their drafts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 
 from hoso.constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSES, Action, Delivery, Status
 from hoso.lookup import PLAIN_STATUS
-from hoso.models import Dossier, DossierEvent
+from hoso.models import Dossier, DossierEvent, SatisfactionRating
+from hoso.survey_links import LINK_VALIDITY, survey_link
 from tructuyen.constants import FileKind
 from tructuyen.models import DossierFile
 from tructuyen.results import citizen_results
@@ -20,6 +22,10 @@ from tructuyen.results import citizen_results
 from .models import Citizen, Draft
 
 MAX_DOSSIERS = 200
+# Waiting for the citizen's papers: during processing, or an online dossier before receipt.
+WAITING = (Status.WAITING_SUPPLEMENT, Status.AWAITING_PAPERS)
+REQUESTS = (Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAPERS)
+NOT_RECEIVED = (Status.GUIDED, Status.REFUSED)  # as hoso.documents: these have no receipt (form 01)
 
 
 @dataclass
@@ -31,6 +37,8 @@ class Row:
     next_step: str
     lookup_url: str
     can_supplement: bool
+    has_receipt: bool = False
+    survey_url: str = ""
     supplements: list[DossierFile] = field(default_factory=list)
     results: list[DossierFile] = field(default_factory=list)
 
@@ -53,6 +61,9 @@ def next_step(dossier: Dossier, missing: str) -> str:
     if status == Status.WAITING_SUPPLEMENT:
         what = missing or "xem phiếu yêu cầu bổ sung"
         return f"Cần bổ sung giấy tờ: {what}. Tải lên ngay dưới đây hoặc mang đến {place}."
+    if status == Status.AWAITING_PAPERS:
+        what = missing or "xem phiếu yêu cầu bổ sung"
+        return f"Cần bổ sung giấy tờ: {what}. Tải lên ngay dưới đây; bộ phận một cửa sẽ kiểm tra lại để tiếp nhận."
     if status == Status.RESULT_READY:
         if dossier.delivery == Delivery.POST:
             return f"Kết quả đã có: gửi qua bưu chính đến {dossier.delivery_address or 'địa chỉ đã đăng ký'}."
@@ -66,7 +77,7 @@ def _missing_papers(dossier_ids: list[int]) -> dict[int, str]:
     """The desk's latest list of papers to add, per dossier waiting for a supplement (one query)."""
     found: dict[int, str] = {}
     events = (
-        DossierEvent.objects.filter(dossier_id__in=dossier_ids, action=Action.REQUEST_SUPPLEMENT)
+        DossierEvent.objects.filter(dossier_id__in=dossier_ids, action__in=REQUESTS)
         .order_by("at", "id")
         .values_list("dossier_id", "note")
     )
@@ -82,6 +93,17 @@ def _supplements(dossier_ids: list[int]) -> dict[int, list[DossierFile]]:
     return found
 
 
+def _survey_urls(dossiers: list[Dossier]) -> dict[int, str]:
+    """The open survey link of each returned, unrated dossier (as the lookup page offers it; read only)."""
+    since = timezone.now() - LINK_VALIDITY
+    returned = [d for d in dossiers if d.status == Status.RETURNED and d.returned_at and d.returned_at > since]
+    rated = set(
+        SatisfactionRating.objects.filter(dossier_id__in=[d.pk for d in returned]).values_list("dossier_id", flat=True)
+    )
+    found = {d.pk: survey_link(d) for d in returned if d.pk not in rated}
+    return {pk: url for pk, url in found.items() if url}
+
+
 def own_dossiers(citizen: Citizen) -> list[Row]:
     """Every dossier under the citizen's ID number (counter or online), newest first; a refused online one too."""
     dossiers = list(
@@ -91,9 +113,10 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
         .select_related("procedure", "agency")
         .order_by(Coalesce("received_at", "submitted_at").desc(nulls_last=True), F("id").desc())[:MAX_DOSSIERS]
     )
-    waiting = [d.pk for d in dossiers if d.status == Status.WAITING_SUPPLEMENT]
+    waiting = [d.pk for d in dossiers if d.status in WAITING]
     missing, supplements = _missing_papers(waiting), _supplements(waiting)
     results = citizen_results([d.pk for d in dossiers])
+    surveys = _survey_urls(dossiers)
     rows = []
     for dossier in dossiers:
         national = NATIONAL_STATUS[Status(dossier.status)]
@@ -105,7 +128,9 @@ def own_dossiers(citizen: Citizen) -> list[Row]:
                 national_label=NATIONAL_STATUS_LABELS[national],
                 next_step=next_step(dossier, missing.get(dossier.pk, "")),
                 lookup_url=f"{reverse('lookup_form')}{quote(dossier.code or '', safe='')}/?k={dossier.lookup_key}",
-                can_supplement=dossier.status == Status.WAITING_SUPPLEMENT,
+                can_supplement=dossier.status in WAITING,
+                has_receipt=dossier.received_at is not None and dossier.status not in NOT_RECEIVED,
+                survey_url=surveys.get(dossier.pk, ""),
                 supplements=supplements.get(dossier.pk, []),
                 results=results.get(dossier.pk, []),
             )

@@ -1,9 +1,12 @@
-"""A citizen uploads the papers the desk asked for (status waiting for a supplement) to their own dossier.
+"""A citizen uploads the papers the desk asked for to their own dossier: during processing (waiting for a
+supplement) or before receipt (an online dossier awaiting papers).
 
 The files are checked by content and size (tructuyen.services.check_papers), written to storage,
 then recorded as kind "supplement" while the dossier row is locked and still waiting; anything
-failing deletes what was written. The status does not change: the desk records the supplement as
-complete (hoso.workflow.complete_supplement) once it has looked at the papers.
+failing deletes what was written. During processing the status does not change: the desk records
+the supplement as complete (hoso.workflow.complete_supplement) once it has looked at the papers.
+Before receipt the upload resubmits the dossier (hoso.online.resubmit): back in the desk's queue,
+with a new intake deadline of 8 working hours from the upload.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from hoso import online
+from hoso.calendar_store import calendar_for
 from hoso.constants import Status
 from hoso.models import Dossier
 from tructuyen import services as online_services
 from tructuyen.constants import FileKind
+from tructuyen.deadline import intake_due
 from tructuyen.filecheck import FileRejected, uploaded_chunks
 from tructuyen.models import DossierFile
 
 from .models import Citizen
 
 SOURCE = "Công dân tải lên (Hồ sơ của tôi)"
+WAITING = (Status.WAITING_SUPPLEMENT, Status.AWAITING_PAPERS)
 PAPER_NAME = "Giấy tờ bổ sung"
 
 
@@ -50,9 +57,9 @@ def add_supplement(
             ]
             with transaction.atomic():
                 locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-                if locked.status != Status.WAITING_SUPPLEMENT:
+                if locked.status not in WAITING:
                     raise FileRejected("Hồ sơ không ở trạng thái chờ bổ sung giấy tờ: không cần tải thêm.")
-                return [
+                recorded = [
                     online_services.record_file(
                         dossier=locked,
                         checked=result,
@@ -64,5 +71,9 @@ def add_supplement(
                     )
                     for (_, result), name in zip(checked, names, strict=True)
                 ]
+                if locked.status == Status.AWAITING_PAPERS:
+                    due = intake_due(calendar_for(locked.agency_id), now)
+                    online.resubmit(dossier_id=locked.pk, intake_due_at=due, now=now)
+                return recorded
     finally:
         online_services.close_all(checked)

@@ -1,5 +1,5 @@
-"""The citizen's pages: sign-in at the identity provider and its callback, sign-out, "Hồ sơ của tôi" and its
-supplement upload."""
+"""The citizen's pages: sign-in at the identity provider and its callback, sign-out, "Hồ sơ của tôi", its
+supplement upload and the receipt (form 01) of a received dossier as a PDF."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from hoso.documents import DOCUMENTS, render_document
 from hoso.models import Dossier
 from tructuyen.filecheck import FileRejected
 
@@ -127,3 +129,26 @@ def supplement(request: HttpRequest, pk: int) -> HttpResponse:
         logger.info("Công dân #%s bổ sung %d tệp cho hồ sơ #%s.", citizen.pk, len(files), pk)
         messages.success(request, f"Đã gửi {len(files)} tệp bổ sung. Bộ phận một cửa sẽ kiểm tra và báo lại.")
     return redirect("my_dossiers")
+
+
+RECEIPT = "tiep-nhan"
+
+
+@citizen_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Form 01 of the citizen's own received dossier, as a PDF (another's, or one not received: 404)."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    dossier = (
+        Dossier.objects.filter(pk=pk, applicant_id_number=citizen.id_number, code__isnull=False)
+        .select_related("agency")
+        .first()
+    )
+    if dossier is None or not DOCUMENTS[RECEIPT].available(dossier):
+        logger.warning("Công dân #%s bị từ chối tải giấy tiếp nhận của hồ sơ #%s.", citizen.pk, pk)
+        raise Http404
+    pdf = render_document(dossier, RECEIPT)
+    logger.info("Công dân #%s tải giấy tiếp nhận của hồ sơ %s.", citizen.pk, dossier.code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    add_never_cache_headers(response)  # the receipt holds the applicant's personal data
+    response["Content-Disposition"] = f'attachment; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+    return response

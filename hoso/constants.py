@@ -20,6 +20,8 @@ class Weekday(models.IntegerChoices):
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", "Mới đăng ký (nộp trực tuyến, chờ tiếp nhận)"
+    # Online, not received yet: the desk asked once for more papers; the citizen uploads them (hoso.online).
+    AWAITING_PAPERS = "awaiting_papers", "Chờ công dân bổ sung giấy tờ (chưa tiếp nhận)"
     GUIDED = "guided", "Hướng dẫn bổ sung (chưa tiếp nhận)"
     REFUSED = "refused", "Từ chối tiếp nhận"
     RECEIVED = "received", "Đã tiếp nhận"
@@ -36,6 +38,7 @@ class Status(models.TextChoices):
 # Statuses of the national portal (Cổng DVC quốc gia), docs/national-status.md §2.
 NATIONAL_STATUS = {
     Status.SUBMITTED: 1,
+    Status.AWAITING_PAPERS: 5,
     Status.GUIDED: 3,
     Status.REFUSED: 3,
     Status.RECEIVED: 2,
@@ -72,6 +75,8 @@ OPEN_STATUSES = (
 
 class Action(models.TextChoices):
     SUBMIT = "submit", "Nộp hồ sơ trực tuyến"
+    REQUEST_PAPERS = "request_papers", "Yêu cầu bổ sung giấy tờ trước khi tiếp nhận"
+    RESUBMIT = "resubmit", "Công dân nộp giấy tờ bổ sung"
     GUIDE = "guide", "Hướng dẫn bổ sung, hoàn thiện hồ sơ"
     REFUSE = "refuse", "Từ chối tiếp nhận"
     RECEIVE = "receive", "Tiếp nhận hồ sơ"
@@ -122,6 +127,7 @@ class Timeliness(models.TextChoices):
 class NotificationKind(models.TextChoices):
     RECEIVED = "received", "Đã tiếp nhận hồ sơ"
     SUPPLEMENT = "supplement", "Yêu cầu bổ sung hồ sơ"
+    PAPERS = "papers", "Yêu cầu bổ sung giấy tờ trước khi tiếp nhận (hồ sơ trực tuyến)"
     EXTENDED = "extended", "Xin lỗi và hẹn lại ngày trả"
     RESULT_READY = "result_ready", "Đã có kết quả"
 

@@ -157,8 +157,8 @@ def _is_received(dossier: Dossier) -> bool:
 
 
 def _has_guidance(dossier: Dossier) -> bool:
-    if dossier.status == Status.GUIDED:
-        return True
+    if dossier.status == Status.GUIDED or _last_event(dossier, Action.REQUEST_PAPERS) is not None:
+        return True  # at the counter, or an online dossier before receipt
     return _is_received(dossier) and _last_event(dossier, Action.REQUEST_SUPPLEMENT) is not None
 
 
@@ -220,13 +220,15 @@ def guidance_context(dossier: Dossier) -> dict[str, Any]:
     """Form 02, Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.
 
     At intake (status guided) the items are the dossier's note and the dossier was not received;
-    during processing they are the note of the latest supplement request and the clock is paused
-    from that moment (``paused_words``).
+    for an online dossier before receipt, the note of the desk's request for papers; during
+    processing the note of the latest supplement request and the clock is paused from that moment.
     """
-    at_intake = dossier.status == Status.GUIDED
-    event = _last_event(dossier, Action.GUIDE if at_intake else Action.REQUEST_SUPPLEMENT)
+    supplement = _last_event(dossier, Action.REQUEST_SUPPLEMENT)
+    online_papers = _last_event(dossier, Action.REQUEST_PAPERS) if supplement is None else None
+    at_intake = dossier.status == Status.GUIDED or online_papers is not None
+    event = _last_event(dossier, Action.GUIDE) if dossier.status == Status.GUIDED else online_papers or supplement
     when = event.at if event else dossier.created_at
-    text = dossier.note if at_intake else (event.note if event else "")
+    text = dossier.note if dossier.status == Status.GUIDED else (event.note if event else "")
     return {
         **_header(dossier, when=when, number="" if at_intake else (dossier.code or "")),
         **_applicant(dossier),

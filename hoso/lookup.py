@@ -30,6 +30,8 @@ from .survey_links import survey_link
 # (its note, the leader's reasons, stays inside).
 PUBLIC_STEPS: dict[str, str] = {
     Action.SUBMIT: "Nộp hồ sơ trực tuyến",
+    Action.REQUEST_PAPERS: "Yêu cầu bổ sung giấy tờ trước khi tiếp nhận",
+    Action.RESUBMIT: "Nộp giấy tờ bổ sung",
     Action.RECEIVE: "Tiếp nhận hồ sơ",
     Action.ASSIGN: "Chuyển bộ phận chuyên môn giải quyết",
     Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
@@ -49,6 +51,7 @@ PUBLIC_STEPS: dict[str, str] = {
 # The status as a citizen would say it.
 PLAIN_STATUS: dict[str, str] = {
     Status.SUBMITTED: "Hồ sơ nộp trực tuyến đã được ghi nhận, đang chờ bộ phận một cửa kiểm tra và tiếp nhận.",
+    Status.AWAITING_PAPERS: "Hồ sơ chưa được tiếp nhận: cần bổ sung giấy tờ theo yêu cầu của bộ phận một cửa.",
     Status.RECEIVED: "Hồ sơ đã được tiếp nhận và đang chờ chuyển giải quyết.",
     Status.PROCESSING: "Hồ sơ đang được giải quyết.",
     Status.WAITING_SUPPLEMENT: "Hồ sơ cần bổ sung giấy tờ: thời gian giải quyết tạm dừng cho đến khi nhận đủ.",
@@ -185,6 +188,8 @@ def _next_step(dossier: Dossier, events: list[tuple[str, datetime, str]]) -> str
     if dossier.status == Status.STOPPED:
         reason = next((note for action, _, note in reversed(events) if action == Action.STOP), "")
         return f"Lý do: {reason}" if reason else f"Mời ông/bà liên hệ {place} để biết lý do."
+    if dossier.status == Status.AWAITING_PAPERS:
+        return "Mời ông/bà đăng nhập tài khoản định danh điện tử, vào mục “Hồ sơ của tôi” để tải lên giấy tờ bổ sung."
     if dossier.status == Status.SUBMITTED and dossier.intake_due_at:
         return f"Bộ phận một cửa sẽ kiểm tra và tiếp nhận hồ sơ trước {datetime_short(dossier.intake_due_at)}."
     if dossier.status in OPEN_STATUSES and dossier.shown_due_at:

@@ -48,6 +48,7 @@ PLACEHOLDERS: dict[str, str] = {
     "noi_nhan_ket_qua": "câu hướng dẫn nơi và cách nhận kết quả (chỉ khi đã có kết quả)",
     "noi_nhan_ket_qua_ngan": "hướng dẫn nhận kết quả, dạng ngắn cho tin nhắn",
     "link_tra_cuu": "đường dẫn tra cứu tình trạng hồ sơ (nên luôn có)",
+    "giay_tiep_nhan": "câu báo tải giấy tiếp nhận (mẫu 01) tại Hồ sơ của tôi (chỉ khi tiếp nhận hồ sơ nộp trực tuyến)",
     "link_danh_gia": "đường dẫn đánh giá mức độ hài lòng (chỉ khi đã có kết quả; có thể trống)",
     "moi_danh_gia": "câu mời đánh giá mức độ hài lòng kèm đường dẫn, hoặc trống",
     "co_quan": "tên cơ quan: “Phường Hoàn Kiếm”",

@@ -258,7 +258,10 @@ class Dossier(models.Model):
                 violation_error_message="Hồ sơ đã tiếp nhận phải có mã hồ sơ, thời điểm tiếp nhận và hạn giải quyết.",
                 condition=Q(status__in=[Status.GUIDED, Status.REFUSED])
                 | Q(
-                    status=Status.SUBMITTED, code__isnull=False, submitted_at__isnull=False, intake_due_at__isnull=False
+                    status__in=[Status.SUBMITTED, Status.AWAITING_PAPERS],
+                    code__isnull=False,
+                    submitted_at__isnull=False,
+                    intake_due_at__isnull=False,
                 )
                 | (Q(code__isnull=False) & Q(received_at__isnull=False) & Q(due_at__isnull=False)),
             ),

@@ -57,6 +57,7 @@ DEFAULT_SMS_BACKEND = "hoso.notifications.LoggingSmsBackend"
 ACTION_KINDS: dict[str, NotificationKind] = {
     Action.RECEIVE: NotificationKind.RECEIVED,
     Action.REQUEST_SUPPLEMENT: NotificationKind.SUPPLEMENT,
+    Action.REQUEST_PAPERS: NotificationKind.PAPERS,  # an online dossier, before receipt
     Action.EXTEND: NotificationKind.EXTENDED,
     # A result signed by the leader, or finished by the officer without approval: same message.
     Action.APPROVE: NotificationKind.RESULT_READY,
@@ -220,6 +221,14 @@ def _addressee(dossier: Dossier) -> str:
     return "tổ chức" if dossier.applicant_kind == ApplicantKind.ORGANISATION else "ông/bà"
 
 
+def _online_receipt_note(event: DossierEvent) -> str:
+    """On receiving a dossier submitted online: where the citizen downloads the receipt (form 01)."""
+    if event.action != Action.RECEIVE or event.dossier.submitted_at is None:
+        return ""
+    where = f"{settings.MOTCUA_PUBLIC_URL}/ho-so-cua-toi/"
+    return f"Giấy tiếp nhận hồ sơ (mẫu 01, PDF) tải tại mục Hồ sơ của tôi: {where}"
+
+
 def message_values(event: DossierEvent) -> dict[str, str]:
     """The value of every placeholder of ``hoso.messages.PLACEHOLDERS`` for this event: plain strings.
 
@@ -240,7 +249,7 @@ def message_values(event: DossierEvent) -> dict[str, str]:
     result_ready = event.action in (Action.APPROVE, Action.MARK_RESULT_READY)
     collect_text, collect_short = _collect_texts(dossier) if result_ready else ("", "")
     lines = text_lines(event.note)
-    documents = lines if event.action == Action.REQUEST_SUPPLEMENT else []
+    documents = lines if event.action in (Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAPERS) else []
     reasons = lines if event.action == Action.EXTEND else []
     organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
     survey_url = survey_link(dossier) if result_ready else ""
@@ -269,6 +278,7 @@ def message_values(event: DossierEvent) -> dict[str, str]:
         "noi_nhan_ket_qua": collect_text,
         "noi_nhan_ket_qua_ngan": collect_short,
         "link_tra_cuu": lookup_url(dossier),
+        "giay_tiep_nhan": _online_receipt_note(event),
         "link_danh_gia": survey_url,
         "moi_danh_gia": f"Sau khi nhận kết quả, mời {addressee} đánh giá mức độ hài lòng: {survey_url}"
         if survey_url

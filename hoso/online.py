@@ -1,10 +1,16 @@
-"""The online channel's transitions of the dossier state machine: submit, then receive or refuse at the desk.
+"""The online channel's transitions of the dossier state machine: submit, then receive, ask once for papers, or refuse.
 
 Part of `hoso.workflow` (which is the only other module that assigns a dossier's status), kept in
 its own module for size. An online submission creates the dossier at once with its official code
 and lookup key, in status SUBMITTED (national status 1, "Mới đăng ký") and with the deadline by
 which the desk must receive it; the clerk then receives it (the legal clock starts at that
 instant, with the same code, events and slips as at the counter) or refuses it with a reason.
+
+Before receiving it, the desk may instead ask **once** for more papers (DOMAIN.md §5.3: an
+incomplete dossier is guided once, in writing; it is not received and no legal clock runs): the
+dossier waits in AWAITING_PAPERS with the list of papers as the event's note. The citizen's upload
+(congdan.supplements) resubmits it: back to SUBMITTED, with a new intake deadline of 8 working
+hours counted from the upload (the desk checks the dossier afresh), the submission instant kept.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from .calendar_store import calendar_for
 from .constants import Action, Status
 from .limits import offer_limit
 from .lookup import forget as forget_public_view
-from .models import Dossier, DossierDocument
+from .models import Dossier, DossierDocument, DossierEvent
 from .recompute import snapshot_limit
 from .workflow import (
     INTAKE_ROLES,
@@ -106,16 +112,17 @@ def submit(
     return dossier
 
 
-def _lock_submitted(dossier_id: int, actor: User, now: datetime) -> Dossier:
+def _lock_submitted(dossier_id: int, actor: User | None, now: datetime, status: str = Status.SUBMITTED) -> Dossier:
     dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
     if dossier is None:
         raise WorkflowError("Không tìm thấy hồ sơ.")
-    if not actor.is_active or actor.agency_id != dossier.agency_id:
+    if actor is not None and (not actor.is_active or actor.agency_id != dossier.agency_id):
         raise WorkflowError("Hồ sơ thuộc cơ quan khác: bạn không được thao tác.")
-    if actor.role not in INTAKE_ROLES:
+    if actor is not None and actor.role not in INTAKE_ROLES:
         raise WorkflowError(f"Vai trò {actor.get_role_display()} không được tiếp nhận hồ sơ.")
-    if dossier.status != Status.SUBMITTED:
-        raise WorkflowError(f"Hồ sơ đang ở trạng thái “{dossier.get_status_display()}”: không còn chờ tiếp nhận.")
+    if dossier.status != status:
+        wanted = "chờ bổ sung giấy tờ" if status == Status.AWAITING_PAPERS else "chờ tiếp nhận"
+        raise WorkflowError(f"Hồ sơ đang ở trạng thái “{dossier.get_status_display()}”: không còn {wanted}.")
     assert dossier.submitted_at is not None, "a submitted dossier has its submission instant"
     if now < dossier.submitted_at:
         raise WorkflowError("Thời điểm thao tác không được trước thời điểm nộp hồ sơ.")
@@ -163,5 +170,53 @@ def refuse(*, dossier_id: int, actor: User, reason: str, now: datetime | None = 
     dossier.note = reason.strip()
     dossier.save(update_fields=["status", "clerk", "note"])
     _write_event(dossier, Action.REFUSE, Status.SUBMITTED, Status.REFUSED, actor, now, reason.strip(), {})
+    transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
+    return dossier
+
+
+def papers_requested(dossier_id: int) -> bool:
+    """The desk has already asked for more papers before receipt (it may ask only once)."""
+    return DossierEvent.objects.filter(dossier_id=dossier_id, action=Action.REQUEST_PAPERS).exists()
+
+
+@transaction.atomic
+def request_papers(*, dossier_id: int, actor: User, missing: str, now: datetime | None = None) -> Dossier:
+    """Form 02 before receipt: the desk lists the papers to add; the dossier waits for the citizen."""
+    now = now or timezone.now()
+    missing = missing.strip()
+    if not missing:
+        raise WorkflowError("Hãy ghi rõ những giấy tờ cần bổ sung.")
+    dossier = _lock_submitted(dossier_id, actor, now)
+    if papers_requested(dossier.pk):
+        raise WorkflowError("Bộ phận một cửa đã yêu cầu bổ sung một lần: hãy tiếp nhận hoặc từ chối hồ sơ.")
+    dossier.status = Status.AWAITING_PAPERS
+    dossier.clerk = actor
+    dossier.save(update_fields=["status", "clerk"])
+    _write_event(dossier, Action.REQUEST_PAPERS, Status.SUBMITTED, Status.AWAITING_PAPERS, actor, now, missing, {})
+    transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
+    return dossier
+
+
+@transaction.atomic
+def resubmit(*, dossier_id: int, intake_due_at: datetime, now: datetime | None = None) -> Dossier:
+    """The citizen has uploaded the papers asked for: back in the desk's queue with a new intake deadline
+    (``intake_due_at``: the caller's reading of tructuyen.deadline for ``now``)."""
+    now = now or timezone.now()
+    if intake_due_at <= now:
+        raise WorkflowError("Hạn tiếp nhận phải sau thời điểm nộp bổ sung.")
+    dossier = _lock_submitted(dossier_id, None, now, status=Status.AWAITING_PAPERS)
+    dossier.status = Status.SUBMITTED
+    dossier.intake_due_at = intake_due_at
+    dossier.save(update_fields=["status", "intake_due_at"])
+    _write_event(
+        dossier,
+        Action.RESUBMIT,
+        Status.AWAITING_PAPERS,
+        Status.SUBMITTED,
+        None,
+        now,
+        "",
+        {},  # type: ignore[arg-type]
+    )
     transaction.on_commit(partial(forget_public_view, dossier.code, dossier.lookup_key))
     return dossier

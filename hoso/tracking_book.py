@@ -36,7 +36,9 @@ from .workcalendar import VN_TZ
 #: Value of the status filter meaning "still being worked on".
 OPEN = "open"
 #: Statuses a received dossier can have (guided, refused and online-submitted dossiers were never received).
-BOOK_STATUSES = [s for s in Status if s not in (Status.GUIDED, Status.REFUSED, Status.SUBMITTED)]
+BOOK_STATUSES = [
+    s for s in Status if s not in (Status.GUIDED, Status.REFUSED, Status.SUBMITTED, Status.AWAITING_PAPERS)
+]
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,17 @@ INTAKE_TARGETS: dict[Action, Status] = {
     Action.GUIDE: Status.GUIDED,
     Action.REFUSE: Status.REFUSED,
 }
+# Before it is received, the desk may ask once for more papers (hoso.online.request_papers); the
+# citizen's upload puts the dossier back in the queue (hoso.online.resubmit).
+ONLINE_TARGETS: dict[Action, Status] = {
+    Action.REQUEST_PAPERS: Status.AWAITING_PAPERS,
+    Action.RESUBMIT: Status.SUBMITTED,
+}
 
 
 def target_status(action: str, status: str) -> str:
     """The status after `action` taken in `status` (the same status for an action that keeps it)."""
-    intake = INTAKE_TARGETS.get(action)  # type: ignore[call-overload]
+    intake = INTAKE_TARGETS.get(action) or ONLINE_TARGETS.get(action)  # type: ignore[call-overload]
     if intake is not None:
         return intake.value
     transition = TRANSITIONS.get(action)  # type: ignore[call-overload]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cho-tiep-nhan/", views.queue, name="queue"),
     path("ho-so/<int:pk>/", views.review, name="review"),
     path("ho-so/<int:pk>/tiep-nhan/", views.receive, name="receive"),
+    path("ho-so/<int:pk>/bo-sung/", views.request_papers, name="request_papers"),
     path("ho-so/<int:pk>/tu-choi/", views.refuse, name="refuse"),
     path("tep/<int:pk>/", views.file_view, name="file"),
     path("ket-qua/<int:pk>/", views.citizen_file, name="citizen_file"),

@@ -1,4 +1,5 @@
-"""The online channel's pages: the desk's queue, review, receive, refuse, a file; the citizen's result download."""
+"""The online channel's pages: the desk's queue, review, receive, ask for papers, refuse, a file; the citizen's
+result download."""
 
 from __future__ import annotations
 
@@ -39,6 +40,14 @@ class RefuseForm(forms.Form):
     )
 
 
+class PapersForm(forms.Form):
+    missing = forms.CharField(
+        label="Giấy tờ cần bổ sung (ghi vào phiếu yêu cầu bổ sung, mẫu 02)",
+        max_length=TextLimit.NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 def _submitted(request: HttpRequest, pk: int) -> Dossier:
     """The ward's online dossier (404 for another ward's, no hint that it exists)."""
     dossier = get_object_or_404(Dossier.objects.select_related("agency", "procedure"), pk=pk)
@@ -67,6 +76,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(dossier.documents.all()),
         "files": list(selectors.files_of(dossier.pk)),
         "refuse_form": RefuseForm(),
+        "papers_form": None if online.papers_requested(dossier.pk) else PapersForm(),
         "late": bool(dossier.intake_due_at and dossier.intake_due_at < timezone.now()),
     }
     return render(request, "tructuyen/review.html", context)
@@ -83,6 +93,24 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("tructuyen:review", pk)
     messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}: hãy in và gửi giấy tiếp nhận cho người nộp.")
     return redirect(f"{reverse('hoso:detail', args=[pk])}?moi=1")
+
+
+@staff_required(*DESK_ROLES)
+@require_POST
+def request_papers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the citizen, once, for the papers missing before receipt; they upload them from their account."""
+    dossier = _submitted(request, pk)
+    form = PapersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Hãy ghi rõ những giấy tờ cần bổ sung.")
+        return redirect("tructuyen:review", pk)
+    try:
+        online.request_papers(dossier_id=dossier.pk, actor=request.user, missing=form.cleaned_data["missing"])
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("tructuyen:review", pk)
+    messages.success(request, f"Đã yêu cầu bổ sung giấy tờ cho hồ sơ {dossier.code}: công dân sẽ tải lên từ tài khoản.")
+    return redirect("tructuyen:queue")
 
 
 @staff_required(*DESK_ROLES)

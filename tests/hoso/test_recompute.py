@@ -41,8 +41,8 @@ def dossiers(agency, staff, procedure):  # noqa: F811
 
 
 def test_dossiers_made_by_the_workflow_need_no_correction(dossiers):
-    # Guided, refused and submitted-online dossiers were never received: they have no clock.
-    assert recompute().strip().endswith(f"Đã kiểm tra {len(dossiers) - 3} hồ sơ; 0 hồ sơ cần sửa.")
+    # Guided, refused, submitted-online and awaiting-papers dossiers were never received: they have no clock.
+    assert recompute().strip().endswith(f"Đã kiểm tra {len(dossiers) - 4} hồ sơ; 0 hồ sơ cần sửa.")
 
 
 def test_a_patched_column_is_reported_and_fixed(dossiers):

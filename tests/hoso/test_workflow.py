@@ -294,6 +294,9 @@ def bring_to(status: Status, agency, staff, procedure) -> Dossier:
         procedure.accepts_online = True
         procedure.save(update_fields=["accepts_online"])
         return online.submit(agency=agency, intake=intake, intake_due_at=vn(2025, 3, 3, 17, 0), now=at)
+    if status == Status.AWAITING_PAPERS:  # the desk asked for more papers before receiving it
+        d = bring_to(Status.SUBMITTED, agency, staff, procedure)
+        return online.request_papers(dossier_id=d.pk, actor=clerk, missing="Tờ khai", now=at + timedelta(minutes=5))
     d = workflow.receive(agency=agency, actor=clerk, intake=intake, now=at)
     steps = {
         Status.RECEIVED: [],
