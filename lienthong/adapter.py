@@ -1,6 +1,6 @@
 """The national portal behind one interface: log in, send or update a record, send progress steps, look up.
 
-The protocol (NEXT.md §2, as the OpenCPS-style portals speak it): every call is ``POST {url}`` with a
+The protocol (docs/national-link.md §1): every call is ``POST {url}`` with a
 JSON body. Logging in: ``{"service": "DangNhap", "username", "password"}`` → ``{"error_code": 0,
 "session": "…"}``. Then ``{"session", "madonvi", "service", "data"}`` with the services
 ``DongBoHoSoMC`` (``data``: a list of records, ``isUpdating`` true for an update),

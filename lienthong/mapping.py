@@ -21,7 +21,7 @@ from hoso.workcalendar import VN_TZ
 # Raise when a field's meaning or format changes: each outbox row records the version it was built with.
 MAPPING_VERSION = 1
 
-# LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 organisation (NEXT.md §2).
+# LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 organisation (docs/national-link.md §2).
 CITIZEN, ENTERPRISE, ORGANISATION = 1, 2, 4
 
 
