@@ -8,9 +8,10 @@ It builds its own database (bench_desk.prepare_database: created, migrated, drop
 with the demo ward and an API client, serves the portal with gunicorn (2 sync workers, DEBUG off)
 on 127.0.0.1 with a temporary MEDIA_ROOT, and sends ``--submissions`` signed requests (default
 1,000) from ``--clients`` threads (default 4), each with three ``--file-mb`` MB PDFs (default 2)
-in base64. Prints submissions per second, and the peak resident memory (VmHWM) of each gunicorn
-worker read from /proc at the end. PASS when at least 20 submissions/s went through, every answer
-was 201, and no worker's peak went over 300 MB. Not a test.
+in base64. With ``--s3`` the files go to an S3-compatible bucket instead (moto's server, started on
+127.0.0.1 for the run, set through MOTCUA_S3_*). Prints submissions per second, and the peak resident
+memory (VmHWM) of each gunicorn worker read from /proc at the end. PASS when at least 20 submissions/s
+went through, every answer was 201, and no worker's peak went over 300 MB. Not a test.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import boto3
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -40,6 +43,7 @@ import bench_desk as desk  # noqa: E402 — the shared database builder, found t
 
 desk.BENCH_DB = "motcua_bench_online"
 PORT = 8772
+S3_PORT = 8773
 TARGET_RATE = 20.0
 MAX_WORKER_MB = 300
 
@@ -51,9 +55,44 @@ def pdf_base64(megabytes: float, seed: int) -> str:
     return base64.b64encode(b"%PDF-1.4\n" + body + b"\n%%EOF\n").decode()
 
 
-def start_gunicorn(media: Path) -> subprocess.Popen:
+def wait_for(url: str, process: subprocess.Popen, what: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 — our own http://127.0.0.1 URLs
+            return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{what} did not start")
+
+
+def start_object_store() -> tuple[subprocess.Popen, dict[str, str]]:
+    """moto's S3 server on loopback with an empty bucket; the MOTCUA_S3_* variables that point at it."""
+    command = [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(S3_PORT)]
+    store = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    endpoint = f"http://127.0.0.1:{S3_PORT}"
+    wait_for(f"{endpoint}/moto-api/", store, "moto_server")
+    env = {
+        "MOTCUA_S3_BUCKET": "motcua-bench",
+        "MOTCUA_S3_ENDPOINT_URL": endpoint,
+        "MOTCUA_S3_REGION": "us-east-1",
+        "MOTCUA_S3_ACCESS_KEY_ID": "bench",
+        "MOTCUA_S3_SECRET_ACCESS_KEY": "bench-secret",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=env["MOTCUA_S3_REGION"],
+        aws_access_key_id=env["MOTCUA_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["MOTCUA_S3_SECRET_ACCESS_KEY"],
+    ).create_bucket(Bucket=env["MOTCUA_S3_BUCKET"])
+    return store, env
+
+
+def start_gunicorn(media: Path, extra_env: dict[str, str]) -> subprocess.Popen:
     env = {
         **os.environ,
+        **extra_env,
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -64,14 +103,8 @@ def start_gunicorn(media: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [*command, "--log-level", "warning", "--timeout", "120"], cwd=ROOT, env=env, start_new_session=True
     )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    wait_for(f"http://127.0.0.1:{PORT}/healthz", server, "gunicorn")
+    return server
 
 
 def worker_peaks_mb(master: int) -> list[float]:
@@ -109,6 +142,7 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--file-mb", type=float, default=2.0)
+    parser.add_argument("--s3", action="store_true", help="store the files in moto's S3 server on loopback")
     args = parser.parse_args()
     target = desk.prepare_database()
     import django
@@ -120,7 +154,7 @@ def main() -> int:
     from thutuc.models import Procedure
     from tructuyen.services import create_api_client
 
-    server = None
+    server = store = None
     media = Path(tempfile.mkdtemp(prefix="motcua_media_"))
     try:
         call_command("migrate", verbosity=0)
@@ -141,7 +175,8 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        server = start_gunicorn(media)
+        store, store_env = start_object_store() if args.s3 else (None, {})
+        server = start_gunicorn(media, store_env)
         send(client.client_id, secret, body(-1))  # warm up
         statuses: list[int] = []
         lock, counter = threading.Lock(), iter(range(args.submissions))
@@ -166,7 +201,11 @@ def main() -> int:
         rate = len(statuses) / took
         peaks = worker_peaks_mb(server.pid)
         created = sum(s == 201 for s in statuses)
-        print(f"{len(statuses)} submissions × 3 × {args.file_mb:g} MB in {took:.1f} s: {rate:.1f}/s ({target.vendor})")
+        where = "S3 (moto)" if args.s3 else "file system"
+        print(
+            f"{len(statuses)} submissions × 3 × {args.file_mb:g} MB in {took:.1f} s: {rate:.1f}/s"
+            f" ({target.vendor}, {where})"
+        )
         print(f"answers 201: {created}; other: {len(statuses) - created}")
         print("worker peak memory (VmHWM): " + ", ".join(f"{p:.0f} MB" for p in peaks))
         ok = rate >= TARGET_RATE and created == len(statuses) and max(peaks, default=0) < MAX_WORKER_MB
@@ -176,6 +215,9 @@ def main() -> int:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+        if store is not None:
+            os.killpg(store.pid, signal.SIGTERM)
+            store.wait(timeout=30)
         shutil.rmtree(media, ignore_errors=True)
         desk.drop_database(target)
 

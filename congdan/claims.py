@@ -1,6 +1,6 @@
 """Reading an identity out of verified ID-token claims (VNeID / national portal vocabulary), no I/O.
 
-Claims seen (shared NEXT.md §1): `sub` or `TechID` (stable subject), `SoDinhDanh` (12-digit ID),
+Claims seen (docs/online-dossiers.md §1): `sub` or `TechID` (stable subject), `SoDinhDanh` (12-digit ID),
 `HoVaTen` / `name`, `NgayThangNamSinh` / `birthdate`, `loAs` / `IAL` / `acr` (level of assurance),
 `LoaiTaiKhoan` (1 = citizen), and the standard `email`, `phone_number`, `address`.
 """

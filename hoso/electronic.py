@@ -5,7 +5,7 @@ result is delivered electronically (`Delivery.ELECTRONIC`) reaches RESULT_READY 
 file attached (`workflow.mark_result_ready(attach=...)`); when the citizen downloads it from their
 account, the dossier is returned (RESULT_READY → RETURNED, one RETURN_RESULT event with no staff
 actor, ``data = {"collector": <citizen>, "electronic": True}``). Timeliness is judged at result
-ready (DOMAIN.md §5.5), so the instant of the download changes no indicator but the return date.
+ready (docs/timeliness.md), so the instant of the download changes no indicator but the return date.
 """
 
 from __future__ import annotations

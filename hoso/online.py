@@ -6,7 +6,7 @@ and lookup key, in status SUBMITTED (national status 1, "Mới đăng ký") and 
 which the desk must receive it; the clerk then receives it (the legal clock starts at that
 instant, with the same code, events and slips as at the counter) or refuses it with a reason.
 
-Before receiving it, the desk may instead ask **once** for more papers (DOMAIN.md §5.3: an
+Before receiving it, the desk may instead ask **once** for more papers (docs/intake-and-forms.md §1: an
 incomplete dossier is guided once, in writing; it is not received and no legal clock runs): the
 dossier waits in AWAITING_PAPERS with the list of papers as the event's note. The citizen's upload
 (congdan.supplements) resubmits it: back to SUBMITTED, with a new intake deadline of 8 working

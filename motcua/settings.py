@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.filestorage import default_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Where the portal writes its SQLite file, generated reports and uploads on a laptop.
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", BASE_DIR / "var"))
@@ -208,7 +210,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files: under MEDIA_ROOT, or in an S3-compatible bucket when MOTCUA_S3_BUCKET is set
+    # (motcua/filestorage.py). Never served at MEDIA_URL: the portal's views check access first.
+    "default": default_storage(os.environ),
     "staticfiles": {
         # Production (after collectstatic) sets STATIC_MANIFEST=1 for cache-busting file names.
         "BACKEND": (
@@ -439,3 +443,16 @@ TRUCTUYEN_MAX_FILE_BYTES = env_int("TRUCTUYEN_MAX_FILE_BYTES", 10 * 1024 * 1024)
 TRUCTUYEN_MAX_DOSSIER_BYTES = env_int("TRUCTUYEN_MAX_DOSSIER_BYTES", 50 * 1024 * 1024)
 # The API's X-Timestamp may differ from the server clock by this many seconds either way.
 TRUCTUYEN_API_CLOCK_SKEW_SECONDS = env_int("TRUCTUYEN_API_CLOCK_SKEW_SECONDS", 300)
+
+# --- The national link (lienthong) --------------------------------------------------------------
+# Off while no address is set: nothing is queued then (``national_sync --resend`` queues the current
+# records at the first connection). TLS certificates are always verified.
+INSTALLED_APPS += ["lienthong"]
+MOTCUA_NATIONAL_PORTAL_URL = os.environ.get("MOTCUA_NATIONAL_PORTAL_URL", "").strip()
+MOTCUA_NATIONAL_PORTAL_USER = os.environ.get("MOTCUA_NATIONAL_PORTAL_USER", "").strip()
+MOTCUA_NATIONAL_PORTAL_PASSWORD = os.environ.get("MOTCUA_NATIONAL_PORTAL_PASSWORD", "")
+MOTCUA_NATIONAL_PORTAL_TIMEOUT = env_int("MOTCUA_NATIONAL_PORTAL_TIMEOUT", 15)  # seconds per request
+CELERY_BEAT_SCHEDULE["lienthong-drain-outbox"] = {
+    "task": "lienthong.tasks.drain_outbox",
+    "schedule": crontab(minute="*"),  # catches rows whose after-commit drain was lost (broker down)
+}

@@ -12,6 +12,7 @@ from motcua.constants import Role
 
 from .devidp import devidp_server  # noqa: F401 - the development identity provider, shared by every test
 from .factories import PASSWORD, AgencyFactory, UserFactory
+from .objectstore import s3, s3_server  # noqa: F401 - an S3-compatible bucket (moto's server on loopback)
 from .printed import FAKE_PDF
 
 REQUIRE_SERVICES = os.environ.get("MOTCUA_REQUIRE_SERVICES") == "1"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hoso.workcalendar import WorkCalendar, add_working_hours
 
-# Seen in a provincial one-stop system (shared/NEXT.md §1): the desk receives or refuses an online
+# Seen in a provincial one-stop system (docs/online-dossiers.md §2): the desk receives or refuses an online
 # dossier within 8 working hours of its submission.
 INTAKE_WORKING_HOURS = 8
 

@@ -9,7 +9,7 @@
 - **The dossier's ``digitised`` flag** is set when at least one paper of the dossier has a
   digitised file (a counter scan, or a file submitted online once the desk receives the dossier).
   This is how the provincial system computes QĐ 766 digitisation ("the dossier has paper files",
-  NEXT.md §1); each file keeps its own flag, so "every paper scanned" can still be read per paper.
+  docs/online-dossiers.md §4); each file keeps its own flag, so "every paper scanned" can still be read per paper.
 """
 
 from __future__ import annotations

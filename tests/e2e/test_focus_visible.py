@@ -163,10 +163,13 @@ def test_the_intake_appointment_is_a_live_region_that_announces_a_new_channels_d
     assert handle.evaluate("el => el.isConnected && el.contains(document.getElementById('hen-tra-gio'))")
     # A refresh that brings the same date swaps nothing in (nothing to announce).
     page.evaluate("window.swaps = 0; document.addEventListener('htmx:afterSwap', () => window.swaps++)")
+    shown = page.locator("#hen-tra").inner_text()
     page.evaluate(
         "htmx.ajax('GET', document.getElementById('hen-tra').getAttribute('hx-get') + '?channel=2', "
         "{target: '#hen-tra', swap: 'outerHTML'})"
     )
     page.wait_for_load_state("networkidle")
-    assert page.evaluate("window.swaps") == 0
+    # Its explanation is worded from the current minute: a refresh across a minute's turn brings
+    # new text, and only then may it swap.
+    assert page.evaluate("window.swaps") == 0 or page.locator("#hen-tra").inner_text() != shown
     context.close()

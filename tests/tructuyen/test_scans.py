@@ -1,7 +1,7 @@
 """Digitised papers (số hóa): scans attached per paper at the counter, files of an online dossier once received.
 
 The rule (tructuyen/results.py): a dossier is digitised when at least one of its papers has a
-digitised file, as the provincial system computes QĐ 766 indicator 4.2 (NEXT.md §1).
+digitised file, as the provincial system computes QĐ 766 indicator 4.2 (docs/online-dossiers.md §4).
 """
 
 from __future__ import annotations

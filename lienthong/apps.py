@@ -1,0 +1,16 @@
+"""The national link app (liên thông); ``ready`` hooks the outbox to the workflow's events."""
+
+from django.apps import AppConfig
+
+
+class LienthongConfig(AppConfig):
+    name = "lienthong"
+    verbose_name = "Liên thông Cổng DVC quốc gia"
+
+    def ready(self) -> None:
+        # Each workflow event writes its outbox row in the action's own transaction (hoso.events).
+        from hoso import events
+
+        from . import tasks
+
+        events.on_event(tasks.queue_after_event)

@@ -1,0 +1,111 @@
+"""Our dossiers and events as the national portal's records (``DongBoHoSoMC``) and progress steps
+(``CapNhatTienDoHoSoMC``); the status codes come from the one table in ``hoso.constants.NATIONAL_STATUS``.
+
+Everything here reads the dossier row, its procedure snapshot and the event only (no query), so the
+workflow's hook can build the payload inside the action. What needs the agency (the processing
+unit's name) is added when sending (``with_unit``). A value we do not have is never invented: the
+reasons are returned by ``missing`` and the row is blocked with them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from hoso.constants import NATIONAL_STATUS, ApplicantKind, IdKind, Status
+from hoso.models import Dossier, DossierEvent
+from hoso.workcalendar import VN_TZ
+
+# Raise when a field's meaning or format changes: each outbox row records the version it was built with.
+MAPPING_VERSION = 1
+
+# LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 organisation (docs/national-link.md §2).
+CITIZEN, ENTERPRISE, ORGANISATION = 1, 2, 4
+
+
+def national_instant(moment: datetime | None) -> str:
+    """yyyyMMddHHmmss in Asia/Ho_Chi_Minh; "" when there is no such instant yet."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment, VN_TZ).strftime("%Y%m%d%H%M%S")
+
+
+def national_status(status: str) -> int:
+    return NATIONAL_STATUS[Status(status)]
+
+
+def subject_kind(dossier: Dossier) -> int:
+    if dossier.applicant_kind == ApplicantKind.CITIZEN:
+        return CITIZEN
+    return ENTERPRISE if dossier.applicant_id_kind == IdKind.TAX_CODE else ORGANISATION
+
+
+def dossier_record(dossier: Dossier, event: DossierEvent | None = None) -> dict[str, Any]:
+    """The dossier's record as of `event` (the dossier is the workflow's object, already changed)."""
+    snapshot = dossier.procedure_snapshot or {}
+    finished = dossier.result_ready_at
+    if finished is None and event is not None and event.to_status == Status.RESULT_READY:
+        finished = event.at  # the workflow stores result_ready_at after writing the event
+    return {
+        "MaHoSo": dossier.code or "",
+        "MaTTHC": snapshot.get("code", ""),
+        "TenTTHC": snapshot.get("name", ""),
+        "TenLinhVuc": snapshot.get("field", ""),
+        "ChuHoSo": dossier.applicant_name,
+        "LoaiDoiTuong": subject_kind(dossier),
+        "MaDoiTuong": dossier.applicant_id_number,
+        "SoGiayToChuHoSo": dossier.applicant_id_number,
+        "Email": dossier.applicant_email,
+        "SoDienThoai": dossier.applicant_phone,
+        "TrichYeuHoSo": f"{snapshot.get('name', '')} — {dossier.applicant_name}".strip(" —"),
+        "NgayNopHoSo": national_instant(dossier.submitted_at or dossier.received_at or dossier.created_at),
+        "NgayTiepNhan": national_instant(dossier.received_at),
+        "NgayHenTra": national_instant(dossier.shown_due_at),
+        "TrangThaiHoSo": national_status(dossier.status),
+        "NgayTra": national_instant(dossier.returned_at),
+        "NgayKetThucXuLy": national_instant(finished),
+        "NgayTuChoi": national_instant(dossier.created_at if dossier.status == Status.REFUSED else None),
+        "KenhThucHien": dossier.channel,
+        "HoSoCoThanhPhanSoHoa": int(dossier.digitised),
+        "DuocThanhToanTrucTuyen": int(dossier.paid_online),
+        "DanhSachLePhi": [{"SoTien": dossier.fee_amount}] if dossier.fee_amount else [],
+    }
+
+
+def progress_step(event: DossierEvent) -> dict[str, Any]:
+    """The event as one progress step (the actor is the workflow's object: no query)."""
+    actor = event.actor
+    dossier = event.dossier
+    return {
+        "MaHoSo": dossier.code or "",
+        "NguoiXuLy": (actor.get_full_name() or actor.username) if actor is not None else "",
+        "ChucDanh": actor.get_role_display() if actor is not None else "",
+        "ThoiDiemXuLy": national_instant(event.at),
+        "NoiDungXuLy": event.get_action_display() + (f": {event.note}" if event.note else ""),
+        "TrangThai": national_status(event.to_status),
+        "NgayBatDau": national_instant(event.at),
+        "NgayKetThucTheoQuyDinh": national_instant(event.due_at or dossier.due_at),
+    }
+
+
+def missing(record: dict[str, Any]) -> list[str]:
+    """Why the record cannot be sent as it is (Vietnamese), or []: no value is ever made up."""
+    reasons = []
+    if not record["MaHoSo"]:
+        reasons.append("hồ sơ chưa có mã (không được tiếp nhận nên không cấp mã)")
+    if not record["MaTTHC"]:
+        reasons.append("thiếu mã thủ tục hành chính")
+    if not record["MaDoiTuong"]:
+        reasons.append("chủ hồ sơ chưa có số giấy tờ tùy thân / mã số thuế")
+    return reasons
+
+
+def blocked_text(reasons: list[str]) -> str:
+    return "Không đồng bộ được: " + "; ".join(reasons) + "."
+
+
+def with_unit(record: dict[str, Any], unit_name: str) -> dict[str, Any]:
+    """The record with the processing unit, known when sending (the agency's name)."""
+    return {**record, "DonViXuLy": unit_name}

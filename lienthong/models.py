@@ -1,0 +1,55 @@
+"""The outbox of the national link: one row per workflow event to send to the national portal."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from hoso.models import Dossier
+
+
+class Kind(models.TextChoices):
+    DOSSIER = "dossier", "Hồ sơ và bước xử lý"  # the record as of the event, and the event's step
+    PROGRESS = "progress", "Bước xử lý"
+    FEE = "fee", "Phí, lệ phí"
+    RATING = "rating", "Đánh giá"
+
+
+class State(models.TextChoices):
+    PENDING = "pending", "Đang chờ gửi"
+    SENT = "sent", "Đang gửi"  # claimed by a worker until next_attempt_at (its lease)
+    ACKNOWLEDGED = "acknowledged", "Đã đồng bộ"
+    FAILED = "failed", "Cổng quốc gia từ chối"
+    BLOCKED = "blocked", "Không đồng bộ được"
+
+
+class OutboxEntry(models.Model):
+    """What to send for one event of a dossier, sent in ``sequence`` order within the dossier.
+
+    ``sequence`` is the id of the dossier event the row was written with: it increases within a
+    dossier (events are written under the dossier's row lock) and costs no query to know.
+    """
+
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField("loại", max_length=12, choices=Kind.choices, default=Kind.DOSSIER)
+    payload = models.JSONField("nội dung gửi", default=dict)
+    mapping_version = models.PositiveSmallIntegerField("phiên bản ánh xạ", default=1)
+    sequence = models.BigIntegerField("thứ tự trong hồ sơ")
+    state = models.CharField("trạng thái", max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField("số lần gửi", default=0)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    next_attempt_at = models.DateTimeField("gửi lại từ", default=timezone.now)
+    acknowledged_at = models.DateTimeField("thời điểm được xác nhận", null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm lập", default=timezone.now)
+
+    class Meta:
+        verbose_name = "bản tin liên thông"
+        verbose_name_plural = "bản tin liên thông"
+        ordering = ["dossier", "sequence", "id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next"),
+            models.Index(fields=["dossier", "sequence"], name="outbox_dossier_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.sequence} {self.get_state_display()}"

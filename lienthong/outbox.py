@@ -1,0 +1,100 @@
+"""Writing the outbox: one row per workflow event, in the action's transaction, and nothing otherwise.
+
+The link is off when no portal address is configured (``MOTCUA_NATIONAL_PORTAL_URL`` empty): then
+nothing is queued (a first connection queues the current records with ``national_sync --resend``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from hoso import events
+from hoso.models import Dossier, DossierEvent
+
+from . import mapping
+from .models import Kind, OutboxEntry, State
+
+
+def link_on() -> bool:
+    return bool(getattr(settings, "MOTCUA_NATIONAL_PORTAL_URL", ""))
+
+
+def queue_event(event: DossierEvent) -> OutboxEntry | None:
+    """Write the event's row (one INSERT, no other query); None when nothing is to be sent.
+
+    History recorded silently (demo history) and imports (which bulk-create their events without
+    the workflow) are never queued. A row whose data is incomplete is written BLOCKED with the reason.
+    """
+    if not link_on() or events.recording_silently() or (event.data or {}).get("silent"):
+        return None
+    record = mapping.dossier_record(event.dossier, event)
+    reasons = mapping.missing(record)
+    return OutboxEntry.objects.create(
+        dossier_id=event.dossier_id,
+        kind=Kind.DOSSIER,
+        payload={"record": record, "steps": [mapping.progress_step(event)]},
+        mapping_version=mapping.MAPPING_VERSION,
+        sequence=event.pk,
+        state=State.BLOCKED if reasons else State.PENDING,
+        last_error=mapping.blocked_text(reasons) if reasons else "",
+    )
+
+
+@transaction.atomic
+def queue_current(agency_code: str, start: date | None = None, end: date | None = None) -> tuple[int, int]:
+    """``national_sync --resend``: queue the current record of the agency's dossiers (received or
+    submitted between `start` and `end`, local dates, inclusive) after their earlier rows; returns
+    (queued, blocked). For a first connection, imported history, or a portal that lost data."""
+    dossiers = Dossier.objects.filter(agency__code=agency_code).exclude(code=None).exclude(code="")
+    if start is not None:
+        dossiers = dossiers.filter(created_at__date__gte=start)
+    if end is not None:
+        dossiers = dossiers.filter(created_at__date__lte=end)
+    rows = []
+    for dossier in dossiers.annotate(last_event=Max("events__id")).order_by("pk"):
+        record = mapping.dossier_record(dossier)
+        reasons = mapping.missing(record)
+        rows.append(
+            OutboxEntry(
+                dossier=dossier,
+                kind=Kind.DOSSIER,
+                payload={"record": record, "steps": []},
+                mapping_version=mapping.MAPPING_VERSION,
+                sequence=dossier.last_event or 0,  # type: ignore[attr-defined]
+                state=State.BLOCKED if reasons else State.PENDING,
+                last_error=mapping.blocked_text(reasons) if reasons else "",
+            )
+        )
+    OutboxEntry.objects.bulk_create(rows, batch_size=500)
+    blocked = sum(1 for row in rows if row.state == State.BLOCKED)
+    return len(rows) - blocked, blocked
+
+
+@transaction.atomic
+def retry(rows: list[OutboxEntry]) -> tuple[int, int]:
+    """Put refused (FAILED) and blocked rows back in the queue, blocked ones rebuilt from the dossier
+    as it is now (the missing data may have been entered since); returns (requeued, still blocked)."""
+    requeued = still_blocked = 0
+    for row in OutboxEntry.objects.select_for_update().filter(
+        pk__in=[r.pk for r in rows], state__in=(State.FAILED, State.BLOCKED)
+    ):
+        if row.state == State.BLOCKED:
+            record = mapping.dossier_record(row.dossier)
+            reasons = mapping.missing(record)
+            if reasons:
+                row.last_error = mapping.blocked_text(reasons)
+                row.save(update_fields=["last_error"])
+                still_blocked += 1
+                continue
+            steps = [{**step, "MaHoSo": record["MaHoSo"]} for step in row.payload.get("steps") or []]
+            row.payload = {"record": record, "steps": steps}
+            row.mapping_version = mapping.MAPPING_VERSION
+        row.state, row.next_attempt_at = State.PENDING, timezone.now()
+        row.save(update_fields=["state", "next_attempt_at", "payload", "mapping_version"])
+        requeued += 1
+    return requeued, still_blocked
