@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {
     Status.SUBMITTED: 1,
+    Status.AWAITING_PAPERS: 5,
     Status.GUIDED: 3,
     Status.REFUSED: 3,
     Status.RECEIVED: 2,
