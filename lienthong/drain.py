@@ -34,7 +34,7 @@ from .models import OutboxEntry, State
 LEASE = timedelta(minutes=2)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
-BATCH = 50
+BATCH = 200
 
 PortalFactory = Callable[[str], NationalPortal]
 
