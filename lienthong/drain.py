@@ -19,6 +19,7 @@ dropped. A refusal of the data (any other error code) makes the row FAILED with 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,12 +111,16 @@ def portal_for_unit(unit: str) -> NationalPortal:
     return portals.setdefault((fresh.url, fresh.user, unit), fresh)
 
 
-def drain_once(now: datetime | None = None, *, portal_for: PortalFactory = portal_for_unit) -> DrainResult:
-    """Send everything due at `now` (rows that become due by acknowledgements included) and return the counts."""
+def drain_once(
+    now: datetime | None = None, *, portal_for: PortalFactory = portal_for_unit, max_seconds: float | None = None
+) -> DrainResult:
+    """Send everything due at `now` (rows that become due by acknowledgements included) and return the
+    counts; with `max_seconds`, no new claim after that long (the rest is for the next drain)."""
     now = now or timezone.now()
+    stop_at = None if max_seconds is None else time.monotonic() + max_seconds
     result = DrainResult()
     portals: dict[str, NationalPortal] = {}
-    while rows := claim(now):
+    while (stop_at is None or time.monotonic() < stop_at) and (rows := claim(now)):
         for row in rows:
             unit = row.dossier.agency.code
             portal = portals.get(unit) or portals.setdefault(unit, portal_for(unit))
