@@ -77,21 +77,41 @@ def due(now: datetime) -> QuerySet[OutboxEntry]:
     )
 
 
-def claim(now: datetime, limit: int = BATCH, *, dossier_id: int | None = None) -> list[OutboxEntry]:
-    """Lock up to `limit` due rows no other worker holds (of one dossier when `dossier_id` is given),
-    mark them SENT under a lease, return them."""
-    rows_due = due(now) if dossier_id is None else due(now).filter(dossier_id=dossier_id)
+def claim(now: datetime, limit: int = BATCH) -> list[OutboxEntry]:
+    """Lock up to `limit` due rows no other worker holds, mark them SENT under a lease, return them."""
     with transaction.atomic():
         rows = list(
-            rows_due.select_related("dossier__agency").select_for_update(skip_locked=True, of=("self",))[:limit]
+            due(now).select_related("dossier__agency").select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        if rows:
-            OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
-                state=State.SENT, attempts=F("attempts") + 1, next_attempt_at=now + LEASE
-            )
+        _lease(rows, now)
+    return rows
+
+
+def claim_next(dossier_id: int, now: datetime) -> OutboxEntry | None:
+    """The dossier's first row not acknowledged, claimed if it is due (the caller just acknowledged the
+    one before it). Waits for a lock rather than skipping it: skipping would reach past the head."""
+    with transaction.atomic():
+        row = (
+            OutboxEntry.objects.filter(dossier_id=dossier_id)
+            .exclude(state=State.ACKNOWLEDGED)
+            .select_related("dossier__agency")
+            .select_for_update(of=("self",))
+            .order_by("sequence", "id")
+            .first()
+        )
+        if row is None or row.state not in (State.PENDING, State.SENT) or row.next_attempt_at > now:
+            return None
+        _lease([row], now)
+    return row
+
+
+def _lease(rows: list[OutboxEntry], now: datetime) -> None:
+    if rows:
+        OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
+            state=State.SENT, attempts=F("attempts") + 1, next_attempt_at=now + LEASE
+        )
     for row in rows:
         row.state, row.attempts = State.SENT, row.attempts + 1
-    return rows
 
 
 def send(portal: NationalPortal, row: OutboxEntry) -> None:
@@ -134,7 +154,7 @@ def drain_once(
             # Once a dossier's row is acknowledged its next one is due: follow the dossier's queue
             # with the cheap one-dossier claim instead of waiting for the next round over every row.
             while row is not None and _deliver(portal, row, now, result) and in_time():
-                row = next(iter(claim(now, 1, dossier_id=row.dossier_id)), None)
+                row = claim_next(row.dossier_id, now)
     return result
 
 

@@ -184,3 +184,13 @@ def test_the_commit_of_an_action_sets_the_drain_going(
 def test_the_task_does_nothing_while_the_link_is_off(settings):
     settings.MOTCUA_NATIONAL_PORTAL_URL = ""
     assert tasks.drain_outbox() == {}
+
+
+def test_the_next_claim_of_a_dossier_takes_only_its_due_head(stand_in, with_id_number, agency, staff, procedure):
+    d = bring_to(Status.PROCESSING, agency, staff, procedure)
+    now = timezone.now()
+    head = drain.claim_next(d.pk, now)
+    assert head is not None and head.payload["steps"][0]["TrangThai"] == 2
+    assert drain.claim_next(d.pk, now) is None  # the head is leased: the later row is not taken past it
+    OutboxEntry.objects.filter(pk=head.pk).update(state=State.ACKNOWLEDGED)
+    assert drain.claim_next(d.pk, now).payload["steps"][0]["TrangThai"] == 4
