@@ -49,6 +49,12 @@ class OutboxEntry(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next"),
             models.Index(fields=["dossier", "sequence"], name="outbox_dossier_sequence"),
+            # The drain's "an earlier row of this dossier is not acknowledged yet" probe.
+            models.Index(
+                fields=["dossier", "sequence", "id"],
+                name="outbox_open_by_dossier",
+                condition=~models.Q(state="acknowledged"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -160,7 +160,14 @@ class StandIn:
 
 def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real portal behind a web server
+        disable_nagle_algorithm = True  # one answer = one write: no 40 ms wait for a delayed ACK
+        wbufsize = 64 * 1024  # headers and body leave together (flushed after each request)
+
         def do_POST(self) -> None:
+            if self.server is not stand_in.server:  # a kept-alive connection to a stand-in since stopped
+                self.close_connection = True
+                return
             length = int(self.headers.get("Content-Length") or 0)
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")

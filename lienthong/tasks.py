@@ -14,6 +14,8 @@ from . import drain, outbox
 
 logger = logging.getLogger(__name__)
 
+DRAIN_SECONDS = 5 * 60  # one task claims for five minutes at most; the beat's next one takes over
+
 
 def queue_after_event(event: DossierEvent) -> None:
     """Registered in LienthongConfig.ready: the event's outbox row, in the action's transaction;
@@ -35,7 +37,7 @@ def drain_outbox() -> dict[str, object]:
     time share the rows (claims), so a duplicate of this message sends nothing twice."""
     if not outbox.link_on():
         return {}
-    result = drain.drain_once()
+    result = drain.drain_once(max_seconds=DRAIN_SECONDS)
     if result.failed:
         logger.warning("Đồng bộ Cổng DVC quốc gia: %s lần gửi không được", result.failed)
     return result.as_dict()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hoso import workflow
 from hoso.constants import NATIONAL_STATUS, Status
-from lienthong import drain
+from lienthong import drain, tasks
 from lienthong.models import OutboxEntry, State
 from motcua.constants import Role
 from tests.hoso.test_workflow import bring_to, vn
@@ -164,3 +164,33 @@ def test_a_worker_killed_after_its_claim_loses_nothing(stand_in, with_id_number,
     assert result.acknowledged == 2
     assert [s["TrangThai"] for s in stand_in.inspect(d.code)["progress"]] == [2, 4]
     assert OutboxEntry.objects.filter(dossier=d).order_by("sequence").first().attempts == 2
+
+
+def test_a_time_bounded_drain_leaves_the_rest_for_the_next(stand_in, with_id_number, agency, staff, procedure):
+    bring_to(Status.PROCESSING, agency, staff, procedure)
+    assert drain.drain_once(max_seconds=0).sent == 0
+    assert drain.drain_once(max_seconds=60).acknowledged == 2
+
+
+def test_the_commit_of_an_action_sets_the_drain_going(
+    stand_in, with_id_number, agency, staff, procedure, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # Celery is eager in the tests
+        d = bring_to(Status.RECEIVED, agency, staff, procedure)
+    assert stand_in.inspect(d.code)["record"]["TrangThaiHoSo"] == 2
+    assert OutboxEntry.objects.get(dossier=d).state == State.ACKNOWLEDGED
+
+
+def test_the_task_does_nothing_while_the_link_is_off(settings):
+    settings.MOTCUA_NATIONAL_PORTAL_URL = ""
+    assert tasks.drain_outbox() == {}
+
+
+def test_the_next_claim_of_a_dossier_takes_only_its_due_head(stand_in, with_id_number, agency, staff, procedure):
+    d = bring_to(Status.PROCESSING, agency, staff, procedure)
+    now = timezone.now()
+    head = drain.claim_next(d.pk, now)
+    assert head is not None and head.payload["steps"][0]["TrangThai"] == 2
+    assert drain.claim_next(d.pk, now) is None  # the head is leased: the later row is not taken past it
+    OutboxEntry.objects.filter(pk=head.pk).update(state=State.ACKNOWLEDGED)
+    assert drain.claim_next(d.pk, now).payload["steps"][0]["TrangThai"] == 4

@@ -1,0 +1,141 @@
+"""Benchmark: the national link — draining queued events to the stand-in, and the outbox's cost to intake.
+
+Run (PostgreSQL): ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_national.py``
+Run (SQLite):     ``.venv/bin/python bench/bench_national.py --events 5000``
+
+Uses its own database (see bench_desk.prepare_database), dropped at the end. The demo ward receives
+``--intakes`` dossiers through the workflow, alternately with the link off and on (same run, same
+database): median time and query count of one intake each way. Then the outbox is filled to
+``--events`` rows (the intakes' rows, plus copies spread over those dossiers in later sequence
+positions), the stand-in is started as its own process (``national_portal_simulator``) on a free
+loopback port, and ``lienthong.drain.drain_once`` sends everything: events per second.
+
+PASS when the outbox adds exactly one query (its INSERT) to an intake and every row is acknowledged
+with the stand-in holding one progress step per row.
+Not a test: nothing here runs under pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_desk as desk  # noqa: E402 — the shared database builder, found through the path above
+
+desk.BENCH_DB = "motcua_bench_national"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--intakes", type=int, default=400)
+    args = parser.parse_args()
+    target = desk.prepare_database()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test.utils import CaptureQueriesContext
+
+    from hoso import workflow
+    from lienthong import drain
+    from lienthong.models import OutboxEntry, State
+
+    stand_in = None
+    try:
+        call_command("migrate", verbosity=0)
+        ward = desk.setup_ward()
+        procedures = [p for p in ward.procedures if ward.limits[p.pk] is not None][:20]
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        timings: dict[bool, list[float]] = {False: [], True: []}
+        queries: dict[bool, list[int]] = {False: [], True: []}
+        for i in range(args.intakes):
+            link = i % 2 == 1
+            settings.MOTCUA_NATIONAL_PORTAL_URL = url if link else ""
+            intake = workflow.Intake(
+                procedure=procedures[i % len(procedures)],
+                applicant_name="Nguyễn Văn An",
+                applicant_id_number=f"0010900{i:05d}",
+            )
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                workflow.receive(agency=ward.agency, actor=ward.clerk, intake=intake)
+                timings[link].append(time.perf_counter() - started)
+            queries[link].append(len(captured.captured_queries))
+        for link in (False, True):
+            label = "with the outbox   " if link else "without the outbox"
+            print(
+                f"intake {label}: median {statistics.median(timings[link]) * 1000:.1f} ms, "
+                f"queries {statistics.median(queries[link]):g}"
+            )
+        extra_queries = statistics.median(queries[True]) - statistics.median(queries[False])
+
+        heads = list(OutboxEntry.objects.order_by("id"))
+        top = max(row.sequence for row in heads)
+        copies = [
+            OutboxEntry(
+                dossier_id=heads[n % len(heads)].dossier_id,
+                payload=heads[n % len(heads)].payload,
+                sequence=top + 1 + n,
+            )
+            for n in range(max(args.events - len(heads), 0))
+        ]
+        OutboxEntry.objects.bulk_create(copies, batch_size=2000)
+        total = OutboxEntry.objects.count()
+        connections.close_all()
+
+        command = [sys.executable, "manage.py", "national_portal_simulator", "--port", str(port)]
+        stand_in = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{url}_inspect/x", timeout=1)  # noqa: S310 — loopback
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        settings.MOTCUA_NATIONAL_PORTAL_URL = url
+        started = time.perf_counter()
+        result = drain.drain_once()
+        took = time.perf_counter() - started
+        print(
+            f"drained {result.acknowledged} of {total} events in {took:.1f} s: "
+            f"{result.acknowledged / took:.0f} events/s ({target.vendor}); failed {result.failed}"
+        )
+        acknowledged = OutboxEntry.objects.filter(state=State.ACKNOWLEDGED).count()
+        sample = heads[0].payload["record"]["MaHoSo"]
+        with urllib.request.urlopen(f"{url}_inspect/{sample}", timeout=5) as answer:  # noqa: S310 — loopback
+            held = json.load(answer)
+        expected = OutboxEntry.objects.filter(dossier_id=heads[0].dossier_id).count()
+        ok = extra_queries == 1 and acknowledged == total and len(held["progress"]) == expected
+        print(("PASS" if ok else "FAIL") + ": the outbox adds one query to an intake; every event acknowledged once")
+        return 0 if ok else 1
+    finally:
+        if stand_in is not None:
+            stand_in.terminate()
+            stand_in.wait(timeout=10)
+        desk.drop_database(target)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
