@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from hoso.workcalendar import VN_TZ
+from motcua.lib.dates import at_text
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -230,5 +231,4 @@ def _as_int(value: int | str | None, what: str) -> int:
 def counted_until_text(instant: datetime) -> str:
     """'tính đến 10:15 ngày 05/12/2026' (Vietnam time): how a provisional report names the instant
     its figures were counted at — in the frozen figures, the PDF, the XLSX and the report pages."""
-    local = instant.astimezone(VN_TZ)
-    return f"tính đến {local:%H:%M} ngày {local:%d/%m/%Y}"
+    return f"tính đến {at_text(instant)}"

@@ -15,6 +15,7 @@ from hoso.constants import NATIONAL_STATUS, NATIONAL_STATUS_LABELS, OPEN_STATUSE
 from hoso.lookup import PLAIN_STATUS
 from hoso.models import Dossier, DossierEvent, SatisfactionRating
 from hoso.survey_links import LINK_VALIDITY, survey_link
+from motcua.lib.dates import at_text
 from tructuyen.constants import FileKind
 from tructuyen.models import DossierFile
 from tructuyen.results import citizen_results
@@ -41,12 +42,6 @@ class Row:
     survey_url: str = ""
     supplements: list[DossierFile] = field(default_factory=list)
     results: list[DossierFile] = field(default_factory=list)
-
-
-def at_text(value: object) -> str:
-    """“16:30 ngày 09/03/2026”."""
-    local = timezone.localtime(value)  # type: ignore[arg-type]
-    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 def next_step(dossier: Dossier, missing: str) -> str:

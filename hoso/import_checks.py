@@ -52,7 +52,7 @@ _ASCII_COLUMNS = (
     "channel",
     "applicant_id",
     "applicant_phone",
-    *("received_at", "due_at", "result_ready_at", "returned_at", "withdrawn_at", "stopped_at"),
+    *_DATE_COLUMNS,
     "supplement_requests",
     "pauses",
     "extensions",

@@ -182,21 +182,7 @@ def guide_applicant(
     text = missing.strip() or "\n".join(missing_mandatory(intake.procedure.documents.all(), intake.documents))
     if not text:
         raise IntakeRejected("Hãy ghi rõ giấy tờ cần bổ sung.")
-    earlier = applicants.earlier_guide(
-        agency_id=agency.pk,
-        procedure_id=intake.procedure.pk,
-        id_number=intake.applicant_id_number,
-        name=intake.applicant_name,
-        phone=intake.applicant_phone,
-        now=now,
-    )
-    if earlier is not None:
-        raise IntakeRejected(
-            f"Người nộp này đã được hướng dẫn bổ sung hồ sơ thủ tục này (mẫu 02) lúc "
-            f"{timezone.localtime(earlier.at):%H:%M ngày %d/%m/%Y}. Quy định chỉ hướng dẫn một lần "
-            "bằng văn bản: nếu nay đã đủ giấy tờ, hãy tiếp nhận; nếu vẫn chưa đủ, hãy lập phiếu từ chối (mẫu 03) "
-            "ghi rõ lý do."
-        )
+    # The once-in-90-days rule is the workflow's (workflow.guide): one check, one message.
     try:
         return workflow.guide(agency=agency, actor=actor, intake=intake, missing=text, now=now)
     except WorkflowError as exc:

@@ -30,7 +30,7 @@ from .calendar_store import calendar_for
 from .constants import Action, Status
 from .limits import offer_limit
 from .lookup import forget as forget_public_view
-from .models import Dossier, DossierDocument, DossierEvent
+from .models import Dossier, DossierEvent
 from .recompute import snapshot_limit
 from .workflow import (
     INTAKE_ROLES,
@@ -41,6 +41,7 @@ from .workflow import (
     check_appointment,
     new_lookup_key,
     procedure_snapshot,
+    save_new,
 )
 
 
@@ -100,14 +101,7 @@ def submit(
         level_of_assurance=level_of_assurance,
     )
     dossier.code = _next_code(agency, timezone.localtime(now).date())
-    dossier.full_clean(
-        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
-    )
-    dossier.save()
-    DossierDocument.objects.bulk_create(
-        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
-        for rid, name, form, qty in intake.documents
-    )
+    save_new(dossier, intake.documents)
     _write_event(dossier, Action.SUBMIT, "", Status.SUBMITTED, None, now, "", {})  # type: ignore[arg-type]
     return dossier
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from motcua.constants import Role
 from motcua.lib.codepattern import pattern_for
+from motcua.lib.dates import at_text
 from motcua.lib.identity import normalise_person_name
 from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_spaces
 from motcua.models import Agency, User
@@ -267,15 +268,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
     dossier.received_at = now
     dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
     dossier.code = _next_code(agency, timezone.localtime(now).date())
-    # Field validation only: the database itself enforces uniqueness and the check constraints.
-    dossier.full_clean(
-        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
-    )
-    dossier.save()
-    DossierDocument.objects.bulk_create(
-        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
-        for rid, name, form, qty in intake.documents
-    )
+    save_new(dossier, intake.documents)
     _write_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
     return dossier
 
@@ -299,7 +292,7 @@ def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: dat
     if earlier is not None:
         raise WorkflowError(
             f"Người nộp này đã được hướng dẫn bổ sung hồ sơ thủ tục này (mẫu 02) lúc "
-            f"{timezone.localtime(earlier.at):%H:%M ngày %d/%m/%Y}. Quy định chỉ hướng dẫn một lần "
+            f"{at_text(earlier.at)}. Quy định chỉ hướng dẫn một lần "
             "bằng văn bản: nếu nay đã đủ giấy tờ, hãy tiếp nhận; nếu vẫn chưa đủ, hãy lập phiếu từ chối (mẫu 03) "
             "ghi rõ lý do."
         )
@@ -323,13 +316,24 @@ def _not_received(
     offer = _check_intake(agency, actor, intake)
     dossier = _new_dossier(agency, actor, intake, status, now, offer)
     dossier.note = text.strip()
-    # Field validation only: the database itself enforces uniqueness and the check constraints.
+    save_new(dossier)
+    _write_event(dossier, action, "", status, actor, now, text.strip(), {})
+    return dossier
+
+
+def save_new(dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]] = ()) -> None:
+    """Write a new dossier and the papers received with it (required paper id, name, form, quantity).
+
+    Field validation only: the database itself enforces uniqueness and the check constraints.
+    """
     dossier.full_clean(
         exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
     )
     dossier.save()
-    _write_event(dossier, action, "", status, actor, now, text.strip(), {})
-    return dossier
+    DossierDocument.objects.bulk_create(
+        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
+        for rid, name, form, qty in papers
+    )
 
 
 # -- transitions on a received dossier --------------------------------------------------------

@@ -16,6 +16,12 @@ DATE_INPUT_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
 BAD_DATE = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
 
 
+def at_text(instant: datetime) -> str:
+    """'16:30 ngày 09/03/2026': an instant in Vietnam time, as messages and pages word it."""
+    local = timezone.localtime(instant)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
+
+
 def day_box() -> forms.DateInput:
     """A text box, not a date picker: the clerk types dd/mm/yyyy and sees what they typed if it is wrong."""
     return forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "maxlength": "10"})
