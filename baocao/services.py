@@ -47,6 +47,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.constants import Role
+from motcua.databases import reading_from_replica
 from motcua.lib.queue import publish
 from motcua.lib.text import TextLimit, clean_text
 from motcua.models import Agency, User
@@ -324,10 +325,11 @@ def freeze_figures(report: Report, *, as_of: datetime) -> tuple[ReportFigures, l
     them (dates and decimals as JSON writes them); the members as ``queries.cell_members``.
     """
     period = report_period(report)
-    compiled = report_figures.compile_figures(agency_ids=[report.agency_id], period=period, as_of=as_of)
-    figures = cast(ReportFigures, json.loads(canonical_json(compiled)))
-    until = datetime.fromisoformat(figures["counted_until"])
-    members = cell_members(agency_ids=[report.agency_id], start=period.bounds()[0], end=until)
+    with reading_from_replica():  # the replica, when one is configured (motcua/databases.py)
+        compiled = report_figures.compile_figures(agency_ids=[report.agency_id], period=period, as_of=as_of)
+        figures = cast(ReportFigures, json.loads(canonical_json(compiled)))
+        until = datetime.fromisoformat(figures["counted_until"])
+        members = cell_members(agency_ids=[report.agency_id], start=period.bounds()[0], end=until)
     return figures, members
 
 

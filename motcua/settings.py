@@ -10,9 +10,9 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.databases import database_settings
 from motcua.filestorage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.requestid.request_id_middleware",  # first: every later line of the request logs its id
     "django.middleware.security.SecurityMiddleware",
     "motcua.middleware.reject_null_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -125,13 +126,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
-            conn_health_checks=True,
-        )
-    }
+    # DB_POOL=1: a psycopg connection pool in each process (DB_POOL_MIN/DB_POOL_MAX connections)
+    # instead of one persistent connection per thread; PgBouncer in front works with either.
+    DATABASES = {"default": database_settings(DATABASE_URL, os.environ)}
+    # A PostgreSQL read replica for reports and exports (off by default): see motcua/databases.py.
+    if os.environ.get("REPLICA_DATABASE_URL"):
+        DATABASES["replica"] = database_settings(os.environ["REPLICA_DATABASE_URL"], os.environ)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -142,6 +142,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["motcua.databases.ReplicaRouter"]
+MOTCUA_READ_REPLICA = "replica" in DATABASES
 # Vietnamese alphabetical order. PostgreSQL ships this ICU collation; on SQLite the same name
 # is registered as a Python collation (motcua.apps), so queries are written once.
 VI_COLLATION = "vi-VN-x-icu"
@@ -385,14 +387,33 @@ MIDDLEWARE += [
     "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the lockout page
 ]
 
+# LOG_FORMAT=json (production, deploy/): one JSON object a line with the request id, for the log
+# collector; "plain" (default) for a terminal. Workers log the same way (the id of the request that
+# sent the task), since Celery is told to leave the root logger alone.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "motcua.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Project --------------------------------------------------------------------------------
 MOTCUA_DATA_DIR = BASE_DIR / "data"

@@ -9,3 +9,10 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-key-never-used-outside-pytest-0123456789abcdefghij")
 
 from motcua.settings import *  # noqa: F403
+
+# A second connection to the same test database, named as the read replica (a mirror, as Django's
+# test runner knows them), so tests/motcua/test_databases.py sees reads really go through it.
+# Reads use it only where a test turns MOTCUA_READ_REPLICA on.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+MOTCUA_READ_REPLICA = False

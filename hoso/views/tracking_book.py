@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from motcua.constants import Role
+from motcua.databases import reading_from_replica
 from motcua.permissions import staff_required
 
 from .. import tracking_book as tb
@@ -67,8 +68,10 @@ def _export(request: HttpRequest, kind: str, limit: int) -> tuple[BookForm, list
     form = _form(request)
     if not form.is_valid():
         return book(request)
-    dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
-    count = dossiers.count()
+    with reading_from_replica():  # the replica, when one is configured (motcua/databases.py)
+        dossiers = tb.book_dossiers(request.user.agency_id, form.criteria())
+        count = dossiers.count()
+        rows = tb.book_rows(dossiers.iterator(chunk_size=2000)) if count <= limit else []
     if count > limit:
         messages.error(
             request,
@@ -76,7 +79,7 @@ def _export(request: HttpRequest, kind: str, limit: int) -> tuple[BookForm, list
             "hãy chọn khoảng ngày ngắn hơn hoặc lọc theo lĩnh vực.",
         )
         return redirect(f"{reverse('hoso:tracking_book')}?{request.GET.urlencode()}")
-    return form, tb.book_rows(dossiers.iterator(chunk_size=2000))
+    return form, rows
 
 
 def _log_export(request: HttpRequest, criteria: tb.BookCriteria, kind: str) -> None:

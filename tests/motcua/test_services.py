@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -29,9 +30,11 @@ def test_ci_runs_on_postgresql():
 def test_a_real_celery_worker_answers_over_redis():
     broker = settings.CELERY_BROKER_URL
     need(bool(broker), "No Redis broker configured (set REDIS_URL).")
+    from motcua import requestid
     from motcua.celery import app, ping
 
     app.conf.task_always_eager = False
+    request_id = f"ping-request-{os.getpid()}"
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -41,19 +44,23 @@ def test_a_real_celery_worker_answers_over_redis():
             "motcua",
             "worker",
             "--pool=solo",
-            "--loglevel=WARNING",
+            "--loglevel=INFO",
             "-Q",
             "motcua-test-ping",
             "-n",
             f"ping-{os.getpid()}@%h",
         ],
         cwd=Path(settings.BASE_DIR),
-        env={**os.environ},
+        env={**os.environ, "LOG_FORMAT": "json", "LOG_LEVEL": "INFO"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     try:
-        result = ping.apply_async(queue="motcua-test-ping")
+        token = requestid.current.set(request_id)  # as if sent while serving a request
+        try:
+            result = ping.apply_async(queue="motcua-test-ping")
+        finally:
+            requestid.current.reset(token)
         deadline = time.monotonic() + 60
         while not result.ready() and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.2)
@@ -63,3 +70,8 @@ def test_a_real_celery_worker_answers_over_redis():
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert "Traceback" not in output, output
+    # The worker logs JSON lines, and the task's line carries the id of the request that sent it.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert {"message": "ping", "request_id": request_id, "logger": "motcua.celery"}.items() <= next(
+        line for line in lines if line.get("message") == "ping"
+    ).items(), output

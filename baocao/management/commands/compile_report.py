@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from baocao import exports
 from baocao.figures import PeriodNotStarted, ReportFigures, compile_figures
 from baocao.periods import PERIOD_KINDS, Period, custom, parse_period
+from motcua.databases import reading_from_replica
 from motcua.models import Agency
 
 FORMATS = ("json", "pdf", "xlsx")
@@ -53,7 +54,8 @@ class Command(BaseCommand):
         agency_ids = self._agencies(options["agency"])
         period = self._period(options)
         try:
-            figures = compile_figures(agency_ids=agency_ids, period=period)
+            with reading_from_replica():  # the replica, when one is configured (motcua/databases.py)
+                figures = compile_figures(agency_ids=agency_ids, period=period)
         except PeriodNotStarted as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "json":

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hoso.exporting import export_dossiers
+from motcua.databases import reading_from_replica
 from motcua.models import Agency
 
 
@@ -46,7 +47,8 @@ class Command(BaseCommand):
             fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "csv"
         if fmt == "xlsx" and output is None:
             raise CommandError("Định dạng XLSX cần tệp kết quả: thêm -o TỆP.xlsx.")
-        result = export_dossiers(agency=ward, start=first, end=last, fmt=fmt)
+        with reading_from_replica():  # the replica, when one is configured (motcua/databases.py)
+            result = export_dossiers(agency=ward, start=first, end=last, fmt=fmt)
         if output is None:
             self.stdout.write(result.data.decode("utf-8"), ending="")
             return

@@ -1,0 +1,82 @@
+"""Database connections: one primary, optionally a read replica for reports and exports.
+
+``database_settings`` turns a ``postgres://`` URL into Django's settings: a persistent connection
+per thread checked before reuse (``DB_CONN_MAX_AGE`` seconds, 600 by default), or, with
+``DB_POOL=1``, a psycopg pool per process (``DB_POOL_MIN``, ``DB_POOL_MAX``, ``DB_POOL_TIMEOUT``).
+
+The replica (``REPLICA_DATABASE_URL``, off by default) only serves reads that ask for it: code that
+compiles figures or writes an export runs them inside ``reading_from_replica()``. Everything else
+— the desk's screens, the workflow, anything that reads what it has just written — stays on the
+primary, so a replica's lag never shows a clerk stale data. ``MOTCUA_READ_REPLICA`` (on when a
+replica is configured) lets an operator send those reads back to the primary without a restart of
+the database side, e.g. while the replica is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import dj_database_url
+from django.conf import settings
+
+REPLICA = "replica"
+
+_replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar("motcua_replica_reads", default=False)
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def database_settings(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    pooled = environ.get("DB_POOL", "").strip().lower() in {"1", "true", "yes", "on"}
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url,
+            conn_max_age=0 if pooled else _int(environ, "DB_CONN_MAX_AGE", 600),
+            conn_health_checks=not pooled,
+        )
+    )
+    if pooled:
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": _int(environ, "DB_POOL_MIN", 2),
+            "max_size": _int(environ, "DB_POOL_MAX", 10),
+            "timeout": _int(environ, "DB_POOL_TIMEOUT", 10),
+        }
+    return config
+
+
+@contextmanager
+def reading_from_replica() -> Iterator[None]:
+    """Reads inside the block go to the replica when one is configured and enabled."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+def replica_in_use() -> bool:
+    return bool(getattr(settings, "MOTCUA_READ_REPLICA", False)) and REPLICA in settings.DATABASES
+
+
+class ReplicaRouter:
+    """Routes the reads of ``reading_from_replica()`` blocks; writes and migrations stay on default."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        if _replica_reads.get() and replica_in_use():
+            return REPLICA
+        return None
+
+    def db_for_write(self, model: Any, **hints: Any) -> str | None:
+        return "default"
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
+        return True  # the replica holds the same rows as the primary
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
+        return db != REPLICA
