@@ -35,13 +35,20 @@ def test_each_unit_runs_a_program_of_the_checkout_with_the_shared_environment(pa
     unit = _unit(path)
     command = shlex.split(unit["Service"]["ExecStart"])
     # The checkout's virtualenv made by scripts/setup.sh, which installs both programs.
-    assert command[0] in {"/opt/motcua/.venv/bin/gunicorn", "/opt/motcua/.venv/bin/celery"}
+    assert command[0] in {
+        "/opt/motcua/.venv/bin/gunicorn",
+        "/opt/motcua/.venv/bin/celery",
+        "/opt/motcua/.venv/bin/python",
+    }
     assert (Path(sys.executable).parent / Path(command[0]).name).exists()
     for argument in command:
         if argument.startswith("/opt/motcua/deploy/"):
             assert (ROOT / argument.removeprefix("/opt/motcua/")).is_file(), argument
     assert unit["Service"]["EnvironmentFile"] == "/etc/motcua/motcua.env"
-    assert unit["Service"]["User"] == "motcua" and unit["Service"]["Restart"] == "always"
+    assert unit["Service"]["User"] == "motcua"
+    assert unit["Service"]["Restart"] == ("no" if unit["Service"].get("Type") == "oneshot" else "always")
+    if command[0].endswith("/python"):  # a management command of the portal
+        assert command[1] == "manage.py" and command[2] in {"backup_database"}
 
 
 def test_one_beat_and_the_environment_file_names_only_settings_the_portal_reads():

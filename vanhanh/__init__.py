@@ -1,0 +1,1 @@
+"""Vận hành: operating a deployment — backups, the restore drill (docs/deployment.md)."""
