@@ -4,7 +4,8 @@ The protocol (docs/national-link.md §1): every call is ``POST {url}`` with a
 JSON body. Logging in: ``{"service": "DangNhap", "username", "password"}`` → ``{"error_code": 0,
 "session": "…"}``. Then ``{"session", "madonvi", "service", "data"}`` with the services
 ``DongBoHoSoMC`` (``data``: a list of records, ``isUpdating`` true for an update),
-``CapNhatTienDoHoSoMC`` (``data``: a list of steps) and ``TraCuuHoSo`` (``data``: ``{"MaHoSo"}``).
+``CapNhatTienDoHoSoMC`` (``data``: a list of steps), ``DongBoDanhGia`` (``data``: a list of satisfaction
+ratings) and ``TraCuuHoSo`` (``data``: ``{"MaHoSo"}``).
 Answers carry ``error_code``: 0 done, 3 / -3 the dossier already exists, -2 (or HTTP 401) the
 session expired; any other code is a refusal of the data. HTTP 5xx, timeouts and unreadable
 answers are transient: the outbox tries again later.
@@ -25,6 +26,7 @@ LOGIN = "DangNhap"
 SEND_RECORD = "DongBoHoSoMC"
 SEND_PROGRESS = "CapNhatTienDoHoSoMC"
 LOOKUP = "TraCuuHoSo"
+SEND_RATINGS = "DongBoDanhGia"
 
 OK = 0
 ALREADY_EXISTS = (3, -3)
@@ -100,6 +102,10 @@ class NationalPortal:
     def send_progress(self, steps: list[dict[str, Any]]) -> None:
         if steps:
             self._call(SEND_PROGRESS, steps)
+
+    def send_ratings(self, ratings: list[dict[str, Any]]) -> None:
+        if ratings:
+            self._call(SEND_RATINGS, ratings)
 
     def lookup(self, code: str) -> dict[str, Any] | None:
         """The portal's record of the dossier, or None when it holds none."""

@@ -9,8 +9,13 @@ class LienthongConfig(AppConfig):
 
     def ready(self) -> None:
         # Each workflow event writes its outbox row in the action's own transaction (hoso.events).
+        from django.db.models.signals import post_save
+
         from hoso import events
+        from hoso.models import SatisfactionRating
 
         from . import tasks
 
         events.on_event(tasks.queue_after_event)
+        # A rating goes the same way, in the transaction that saves it (a kind-"rating" row).
+        post_save.connect(tasks.queue_after_rating, sender=SatisfactionRating, dispatch_uid="lienthong-rating")

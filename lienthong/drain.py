@@ -24,18 +24,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from . import mapping
+from . import record as completing
 from .adapter import NationalPortal, PortalError
-from .models import OutboxEntry, State
+from .models import Kind, OutboxEntry, State
 
 LEASE = timedelta(minutes=2)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 BATCH = 200
+WITH_DOSSIER = ("dossier__agency", "dossier__field", "dossier__procedure")
 
 PortalFactory = Callable[[str], NationalPortal]
 
@@ -46,6 +47,7 @@ class DrainResult:
     acknowledged: int = 0
     failed: int = 0  # attempts that did not go through (retried later, or refused for good)
     refused: int = 0  # of which refused for good (FAILED)
+    blocked: int = 0  # of which held as "cannot sync" (data missing: BLOCKED)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -54,6 +56,7 @@ class DrainResult:
             "acknowledged": self.acknowledged,
             "failed": self.failed,
             "refused": self.refused,
+            "blocked": self.blocked,
             "errors": self.errors,
         }
 
@@ -64,7 +67,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def due(now: datetime) -> QuerySet[OutboxEntry]:
-    """Rows to send now: pending (or sent with an expired lease) with every earlier row acknowledged."""
+    """Rows to send now: pending (or sent with an expired lease) with every earlier row acknowledged
+    (the portable form of the claim's question; PostgreSQL answers it with ``_due_heads``)."""
     earlier_open = (
         OutboxEntry.objects.filter(dossier_id=OuterRef("dossier_id"))
         .filter(Q(sequence__lt=OuterRef("sequence")) | Q(sequence=OuterRef("sequence"), pk__lt=OuterRef("pk")))
@@ -77,11 +81,43 @@ def due(now: datetime) -> QuerySet[OutboxEntry]:
     )
 
 
-def claim(now: datetime, limit: int = BATCH) -> list[OutboxEntry]:
-    """Lock up to `limit` due rows no other worker holds, mark them SENT under a lease, return them."""
+# Each dossier's head (its first row not acknowledged), dossier after dossier from the cursor on,
+# read from the partial index ``outbox_open_by_dossier`` one probe per dossier (a skip scan): the
+# cost is the number of dossiers visited, never the number of rows queued behind their heads.
+HEADS_SQL = """
+WITH RECURSIVE heads(id, dossier_id, state, next_attempt_at) AS (
+    (SELECT id, dossier_id, state, next_attempt_at FROM {table}
+      WHERE NOT (state = 'acknowledged') AND dossier_id > %(after)s
+      ORDER BY dossier_id, sequence, id LIMIT 1)
+    UNION ALL
+    SELECT n.id, n.dossier_id, n.state, n.next_attempt_at FROM heads h CROSS JOIN LATERAL (
+        SELECT id, dossier_id, state, next_attempt_at FROM {table}
+         WHERE NOT (state = 'acknowledged') AND dossier_id > h.dossier_id
+         ORDER BY dossier_id, sequence, id LIMIT 1) n
+)
+SELECT id FROM heads WHERE state IN ('pending', 'sent') AND next_attempt_at <= %(now)s LIMIT %(limit)s
+"""
+
+
+def _due_heads(now: datetime, limit: int, after: int) -> list[int]:
+    if connection.vendor != "postgresql":
+        return list(due(now).filter(dossier_id__gt=after).values_list("pk", flat=True)[:limit])
+    sql = HEADS_SQL.format(table=connection.ops.quote_name(OutboxEntry._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"after": after, "now": now, "limit": limit})
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def claim(now: datetime, limit: int = BATCH, after: int = 0) -> list[OutboxEntry]:
+    """Lock up to `limit` due dossier heads no other worker holds (of dossiers whose id is above
+    `after`, the drain's cursor), mark them SENT under a lease, return them."""
     with transaction.atomic():
+        heads = _due_heads(now, limit, after)
         rows = list(
-            due(now).select_related("dossier__agency").select_for_update(skip_locked=True, of=("self",))[:limit]
+            OutboxEntry.objects.filter(pk__in=heads, state__in=(State.PENDING, State.SENT), next_attempt_at__lte=now)
+            .select_related(*WITH_DOSSIER)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("dossier_id")
         )
         _lease(rows, now)
     return rows
@@ -94,7 +130,7 @@ def claim_next(dossier_id: int, now: datetime) -> OutboxEntry | None:
         row = (
             OutboxEntry.objects.filter(dossier_id=dossier_id)
             .exclude(state=State.ACKNOWLEDGED)
-            .select_related("dossier__agency")
+            .select_related(*WITH_DOSSIER)
             .select_for_update(of=("self",))
             .order_by("sequence", "id")
             .first()
@@ -114,13 +150,44 @@ def _lease(rows: list[OutboxEntry], now: datetime) -> None:
         row.state, row.attempts = State.SENT, row.attempts + 1
 
 
-def send(portal: NationalPortal, row: OutboxEntry) -> None:
-    """Send one row: the record (an update once the dossier is known to the portal), then its steps."""
-    agency = row.dossier.agency
-    record = mapping.with_unit(row.payload["record"], agency.name)
-    known = OutboxEntry.objects.filter(dossier_id=row.dossier_id, state=State.ACKNOWLEDGED).exists()
+Sender = Callable[[NationalPortal, OutboxEntry, bool], None]
+
+
+def send_dossier(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
+    """The record as of the row's event, completed now (an update once the portal knows the
+    dossier), then the event's steps. Raises CannotSync when data is missing."""
+    record = completing.complete(row.dossier, row.payload["record"], upto=row.sequence)
     portal.send_record(record, updating=known)
     portal.send_progress(row.payload.get("steps") or [])
+
+
+def send_steps(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
+    portal.send_progress(row.payload.get("steps") or [])
+
+
+def send_rating(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
+    portal.send_ratings([row.payload["rating"]])
+
+
+# How each kind of row goes out. Fees (issue 14) add theirs with ``register_sender(Kind.FEE, …)``;
+# until then a fee row is held as "cannot sync" with the reason, never dropped.
+SENDERS: dict[str, Sender] = {Kind.DOSSIER: send_dossier, Kind.PROGRESS: send_steps, Kind.RATING: send_rating}
+
+
+def register_sender(kind: str, sender: Sender) -> None:
+    SENDERS[kind] = sender
+
+
+def send(portal: NationalPortal, row: OutboxEntry, known: bool | None = None) -> None:
+    """Send one row by its kind; `known`: the portal already holds the dossier (asked when None)."""
+    sender = SENDERS.get(row.kind)
+    if sender is None:
+        raise completing.CannotSync([f"chưa gửi được bản tin loại «{row.get_kind_display()}» (chưa hỗ trợ)"])
+    if known is None:
+        known = OutboxEntry.objects.filter(
+            dossier_id=row.dossier_id, kind=Kind.DOSSIER, state=State.ACKNOWLEDGED
+        ).exists()
+    sender(portal, row, known)
 
 
 _local = threading.local()
@@ -137,32 +204,51 @@ def drain_once(
     now: datetime | None = None, *, portal_for: PortalFactory = portal_for_unit, max_seconds: float | None = None
 ) -> DrainResult:
     """Send everything due at `now` (rows that become due by acknowledgements included) and return the
-    counts; with `max_seconds`, no new claim after that long (the rest is for the next drain)."""
+    counts; with `max_seconds`, no new claim after that long (the rest is for the next drain).
+
+    The claims walk the dossiers from a cursor (the last dossier claimed) and wrap around once, so
+    each claim costs the dossiers it passes, and no dossier waits behind others claimed again."""
     now = now or timezone.now()
     stop_at = None if max_seconds is None else time.monotonic() + max_seconds
     result = DrainResult()
     portals: dict[str, NationalPortal] = {}
+    after = 0
 
     def in_time() -> bool:
         return stop_at is None or time.monotonic() < stop_at
 
-    while in_time() and (rows := claim(now)):
+    while in_time():
+        rows = claim(now, after=after)
+        if not rows:
+            if after == 0:
+                break
+            after = 0  # wrap around: dossiers before the cursor may have become due
+            continue
+        after = rows[-1].dossier_id
         for head in rows:
             unit = head.dossier.agency.code
             portal = portals.get(unit) or portals.setdefault(unit, portal_for(unit))
             row: OutboxEntry | None = head
+            known: bool | None = None
             # Once a dossier's row is acknowledged its next one is due: follow the dossier's queue
             # with the cheap one-dossier claim instead of waiting for the next round over every row.
-            while row is not None and _deliver(portal, row, now, result) and in_time():
+            while row is not None and _deliver(portal, row, now, result, known) and in_time():
+                known = known or row.kind == Kind.DOSSIER or None
                 row = claim_next(row.dossier_id, now)
     return result
 
 
-def _deliver(portal: NationalPortal, row: OutboxEntry, now: datetime, result: DrainResult) -> bool:
+def _deliver(portal: NationalPortal, row: OutboxEntry, now: datetime, result: DrainResult, known: bool | None) -> bool:
     """Send `row` and record the outcome; True when acknowledged."""
     result.sent += 1
     try:
-        send(portal, row)
+        send(portal, row, known)
+    except completing.CannotSync as exc:
+        result.failed += 1
+        result.blocked += 1
+        result.errors.append(f"{row.dossier.code}: {exc}")
+        _record(row, State.BLOCKED, str(exc))
+        return False
     except PortalError as exc:
         result.failed += 1
         result.errors.append(f"{row.dossier.code}: {exc}")

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from hoso.constants import NATIONAL_STATUS, ApplicantKind, IdKind, Status
-from hoso.models import Dossier, DossierEvent
+from hoso.constants import NATIONAL_STATUS, ApplicantKind, IdKind, SatisfactionLevel, Status
+from hoso.models import Dossier, DossierEvent, SatisfactionRating
 from hoso.workcalendar import VN_TZ
 
 # Raise when a field's meaning or format changes: each outbox row records the version it was built with.
@@ -87,6 +87,31 @@ def progress_step(event: DossierEvent) -> dict[str, Any]:
         "TrangThai": national_status(event.to_status),
         "NgayBatDau": national_instant(event.at),
         "NgayKetThucTheoQuyDinh": national_instant(event.due_at or dossier.due_at),
+    }
+
+
+# MucDoHaiLong: 5 very satisfied … 1 very dissatisfied, whatever scale the ward asks on (3 or 5 levels).
+SATISFACTION_SCORE = {
+    SatisfactionLevel.VERY_SATISFIED: 5,
+    SatisfactionLevel.SATISFIED: 4,
+    SatisfactionLevel.NEUTRAL: 3,
+    SatisfactionLevel.DISSATISFIED: 2,
+    SatisfactionLevel.VERY_DISSATISFIED: 1,
+}
+
+
+def rating_record(rating: SatisfactionRating, dossier: Dossier) -> dict[str, Any]:
+    """One satisfaction rating (``DongBoDanhGia``): the level and the criteria's answers; the free
+    comment stays with the ward (it may name people)."""
+    return {
+        "MaHoSo": dossier.code or "",
+        "MaTTHC": (dossier.procedure_snapshot or {}).get("code", ""),
+        "MucDoHaiLong": SATISFACTION_SCORE[SatisfactionLevel(rating.level)],
+        "TenMucDoHaiLong": rating.get_level_display(),
+        "ThangDo": rating.scale,
+        "TraLoiTieuChi": dict(rating.answers or {}),
+        "KenhDanhGia": rating.get_channel_display(),
+        "ThoiDiemDanhGia": national_instant(rating.created_at),
     }
 
 

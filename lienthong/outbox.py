@@ -7,6 +7,7 @@ nothing is queued (a first connection queues the current records with ``national
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -14,9 +15,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from hoso import events
-from hoso.models import Dossier, DossierEvent
+from hoso.models import Dossier, DossierEvent, SatisfactionRating
 
 from . import mapping
+from . import record as completing
 from .models import Kind, OutboxEntry, State
 
 
@@ -43,6 +45,34 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
         state=State.BLOCKED if reasons else State.PENDING,
         last_error=mapping.blocked_text(reasons) if reasons else "",
     )
+
+
+def queue_row(dossier: Dossier, kind: str, payload: dict[str, Any], reasons: list[str]) -> OutboxEntry | None:
+    """A row of another kind than a workflow event (a rating; fees with issue 14), after every row
+    the dossier has so far: its sequence is the dossier's last event (one SELECT, one INSERT).
+    `reasons`: why it cannot be sent (the row is then BLOCKED with them). None while the link is off."""
+    if not link_on() or events.recording_silently():
+        return None
+    last = DossierEvent.objects.filter(dossier_id=dossier.pk).aggregate(last=Max("id"))["last"]
+    return OutboxEntry.objects.create(
+        dossier_id=dossier.pk,
+        kind=kind,
+        payload=payload,
+        mapping_version=mapping.MAPPING_VERSION,
+        sequence=last or 0,
+        state=State.BLOCKED if reasons else State.PENDING,
+        last_error=mapping.blocked_text(reasons) if reasons else "",
+    )
+
+
+def queue_rating(rating: SatisfactionRating) -> OutboxEntry | None:
+    """The rating's row, in the transaction that saves it (post_save, LienthongConfig.ready)."""
+    if not link_on():
+        return None
+    dossier = rating.dossier
+    payload = mapping.rating_record(rating, dossier)
+    reasons = ["hồ sơ chưa có mã"] if not payload["MaHoSo"] else []
+    return queue_row(dossier, Kind.RATING, {"rating": payload}, reasons)
 
 
 @transaction.atomic
@@ -80,20 +110,23 @@ def retry(rows: list[OutboxEntry]) -> tuple[int, int]:
     """Put refused (FAILED) and blocked rows back in the queue, blocked ones rebuilt from the dossier
     as it is now (the missing data may have been entered since); returns (requeued, still blocked)."""
     requeued = still_blocked = 0
-    for row in OutboxEntry.objects.select_for_update().filter(
-        pk__in=[r.pk for r in rows], state__in=(State.FAILED, State.BLOCKED)
+    for row in (
+        OutboxEntry.objects.select_for_update(of=("self",))
+        .select_related("dossier__agency", "dossier__field", "dossier__procedure")
+        .filter(pk__in=[r.pk for r in rows], state__in=(State.FAILED, State.BLOCKED))
     ):
         if row.state == State.BLOCKED:
-            record = mapping.dossier_record(row.dossier)
-            reasons = mapping.missing(record)
+            reasons = completing.reasons_now(row.dossier)
             if reasons:
                 row.last_error = mapping.blocked_text(reasons)
                 row.save(update_fields=["last_error"])
                 still_blocked += 1
                 continue
-            steps = [{**step, "MaHoSo": record["MaHoSo"]} for step in row.payload.get("steps") or []]
-            row.payload = {"record": record, "steps": steps}
-            row.mapping_version = mapping.MAPPING_VERSION
+            if row.kind == Kind.DOSSIER:
+                record = mapping.dossier_record(row.dossier)
+                steps = [{**step, "MaHoSo": record["MaHoSo"]} for step in row.payload.get("steps") or []]
+                row.payload = {"record": record, "steps": steps}
+                row.mapping_version = mapping.MAPPING_VERSION
         row.state, row.next_attempt_at = State.PENDING, timezone.now()
         row.save(update_fields=["state", "next_attempt_at", "payload", "mapping_version"])
         requeued += 1

@@ -2,7 +2,8 @@
 
 It speaks the protocol of ``lienthong.adapter`` on 127.0.0.1 only, keeps what it receives (records by
 dossier code, every progress step as received — duplicates included, so a test sees them) in memory
-or in a JSON file, answers ``TraCuuHoSo``, and shows what it holds at ``GET /_inspect/<code>``.
+or in a JSON file, keeps the satisfaction ratings (``DongBoDanhGia``), answers ``TraCuuHoSo``,
+and shows what it holds at ``GET /_inspect/<code>``.
 Failures can be injected: a share of requests answered 503 (``fail_rate``), a delay before each
 answer (``latency_ms``: longer than the client's timeout is a timeout), and, one at a time from a
 test, "already exists", 5xx or an expired session (``fail_next``).
@@ -45,6 +46,7 @@ class StandIn:
         self.state_file = Path(state_file) if state_file else None
         self.records: dict[str, dict[str, Any]] = {}
         self.progress: dict[str, list[dict[str, Any]]] = {}
+        self.ratings: dict[str, list[dict[str, Any]]] = {}
         self.sessions: set[str] = set()
         self.logins = 0
         self.calls: list[str] = []
@@ -101,7 +103,12 @@ class StandIn:
                 return HTTPStatus.OK, {"error_code": -2, "message": "Phiên làm việc hết hạn"}
             if fault == "exists":
                 return HTTPStatus.OK, {"error_code": -3, "message": "Hồ sơ đã tồn tại"}
-            handlers = {"DongBoHoSoMC": self._records, "CapNhatTienDoHoSoMC": self._steps, "TraCuuHoSo": self._lookup}
+            handlers = {
+                "DongBoHoSoMC": self._records,
+                "CapNhatTienDoHoSoMC": self._steps,
+                "DongBoDanhGia": self._ratings,
+                "TraCuuHoSo": self._lookup,
+            }
             if service not in handlers:
                 return HTTPStatus.OK, {"error_code": 1, "message": f"Không có dịch vụ {service}"}
             return HTTPStatus.OK, handlers[service](body)
@@ -134,6 +141,12 @@ class StandIn:
         self._save()
         return {"error_code": 0, "message": "Thành công"}
 
+    def _ratings(self, body: dict[str, Any]) -> dict[str, Any]:
+        for rating in body.get("data") or []:
+            self.ratings.setdefault(str(rating.get("MaHoSo", "")), []).append(dict(rating))
+        self._save()
+        return {"error_code": 0, "message": "Thành công"}
+
     def _lookup(self, body: dict[str, Any]) -> dict[str, Any]:
         code = str((body.get("data") or {}).get("MaHoSo", ""))
         if code not in self.records:
@@ -144,17 +157,22 @@ class StandIn:
         with self.lock:
             if code not in self.records and code not in self.progress:
                 return None
-            return {"record": self.records.get(code), "progress": list(self.progress.get(code, []))}
+            return {
+                "record": self.records.get(code),
+                "progress": list(self.progress.get(code, [])),
+                "ratings": list(self.ratings.get(code, [])),
+            }
 
     # -- the state file --------------------------------------------------------------------------
     def _load(self) -> None:
         if self.state_file and self.state_file.exists():
             state = json.loads(self.state_file.read_text(encoding="utf-8"))
             self.records, self.progress = state.get("records", {}), state.get("progress", {})
+            self.ratings = state.get("ratings", {})
 
     def _save(self) -> None:
         if self.state_file:
-            state = {"records": self.records, "progress": self.progress}
+            state = {"records": self.records, "progress": self.progress, "ratings": self.ratings}
             self.state_file.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from hoso.models import DossierEvent
+from hoso.models import DossierEvent, SatisfactionRating
 from motcua.lib.queue import publish
 
 from . import drain, outbox
@@ -21,6 +21,12 @@ def queue_after_event(event: DossierEvent) -> None:
     """Registered in LienthongConfig.ready: the event's outbox row, in the action's transaction;
     after the commit, a drain is asked for (the beat drain catches it when the broker is down)."""
     if outbox.queue_event(event) is not None:
+        transaction.on_commit(kick_drain)
+
+
+def queue_after_rating(sender: object, instance: SatisfactionRating, created: bool, **kwargs: object) -> None:
+    """post_save of a satisfaction rating: its outbox row (a new rating only; raw fixtures skipped)."""
+    if created and not kwargs.get("raw") and outbox.queue_rating(instance) is not None:
         transaction.on_commit(kick_drain)
 
 

@@ -46,8 +46,8 @@ class RequiredDocumentInline(admin.TabularInline):
 
 @admin.register(Field)
 class FieldAdmin(admin.ModelAdmin):
-    search_fields = ("name",)
-    list_display = ("name",)
+    search_fields = ("name", "code")
+    list_display = ("name", "code")
 
 
 @admin.register(Procedure)

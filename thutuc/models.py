@@ -20,6 +20,14 @@ class Field(models.Model):
     """A sector (lĩnh vực): Hộ tịch, Chứng thực, Đất đai…"""
 
     name = models.CharField("tên lĩnh vực", max_length=200, unique=True)
+    # The field's code in the national catalogue (MaLinhVuc), entered by the administrator; the national
+    # link holds a dossier of a field without one as "cannot sync" rather than send a guess.
+    code = models.CharField(
+        "mã lĩnh vực (Cổng DVC quốc gia)",
+        max_length=40,
+        blank=True,
+        help_text="Mã lĩnh vực theo Cơ sở dữ liệu quốc gia về TTHC; cần để đồng bộ hồ sơ lên Cổng DVC quốc gia.",
+    )
 
     class Meta:
         verbose_name = "lĩnh vực"

@@ -8,9 +8,29 @@ import pytest
 
 from hoso import workflow
 from lienthong.simulator import StandIn
-from tests.hoso.test_workflow import procedure, staff  # noqa: F401 — fixtures shared with the workflow's tests
+from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, load_holidays
+from tests.hoso.test_workflow import staff  # noqa: F401 — fixtures shared with the workflow's tests
+from thutuc.constants import TimeUnit
 
 ID_NUMBER = "001090000123"
+FIELD_CODE = "G09-TP03"
+
+
+@pytest.fixture
+def procedure(agency):
+    """The workflow tests' procedure, its field with a national code and its result named (what the
+    record needs besides the dossier: docs/national-link.md §2)."""
+    load_holidays()
+    p = ProcedureFactory(
+        code="1.000001",
+        name="Cấp giấy xác nhận thử nghiệm",
+        field=FieldFactory(name="Hộ tịch", code=FIELD_CODE),
+        time_limit_value=3,
+        time_limit_unit=TimeUnit.WORKING_DAYS,
+        result="Giấy xác nhận",
+    )
+    AgencyProcedureFactory(agency=agency, procedure=p)
+    return p
 
 
 @pytest.fixture

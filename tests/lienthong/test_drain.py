@@ -136,6 +136,7 @@ def test_national_sync_once_prints_the_counts(stand_in, with_id_number, agency, 
         "acknowledged": 2,
         "failed": 0,
         "refused": 0,
+        "blocked": 0,
         "errors": [],
     }
     call_command("national_sync", "--once")

@@ -63,7 +63,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Đã gửi {result.sent}, được xác nhận {result.acknowledged}, không được {result.failed} "
-            f"(bị từ chối {result.refused})."
+            f"(bị từ chối {result.refused}, không đồng bộ được vì thiếu dữ liệu {result.blocked})."
         )
         for error in result.errors:
             self.stdout.write(f"  {error}")
