@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from hoso import events
@@ -85,6 +85,12 @@ def queue_current(agency_code: str, start: date | None = None, end: date | None 
         dossiers = dossiers.filter(created_at__date__gte=start)
     if end is not None:
         dossiers = dossiers.filter(created_at__date__lte=end)
+    return queue_records(dossiers)
+
+
+@transaction.atomic
+def queue_records(dossiers: QuerySet[Dossier]) -> tuple[int, int]:
+    """Queue the current record of each dossier (no step) after its earlier rows; (queued, blocked)."""
     rows = []
     for dossier in dossiers.annotate(last_event=Max("events__id")).order_by("pk"):
         record = mapping.dossier_record(dossier)

@@ -187,11 +187,16 @@ def test_the_task_does_nothing_while_the_link_is_off(settings):
     assert tasks.drain_outbox() == {}
 
 
-def test_the_next_claim_of_a_dossier_takes_only_its_due_head(stand_in, with_id_number, agency, staff, procedure):
-    d = bring_to(Status.PROCESSING, agency, staff, procedure)
+def test_the_next_claim_of_a_dossier_takes_the_row_after_the_acknowledged_one(
+    stand_in, with_id_number, agency, staff, procedure
+):
+    bring_to(Status.PROCESSING, agency, staff, procedure)
     now = timezone.now()
-    head = drain.claim_next(d.pk, now)
-    assert head is not None and head.payload["steps"][0]["TrangThai"] == 2
-    assert drain.claim_next(d.pk, now) is None  # the head is leased: the later row is not taken past it
+    (head,) = drain.claim(now)
+    assert head.payload["steps"][0]["TrangThai"] == 2 and drain.claim(now) == []  # the later row waits
     OutboxEntry.objects.filter(pk=head.pk).update(state=State.ACKNOWLEDGED)
-    assert drain.claim_next(d.pk, now).payload["steps"][0]["TrangThai"] == 4
+    following = drain.claim_next(head, now)
+    assert following.payload["steps"][0]["TrangThai"] == 4 and following.dossier is head.dossier
+    assert drain.claim_next(following, now) is None  # nothing after it
+    OutboxEntry.objects.filter(pk=following.pk).update(state=State.PENDING, next_attempt_at=later())
+    assert drain.claim_next(head, now) is None  # backing off: not due yet
