@@ -30,10 +30,14 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
     """Write the event's row (one INSERT, no other query); None when nothing is to be sent.
 
     History recorded silently (demo history) and imports (which bulk-create their events without
-    the workflow) are never queued. A row whose data is incomplete is written BLOCKED with the reason.
+    the workflow) are never queued, nor a dossier without a code (guided or refused at the counter:
+    never received, never on the portal; its page says so, lienthong.state). A row whose data is
+    incomplete is written BLOCKED with the reason.
     """
     if not link_on() or events.recording_silently() or (event.data or {}).get("silent"):
         return None
+    if not event.dossier.code:
+        return None  # never received at the counter (guided, refused): no code, nothing the portal knows
     record = mapping.dossier_record(event.dossier, event)
     reasons = mapping.missing(record)
     return OutboxEntry.objects.create(

@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.inclusion_tag("lienthong/_sync_state.html")
 def national_sync_state(dossier: Any) -> dict[str, Any]:
-    return {"state": sync_state(dossier.pk) if dossier.code else None}
+    return {"state": sync_state(dossier.pk, coded=bool(dossier.code))}
 
 
 @register.inclusion_tag("lienthong/_unsynced_card.html")

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from hoso import workflow
+from hoso import online, workflow
 from hoso.constants import NATIONAL_STATUS, Status
 from lienthong import drain, tasks
 from lienthong.models import OutboxEntry, State
@@ -26,7 +26,7 @@ def later():
     return timezone.now() + LATER
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.GUIDED, Status.REFUSED)])
+@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.GUIDED, Status.REFUSED)])  # no code
 def test_every_state_reaches_the_stand_in_with_its_code(stand_in, with_id_number, agency, staff, procedure, status):
     d = bring_to(status, agency, staff, procedure)
     result = drain.drain_once()
@@ -38,10 +38,12 @@ def test_every_state_reaches_the_stand_in_with_its_code(stand_in, with_id_number
     assert set(OutboxEntry.objects.filter(dossier=d).values_list("state", flat=True)) == {State.ACKNOWLEDGED}
 
 
-def test_guided_and_refused_dossiers_stay_blocked_and_visible(stand_in, with_id_number, agency, staff, procedure):
-    bring_to(Status.REFUSED, agency, staff, procedure)
-    assert drain.drain_once().sent == 0
-    assert OutboxEntry.objects.get().state == State.BLOCKED
+def test_a_refused_online_dossier_has_a_code_and_goes_as_3(stand_in, with_id_number, agency, staff, procedure):
+    d = bring_to(Status.SUBMITTED, agency, staff, procedure)
+    online.refuse(dossier_id=d.pk, actor=staff[Role.CLERK], reason="Sai thẩm quyền", now=vn(2025, 3, 3, 10))
+    assert drain.drain_once().acknowledged == 2
+    record = stand_in.inspect(d.code)["record"]
+    assert (record["TrangThaiHoSo"], record["NgayTuChoi"]) == (3, "20250303100000")
 
 
 def _actions(dossiers, staff):
