@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from motcua.admin import AgencyScopedAdmin
 
 from . import outbox
-from .models import OutboxEntry, State
+from .models import OutboxEntry, Reconciliation, State
 
 
 class NotSynchronised(admin.SimpleListFilter):
@@ -58,3 +58,20 @@ class OutboxEntryAdmin(AgencyScopedAdmin):
                 f"{still_blocked} bản tin vẫn không đồng bộ được: hãy bổ sung dữ liệu còn thiếu.",
                 messages.WARNING,
             )
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(AgencyScopedAdmin):
+    """The weekly reconciliation's results (lienthong.tasks.reconcile_week), read only."""
+
+    list_display = ("ran_at", "agency", "start", "end", "checked", "differences", "resent", "blocked")
+    ordering = ("-ran_at",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -123,21 +123,25 @@ def claim(now: datetime, limit: int = BATCH, after: int = 0) -> list[OutboxEntry
     return rows
 
 
-def claim_next(dossier_id: int, now: datetime) -> OutboxEntry | None:
-    """The dossier's first row not acknowledged, claimed if it is due (the caller just acknowledged the
-    one before it). Waits for a lock rather than skipping it: skipping would reach past the head."""
-    with transaction.atomic():
+def claim_next(previous: OutboxEntry, now: datetime) -> OutboxEntry | None:
+    """The first row not acknowledged of `previous`'s dossier, claimed if it is due (the caller has
+    just acknowledged `previous`, in this same transaction when there is one). Rows are only ever
+    added after a dossier's last one, so the search starts past `previous` in the index and never
+    walks the rows acknowledged before. Waits for a lock rather than skipping it: skipping would
+    reach past the head."""
+    with transaction.atomic(savepoint=False):
         row = (
-            OutboxEntry.objects.filter(dossier_id=dossier_id)
+            OutboxEntry.objects.filter(dossier_id=previous.dossier_id, sequence__gte=previous.sequence)
+            .exclude(sequence=previous.sequence, pk__lte=previous.pk)
             .exclude(state=State.ACKNOWLEDGED)
-            .select_related(*WITH_DOSSIER)
-            .select_for_update(of=("self",))
+            .select_for_update()
             .order_by("sequence", "id")
             .first()
         )
         if row is None or row.state not in (State.PENDING, State.SENT) or row.next_attempt_at > now:
             return None
         _lease([row], now)
+    row.dossier = previous.dossier  # loaded with its agency, field and procedure: spare the joins
     return row
 
 
@@ -231,15 +235,19 @@ def drain_once(
             row: OutboxEntry | None = head
             known: bool | None = None
             # Once a dossier's row is acknowledged its next one is due: follow the dossier's queue
-            # with the cheap one-dossier claim instead of waiting for the next round over every row.
-            while row is not None and _deliver(portal, row, now, result, known) and in_time():
+            # with the cheap one-dossier claim, in the acknowledgement's transaction (one commit a
+            # row), instead of waiting for the next round over every dossier.
+            while row is not None and _deliver(portal, row, now, result, known):
                 known = known or row.kind == Kind.DOSSIER or None
-                row = claim_next(row.dossier_id, now)
+                with transaction.atomic():
+                    _record(row, State.ACKNOWLEDGED, "", acknowledged_at=timezone.now())
+                    row = claim_next(row, now) if in_time() else None
     return result
 
 
 def _deliver(portal: NationalPortal, row: OutboxEntry, now: datetime, result: DrainResult, known: bool | None) -> bool:
-    """Send `row` and record the outcome; True when acknowledged."""
+    """Send `row`; True when the portal took it (the caller records the acknowledgement), else the
+    failure is recorded here."""
     result.sent += 1
     try:
         send(portal, row, known)
@@ -264,7 +272,6 @@ def _deliver(portal: NationalPortal, row: OutboxEntry, now: datetime, result: Dr
         _record(row, State.PENDING, f"Lỗi khi gửi: {exc!r}", next_attempt_at=now + backoff(row.attempts))
         return False
     result.acknowledged += 1
-    _record(row, State.ACKNOWLEDGED, "", acknowledged_at=timezone.now())
     return True
 
 

@@ -66,12 +66,23 @@ def dossier_record(dossier: Dossier, event: DossierEvent | None = None) -> dict[
         "TrangThaiHoSo": national_status(dossier.status),
         "NgayTra": national_instant(dossier.returned_at),
         "NgayKetThucXuLy": national_instant(finished),
-        "NgayTuChoi": national_instant(dossier.created_at if dossier.status == Status.REFUSED else None),
+        "NgayTuChoi": national_instant(refused_at(dossier, event)),
         "KenhThucHien": dossier.channel,
         "HoSoCoThanhPhanSoHoa": int(dossier.digitised),
         "DuocThanhToanTrucTuyen": int(dossier.paid_online),
         "DanhSachLePhi": [{"SoTien": dossier.fee_amount}] if dossier.fee_amount else [],
     }
+
+
+def refused_at(dossier: Dossier, event: DossierEvent | None) -> datetime | None:
+    """When the dossier was refused, if it was and we know without a query: the refusing event, or
+    the intake itself for a counter refusal (the dossier row is written by it). An online dossier
+    refused later, sent without its event, gets it when the record is completed (lienthong.record)."""
+    if dossier.status != Status.REFUSED:
+        return None
+    if event is not None and event.to_status == Status.REFUSED:
+        return event.at
+    return dossier.created_at if dossier.submitted_at is None else None
 
 
 def progress_step(event: DossierEvent) -> dict[str, Any]:

@@ -59,3 +59,25 @@ class OutboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} #{self.sequence} {self.get_state_display()}"
+
+
+class Reconciliation(models.Model):
+    """One run of the reconciliation with the portal (lienthong.reconcile), kept for the ward admin."""
+
+    agency = models.ForeignKey("motcua.Agency", verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+")
+    start = models.DateField("từ ngày")
+    end = models.DateField("đến ngày")
+    ran_at = models.DateTimeField("thời điểm đối chiếu", default=timezone.now)
+    checked = models.PositiveIntegerField("số hồ sơ đối chiếu", default=0)
+    differences = models.PositiveIntegerField("số hồ sơ khác", default=0)
+    resent = models.PositiveIntegerField("số hồ sơ gửi lại", default=0)
+    blocked = models.PositiveIntegerField("số hồ sơ không đồng bộ được", default=0)
+    report = models.TextField("kết quả", blank=True)
+
+    class Meta:
+        verbose_name = "lần đối chiếu với Cổng DVC quốc gia"
+        verbose_name_plural = "đối chiếu với Cổng DVC quốc gia"
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from hoso import events
@@ -30,10 +30,14 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
     """Write the event's row (one INSERT, no other query); None when nothing is to be sent.
 
     History recorded silently (demo history) and imports (which bulk-create their events without
-    the workflow) are never queued. A row whose data is incomplete is written BLOCKED with the reason.
+    the workflow) are never queued, nor a dossier without a code (guided or refused at the counter:
+    never received, never on the portal; its page says so, lienthong.state). A row whose data is
+    incomplete is written BLOCKED with the reason.
     """
     if not link_on() or events.recording_silently() or (event.data or {}).get("silent"):
         return None
+    if not event.dossier.code:
+        return None  # never received at the counter (guided, refused): no code, nothing the portal knows
     record = mapping.dossier_record(event.dossier, event)
     reasons = mapping.missing(record)
     return OutboxEntry.objects.create(
@@ -85,6 +89,12 @@ def queue_current(agency_code: str, start: date | None = None, end: date | None 
         dossiers = dossiers.filter(created_at__date__gte=start)
     if end is not None:
         dossiers = dossiers.filter(created_at__date__lte=end)
+    return queue_records(dossiers)
+
+
+@transaction.atomic
+def queue_records(dossiers: QuerySet[Dossier]) -> tuple[int, int]:
+    """Queue the current record of each dossier (no step) after its earlier rows; (queued, blocked)."""
     rows = []
     for dossier in dossiers.annotate(last_event=Max("events__id")).order_by("pk"):
         record = mapping.dossier_record(dossier)

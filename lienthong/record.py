@@ -57,7 +57,7 @@ def complete(dossier: Dossier, record: dict[str, Any], upto: int | None = None) 
     completed = {
         **mapping.with_unit(record, dossier.agency.name),
         "MaLinhVuc": field_code,
-        "DanhSachHoSoBoSung": supplements(dossier.pk, upto),
+        "DanhSachHoSoBoSung": supplements(dossier.pk, upto) if _may_have_requests(dossier) else [],
         "TaiLieuNop": papers(dossier, files),
         "DanhSachGiayToKetQua": results,
     }
@@ -74,6 +74,12 @@ def reasons_now(dossier: Dossier) -> list[str]:
     except CannotSync as exc:
         return exc.reasons
     return []
+
+
+def _may_have_requests(dossier: Dossier) -> bool:
+    """False when the dossier cannot have a request (spares the query): none counted during
+    processing, and not online (only an online dossier is asked for papers before receipt)."""
+    return bool(dossier.supplement_requests) or dossier.channel != COUNTER_CHANNEL
 
 
 def supplements(dossier_id: int, upto: int | None = None) -> list[dict[str, Any]]:

@@ -18,10 +18,20 @@ class SyncState:
     text: str
 
 
-def sync_state(dossier_id: int) -> SyncState | None:
-    """None while the link is off; otherwise the worst of the dossier's rows, said plainly."""
+NO_CODE = SyncState(
+    "secondary",
+    "Không đồng bộ được: hồ sơ chưa có mã (không được tiếp nhận nên không cấp mã; Cổng DVC quốc gia chỉ nhận "
+    "hồ sơ có mã).",
+)
+
+
+def sync_state(dossier_id: int, coded: bool = True) -> SyncState | None:
+    """None while the link is off; otherwise the worst of the dossier's rows, said plainly (not
+    `coded`: guided or refused at the counter, the dossier has no code and nothing is sent)."""
     if not outbox.link_on():
         return None
+    if not coded:
+        return NO_CODE
     rows = OutboxEntry.objects.filter(dossier_id=dossier_id)
     problem = rows.filter(state__in=(State.BLOCKED, State.FAILED)).order_by("sequence", "id").first()
     if problem is not None:

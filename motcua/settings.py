@@ -478,3 +478,7 @@ CELERY_BEAT_SCHEDULE["lienthong-drain-outbox"] = {
     "task": "lienthong.tasks.drain_outbox",
     "schedule": crontab(minute="*"),  # catches rows whose after-commit drain was lost (broker down)
 }
+CELERY_BEAT_SCHEDULE["lienthong-reconcile-week"] = {
+    "task": "lienthong.tasks.reconcile_week",
+    "schedule": crontab(hour=2, minute=30, day_of_week="mon"),  # the past week, Monday 02:30
+}

@@ -34,6 +34,7 @@ urlpatterns = [
     path("truc-tuyen/", include("tructuyen.urls")),
     path("danh-gia/<str:token>/", survey_views.public_survey, name="survey_public"),
     path("bao-cao/", include("baocao.urls")),
+    path("lien-thong/", include("lienthong.urls")),
     path("cong-dan/", include("congdan.urls")),
     path("ho-so-cua-toi/", citizen_views.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<int:pk>/bo-sung/", citizen_views.supplement, name="my_dossier_supplement"),

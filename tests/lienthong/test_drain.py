@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from hoso import workflow
+from hoso import online, workflow
 from hoso.constants import NATIONAL_STATUS, Status
 from lienthong import drain, tasks
 from lienthong.models import OutboxEntry, State
@@ -26,7 +26,7 @@ def later():
     return timezone.now() + LATER
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.GUIDED, Status.REFUSED)])
+@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.GUIDED, Status.REFUSED)])  # no code
 def test_every_state_reaches_the_stand_in_with_its_code(stand_in, with_id_number, agency, staff, procedure, status):
     d = bring_to(status, agency, staff, procedure)
     result = drain.drain_once()
@@ -38,10 +38,12 @@ def test_every_state_reaches_the_stand_in_with_its_code(stand_in, with_id_number
     assert set(OutboxEntry.objects.filter(dossier=d).values_list("state", flat=True)) == {State.ACKNOWLEDGED}
 
 
-def test_guided_and_refused_dossiers_stay_blocked_and_visible(stand_in, with_id_number, agency, staff, procedure):
-    bring_to(Status.REFUSED, agency, staff, procedure)
-    assert drain.drain_once().sent == 0
-    assert OutboxEntry.objects.get().state == State.BLOCKED
+def test_a_refused_online_dossier_has_a_code_and_goes_as_3(stand_in, with_id_number, agency, staff, procedure):
+    d = bring_to(Status.SUBMITTED, agency, staff, procedure)
+    online.refuse(dossier_id=d.pk, actor=staff[Role.CLERK], reason="Sai thẩm quyền", now=vn(2025, 3, 3, 10))
+    assert drain.drain_once().acknowledged == 2
+    record = stand_in.inspect(d.code)["record"]
+    assert (record["TrangThaiHoSo"], record["NgayTuChoi"]) == (3, "20250303100000")
 
 
 def _actions(dossiers, staff):
@@ -187,11 +189,16 @@ def test_the_task_does_nothing_while_the_link_is_off(settings):
     assert tasks.drain_outbox() == {}
 
 
-def test_the_next_claim_of_a_dossier_takes_only_its_due_head(stand_in, with_id_number, agency, staff, procedure):
-    d = bring_to(Status.PROCESSING, agency, staff, procedure)
+def test_the_next_claim_of_a_dossier_takes_the_row_after_the_acknowledged_one(
+    stand_in, with_id_number, agency, staff, procedure
+):
+    bring_to(Status.PROCESSING, agency, staff, procedure)
     now = timezone.now()
-    head = drain.claim_next(d.pk, now)
-    assert head is not None and head.payload["steps"][0]["TrangThai"] == 2
-    assert drain.claim_next(d.pk, now) is None  # the head is leased: the later row is not taken past it
+    (head,) = drain.claim(now)
+    assert head.payload["steps"][0]["TrangThai"] == 2 and drain.claim(now) == []  # the later row waits
     OutboxEntry.objects.filter(pk=head.pk).update(state=State.ACKNOWLEDGED)
-    assert drain.claim_next(d.pk, now).payload["steps"][0]["TrangThai"] == 4
+    following = drain.claim_next(head, now)
+    assert following.payload["steps"][0]["TrangThai"] == 4 and following.dossier is head.dossier
+    assert drain.claim_next(following, now) is None  # nothing after it
+    OutboxEntry.objects.filter(pk=following.pk).update(state=State.PENDING, next_attempt_at=later())
+    assert drain.claim_next(head, now) is None  # backing off: not due yet

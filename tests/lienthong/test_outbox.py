@@ -13,6 +13,7 @@ from hoso import events, workflow
 from hoso.constants import Status
 from lienthong import tasks
 from lienthong.models import OutboxEntry, State
+from lienthong.state import sync_state
 from motcua.constants import Role
 from tests.hoso.test_workflow import bring_to, vn
 
@@ -58,11 +59,13 @@ def test_missing_id_number_blocks_the_row_with_the_reason_never_a_made_up_value(
     assert row.payload["record"]["MaDoiTuong"] == ""
 
 
-def test_a_dossier_without_a_code_is_blocked(link_on, with_id_number, agency, staff, procedure):
-    d = bring_to(Status.REFUSED, agency, staff, procedure)
-    row = OutboxEntry.objects.get(dossier=d)
-    assert row.state == State.BLOCKED and "chưa có mã" in row.last_error
-    assert row.payload["record"]["TrangThaiHoSo"] == 3
+@pytest.mark.parametrize("status", [Status.GUIDED, Status.REFUSED])
+def test_a_dossier_never_received_at_the_counter_queues_nothing(
+    link_on, with_id_number, agency, staff, procedure, status
+):
+    d = bring_to(status, agency, staff, procedure)
+    assert d.code is None and not OutboxEntry.objects.exists()
+    assert sync_state(d.pk, coded=False).text.startswith("Không đồng bộ được: hồ sơ chưa có mã")
 
 
 def _count_assign(dossier, staff, minute):
