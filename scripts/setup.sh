@@ -8,8 +8,9 @@ purpose="${1:-run}"
 # weasyprint needs Pango; documents use the Times-metric Liberation Serif with Vietnamese glyphs.
 apt_run=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-liberation2 fonts-dejavu-core)
 # Tests also read PDFs back (poppler-utils), drive Debian's Chromium, and open every spreadsheet
-# export in LibreOffice (libreoffice-calc-nogui: no formula may come from user data).
-apt_test=(poppler-utils chromium libreoffice-calc-nogui)
+# export in LibreOffice (libreoffice-calc-nogui: no formula may come from user data); the province
+# drill (bench/province_drill.py, run by tests/drills) puts nginx in front of its web nodes.
+apt_test=(poppler-utils chromium libreoffice-calc-nogui nginx-light)
 want=("${apt_run[@]}")
 [ "$purpose" = test ] && want+=("${apt_test[@]}")
 
