@@ -60,6 +60,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from hoso import workflow
     from lienthong import drain
@@ -125,10 +126,22 @@ def main() -> int:
                 time.sleep(0.1)
         settings.MOTCUA_NATIONAL_PORTAL_URL = url
 
-        rates = {}
+        def claim_query_ms() -> float:
+            """Median time of the claim's query (the due dossier heads), the queue as it stands."""
+            now = timezone.now()
+            samples = []
+            for _ in range(30):
+                started = time.perf_counter()
+                drain._due_heads(now, drain.BATCH, 0)
+                samples.append(time.perf_counter() - started)
+            return statistics.median(samples) * 1000
+
+        rates, claims = {}, {}
         for label, queued in (("baseline", args.baseline_events), ("full", args.events)):
             fill(max(queued - OutboxEntry.objects.exclude(state=State.ACKNOWLEDGED).count(), 0))
             waiting = OutboxEntry.objects.exclude(state=State.ACKNOWLEDGED).count()
+            claims[label] = claim_query_ms()
+            print(f"{label:8}: the claim's query with {waiting} queued: median {claims[label]:.1f} ms")
             connections.close_all()
             started = time.perf_counter()
             result = drain.drain_once()
@@ -140,6 +153,10 @@ def main() -> int:
             )
         ratio = rates["full"] / rates["baseline"]
         print(f"drain rate with {args.events} queued ÷ with {args.baseline_events} queued: {ratio:.2f} (steady ≈ 1)")
+        print(
+            f"claim query with {args.events} queued ÷ with {args.baseline_events} queued: "
+            f"{claims['full'] / claims['baseline']:.2f} (flat ≈ 1)"
+        )
         total = OutboxEntry.objects.count()
         acknowledged = OutboxEntry.objects.filter(state=State.ACKNOWLEDGED).count()
         sample = heads[0].payload["record"]["MaHoSo"]

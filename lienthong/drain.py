@@ -162,11 +162,11 @@ def send_dossier(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
     dossier), then the event's steps. Raises CannotSync when data is missing."""
     record = completing.complete(row.dossier, row.payload["record"], upto=row.sequence)
     portal.send_record(record, updating=known)
-    portal.send_progress(row.payload.get("steps") or [])
+    portal.send_progress(completing.steps(row.payload.get("steps") or [], row.dossier.agency.name))
 
 
 def send_steps(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
-    portal.send_progress(row.payload.get("steps") or [])
+    portal.send_progress(completing.steps(row.payload.get("steps") or [], row.dossier.agency.name))
 
 
 def send_rating(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:

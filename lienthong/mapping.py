@@ -19,7 +19,9 @@ from hoso.models import Dossier, DossierEvent, SatisfactionRating
 from hoso.workcalendar import VN_TZ
 
 # Raise when a field's meaning or format changes: each outbox row records the version it was built with.
-MAPPING_VERSION = 1
+# 2: NgayTuChoi is the refusal's instant; PhongBanXuLy (the partner of a hand-over); the record is
+#    completed when sending (lienthong.record: MaLinhVuc and the lists).
+MAPPING_VERSION = 2
 
 # LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 organisation (docs/national-link.md §2).
 CITIZEN, ENTERPRISE, ORGANISATION = 1, 2, 4
@@ -94,6 +96,8 @@ def progress_step(event: DossierEvent) -> dict[str, Any]:
         "NguoiXuLy": (actor.get_full_name() or actor.username) if actor is not None else "",
         "ChucDanh": actor.get_role_display() if actor is not None else "",
         "ThoiDiemXuLy": national_instant(event.at),
+        # The hand-over's partner; every other step is the owner's unit, filled in when sending.
+        "PhongBanXuLy": str((event.data or {}).get("to_agency", "")),
         "NoiDungXuLy": event.get_action_display() + (f": {event.note}" if event.note else ""),
         "TrangThai": national_status(event.to_status),
         "NgayBatDau": national_instant(event.at),

@@ -67,6 +67,11 @@ def complete(dossier: Dossier, record: dict[str, Any], upto: int | None = None) 
     return completed
 
 
+def steps(steps: list[dict[str, Any]], unit_name: str) -> list[dict[str, Any]]:
+    """The steps with the processing unit where the step names none (all but a hand-over's)."""
+    return [{**step, "PhongBanXuLy": step.get("PhongBanXuLy") or unit_name} for step in steps]
+
+
 def reasons_now(dossier: Dossier) -> list[str]:
     """Why the dossier's current record could not be sent now ([] when it could)."""
     try:

@@ -152,7 +152,8 @@ def test_a_handed_over_dossier_is_sent_once_by_the_agency_that_owns_it(
     assert held["record"]["DonViXuLy"] == agency.name and held["record"]["TrangThaiHoSo"] == 9
     steps = [s["NoiDungXuLy"] for s in held["progress"]]
     assert len(steps) == len({s["ThoiDiemXuLy"] for s in held["progress"]}) == 5  # each step once
-    assert any(s.startswith("Chuyển liên thông") for s in steps)
+    units = {s["NoiDungXuLy"].split(":")[0]: s["PhongBanXuLy"] for s in held["progress"]}
+    assert units["Chuyển liên thông"] == partner.name and units["Nhận lại hồ sơ liên thông"] == agency.name
 
 
 def test_a_rating_goes_through_the_outbox_after_the_dossier(stand_in, with_id_number, agency, staff, procedure):

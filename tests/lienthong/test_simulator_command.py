@@ -23,8 +23,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str) -> requests.Response:
-    for _ in range(100):
+def wait_for(url: str, seconds: float = 60) -> requests.Response:
+    """The first answer of a stand-in just started (a busy machine may take a while to start Django)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             return requests.get(url, timeout=1)
         except requests.ConnectionError:
