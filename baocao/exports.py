@@ -178,6 +178,12 @@ def one_stop_sentences(figures: ReportFigures) -> list[str]:
         f"tỷ lệ số hóa hồ sơ: {share_text(ind['digitised_share'])}",
     ]
     sentences.append(extras[0][0].upper() + "; ".join(extras)[1:] + ".")
+    collected = ind.get("fees_collected") or {}  # figures compiled before the fees app have none
+    if collected.get("total"):
+        sentences.append(
+            f"Phí, lệ phí đã thu trong kỳ: {number(collected['total'])} đồng (trực tuyến "
+            f"{number(collected['online'])} đồng, tại bộ phận một cửa {number(collected['counter'])} đồng)."
+        )
     sentences.append(f"Mức độ hài lòng của người dân, tổ chức: {satisfaction_text(ind['satisfaction'])}.")
     feedback = ind["feedback"]
     sentences.append(

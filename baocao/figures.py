@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NotRequired, TypedDict
 
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from hoso.constants import Action, Delivery, FollowUpStatus
 from hoso.models import Dossier, DossierEvent, FollowUp
 from hoso.workcalendar import VN_TZ
 from motcua.models import Agency
+from thanhtoan.models import FeeRequest, PayChannel, PaymentTransaction, TxState
 from thutuc.constants import TimeUnit
 from thutuc.models import AgencyProcedure
 
@@ -73,6 +74,15 @@ class Feedback(TypedDict):
     resolved: int
 
 
+class FeesCollected(TypedDict):
+    """Đồng of the payments that succeeded in the period (docs/payments.md §6)."""
+
+    total: int
+    online: int
+    counter: int
+    payments: int
+
+
 class IndicatorCounts(TypedDict):
     """The numerators and denominators behind the shares."""
 
@@ -108,6 +118,7 @@ class Indicators(TypedDict):
     top_procedures: list[TopProcedure]
     procedures_published: int
     feedback: Feedback
+    fees_collected: FeesCollected
     counts: IndicatorCounts
 
 
@@ -229,8 +240,10 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
       apology-and-new-appointment (an EXTEND event at or before end) — the figure the report
       quotes; ``apology_letters`` = EXTEND events dated in the period (letters issued in it).
     * ``results_by_post`` = dossiers returned in the period with delivery "post".
-    * ``paid_online_share`` (3.6) = new dossiers paid online / new dossiers with a fee
-      (fee_amount > 0 or paid online).
+    * ``paid_online_share`` (3.6) = new dossiers with a succeeded online payment settled by the
+      end / new dossiers with a fee (a fee request owing an amount, or a succeeded payment), from
+      the fees app's rows (docs/payments.md §6); ``fees_collected``: đồng of the payments that
+      succeeded in the period, by channel.
     * ``electronic_result_share`` (4.1) = resolved in the period with an electronic result / resolved.
     * ``digitised_share`` (4.2) = new dossiers digitised / new; ``digitised_full_marks`` at ≥ 80%.
     * ``satisfaction`` = ``satisfaction.satisfaction_summary``; ``indicator_5_4`` =
@@ -250,6 +263,10 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
     returned = returned_in(start, end)
     base = Dossier.objects.filter(reported(ids))
     extended = Exists(DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action=Action.EXTEND, at__lte=end))
+    succeeded = PaymentTransaction.objects.filter(request__dossier_id=OuterRef("pk"), state=TxState.SUCCEEDED)
+    has_fee = Exists(FeeRequest.objects.filter(dossier_id=OuterRef("pk"), exempt=False, amount_due__gt=0))
+    has_payment = Exists(succeeded.filter(amount__gt=0))
+    paid_online_by_end = Exists(succeeded.filter(channel=PayChannel.ONLINE, settled_at__lte=end))
     # The period's dossiers: the table's scope, and those returned in it.
     row = base.filter(conds["received_total"] | (Q(received_at__lte=end) & returned)).aggregate(
         new=Count("pk", filter=new),
@@ -258,8 +275,8 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
         early_or_on_time=Count("pk", filter=conds["early"] | conds["on_time"]),
         apologies=Count("pk", filter=(conds["resolved_total"] | conds["in_progress_total"]) & Q(extended)),
         results_by_post=Count("pk", filter=returned & Q(delivery=Delivery.POST)),
-        with_fee=Count("pk", filter=new & (Q(fee_amount__gt=0) | Q(paid_online=True))),
-        paid_online=Count("pk", filter=new & Q(paid_online=True)),
+        with_fee=Count("pk", filter=new & (Q(has_fee) | Q(has_payment))),
+        paid_online=Count("pk", filter=new & Q(paid_online_by_end)),
         electronic_result=Count("pk", filter=conds["resolved_total"] & Q(electronic_result=True)),
         digitised=Count("pk", filter=new & Q(digitised=True)),
     )
@@ -302,7 +319,25 @@ def indicators(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> 
             agency_id__in=ids, active=True, procedure__active=True
         ).count(),
         feedback=Feedback(received=int(feedback["received"]), resolved=int(feedback["resolved"])),
+        fees_collected=_fees_collected(ids, start, end),
         counts=counts,
+    )
+
+
+def _fees_collected(ids: list[int], start: datetime, end: datetime) -> FeesCollected:
+    rows = (
+        PaymentTransaction.objects.filter(
+            request__agency_id__in=ids, state=TxState.SUCCEEDED, settled_at__gte=start, settled_at__lte=end
+        )
+        .values("channel")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+    )
+    by_channel = {r["channel"]: int(r["total"] or 0) for r in rows}
+    return FeesCollected(
+        total=sum(by_channel.values()),
+        online=by_channel.get(PayChannel.ONLINE, 0),
+        counter=by_channel.get(PayChannel.CASH, 0) + by_channel.get(PayChannel.TRANSFER, 0),
+        payments=sum(int(r["n"]) for r in rows),
     )
 
 

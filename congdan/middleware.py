@@ -1,5 +1,6 @@
 """A signed-in citizen's pages: personal (`Cache-Control: private, no-store`, as for staff), and their
-sign-out form may be answered with a redirect to the identity provider (added to CSP form-action)."""
+sign-out form may be answered with a redirect to the identity provider, and their payment forms with a
+redirect to the payment platform (both origins added to CSP form-action)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from django.utils.cache import add_never_cache_headers
 from .session import CITIZEN_KEY
 
 
-def _provider_origin() -> str:
-    issuer = urlsplit(settings.MOTCUA_OIDC_ISSUER)
-    return f"{issuer.scheme}://{issuer.netloc}" if issuer.scheme and issuer.netloc else ""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def citizen_pages(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -25,11 +26,11 @@ def citizen_pages(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
         if session is None or CITIZEN_KEY not in session:
             return response
         add_never_cache_headers(response)
-        origin = _provider_origin()
-        if origin:
+        origins = [o for o in (_origin(settings.MOTCUA_OIDC_ISSUER), _origin(settings.MOTCUA_PAYMENT_URL)) if o]
+        if origins:
             # Chromium checks the redirect answering a form against the page's form-action.
             update = dict(getattr(response, "_csp_update", None) or {})
-            update["form-action"] = [*update.get("form-action", []), origin]
+            update["form-action"] = [*update.get("form-action", []), *origins]
             response._csp_update = update  # type: ignore[attr-defined]
         return response
 

@@ -10,11 +10,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hoso.models import Dossier
 from hoso.workflow import WorkflowError
 from motcua.models import Agency
+from thanhtoan import fees, payments
+from thanhtoan.providers import ProviderError, payments_on
 from thutuc.models import Procedure
 from thutuc.selectors import search_procedures
 from tructuyen.filecheck import FileRejected
@@ -197,7 +200,20 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("nophoso:sent", sent.dossier_id)  # a repeated "Nộp hồ sơ": the dossier already made
     form = ReviewForm(request.POST if request.method == "POST" else None)
     problem = drafts.missing(draft)
-    if request.method == "POST" and form.is_valid():
+    # A fee collected before processing is paid first; the dossier is sent when the payment succeeds.
+    pay_first = fees.pay_first_amount(draft.agency_id, draft.procedure) if payments_on() else 0
+    if request.method == "POST" and form.is_valid() and pay_first and problem is None:
+        try:
+            url = payments.start(
+                request=fees.request_for_draft(draft, now=timezone.now()),
+                payer_name=request.citizen.full_name,  # type: ignore[attr-defined]
+                client_ip=str(request.META.get("REMOTE_ADDR", ""))[:45],
+            )
+        except ProviderError as exc:
+            messages.error(request, f"Chưa thanh toán được: {exc}")
+        else:
+            return redirect(url)
+    elif request.method == "POST" and form.is_valid():
         try:
             dossier = drafts.submit(draft_id=draft.pk, citizen=request.citizen)  # type: ignore[attr-defined]
         except drafts.DraftIncomplete as exc:
@@ -212,6 +228,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "xem-lai",
         form=form,
         problem=problem,
+        pay_first=pay_first,
         files=list(draft.files.order_by("id")),
         delivery_text=drafts.DELIVERY_CHOICES.get(draft.answers.get("delivery", ""), ""),
     )

@@ -93,6 +93,7 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", "Rút hồ sơ theo yêu cầu"
     TRANSFER = "transfer", "Chuyển liên thông"
     TRANSFER_BACK = "transfer_back", "Nhận lại hồ sơ liên thông"
+    PAY = "pay", "Nộp phí, lệ phí"  # written by thanhtoan; the dossier's status does not change
 
 
 class ApplicantKind(models.TextChoices):

@@ -482,3 +482,16 @@ CELERY_BEAT_SCHEDULE["lienthong-reconcile-week"] = {
     "task": "lienthong.tasks.reconcile_week",
     "schedule": crontab(hour=2, minute=30, day_of_week="mon"),  # the past week, Monday 02:30
 }
+
+# --- Fees and online payment (thanhtoan; docs/payments.md) ---------------------------------------
+# Online payment is off while MOTCUA_PAYMENT_URL or MOTCUA_PAYMENT_SECRET is empty (counter payments
+# still work). ./run points them at payment_gateway_simulator on loopback for the demo.
+INSTALLED_APPS += ["thanhtoan"]
+MOTCUA_PAYMENT_URL = os.environ.get("MOTCUA_PAYMENT_URL", "").strip()
+MOTCUA_PAYMENT_PARTNER = os.environ.get("MOTCUA_PAYMENT_PARTNER", "MOTCUA").strip()
+MOTCUA_PAYMENT_SECRET = os.environ.get("MOTCUA_PAYMENT_SECRET", "")
+MOTCUA_PAYMENT_TIMEOUT = env_int("MOTCUA_PAYMENT_TIMEOUT", 15)  # seconds per request
+CELERY_BEAT_SCHEDULE["thanhtoan-reconcile"] = {
+    "task": "thanhtoan.tasks.reconcile_open_payments",
+    "schedule": crontab(minute="*/10"),  # transactions started 30 minutes to 3 days ago, no callback
+}

@@ -12,7 +12,18 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("motcua", "thutuc", "hoso", "baocao", "tructuyen", "congdan", "devidp", "lienthong", "vanhanh")
+APPS = (
+    "motcua",
+    "thutuc",
+    "hoso",
+    "baocao",
+    "tructuyen",
+    "congdan",
+    "devidp",
+    "lienthong",
+    "vanhanh",
+    "thanhtoan",
+)
 MAX_LINES = 600
 
 

@@ -34,6 +34,8 @@ from hoso.workcalendar import VN_TZ
 from motcua.constants import Role
 from tests.factories import AgencyProcedureFactory, FieldFactory, ProcedureFactory, UserFactory, load_holidays
 from tests.printed import FAKE_PDF, html_lines
+from thanhtoan import fees
+from thanhtoan.models import PayChannel
 from thutuc.constants import Channel, TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -122,13 +124,20 @@ def ward(desk, catalogue):
     d.ready("done_before", vn(2025, 4, 11, 10))
     # Received on the period's first instant, online, paid online, digitised, electronic result,
     # returned by post; counts from Tue 15/04 07:30 → due Fri 18/04 07:30; ready Thu: early.
-    d.receive("first_instant", civil, START, Channel.ONLINE, delivery=Delivery.POST, fee_amount=50_000)
+    d.receive("first_instant", civil, START, Channel.ONLINE, delivery=Delivery.POST)
     d.assign("first_instant", vn(2025, 4, 15, 8))
     assert d.ready("first_instant", vn(2025, 4, 17, 10)).timeliness == "early"
     workflow.return_result(
         dossier_id=d.ids["first_instant"], actor=d.clerk, tracking_number="EB123456789VN", now=vn(2025, 4, 18, 10)
     )
-    Dossier.objects.filter(pk=d.ids["first_instant"]).update(paid_online=True, digitised=True, electronic_result=True)
+    Dossier.objects.filter(pk=d.ids["first_instant"]).update(digitised=True, electronic_result=True)
+    fees.record_settled_payment(
+        dossier=Dossier.objects.get(pk=d.ids["first_instant"]),
+        amount=50_000,
+        channel=PayChannel.ONLINE,
+        provider="national",
+        at=vn(2025, 4, 15, 7, 45),
+    )
     # Received on the period's last instant by post: in progress, within deadline.
     d.receive("last_instant", civil, LAST_INSTANT, Channel.POST)
     Dossier.objects.filter(pk=d.ids["last_instant"]).update(digitised=True)

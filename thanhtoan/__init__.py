@@ -1,0 +1,1 @@
+"""Fees and their payment: fee requests, payment transactions, the provider adapter, reconciliation."""

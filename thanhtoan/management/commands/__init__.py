@@ -1,0 +1,1 @@
+"""The payment gateway stand-in command."""
