@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hoso",
     "baocao",
     "congdan",
+    "phananh",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
