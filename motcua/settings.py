@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "baocao",
     "congdan",
     "vanhanh",
+    "phananh",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -23,6 +23,7 @@ APPS = (
     "lienthong",
     "vanhanh",
     "thanhtoan",
+    "phananh",
 )
 MAX_LINES = 600
 

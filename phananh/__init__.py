@@ -1,0 +1,1 @@
+"""Feedback and petitions (phản ánh, kiến nghị): received, decided, answered, published, counted (docs/petitions.md)."""

@@ -1,0 +1,1 @@
+"""Tests of the petitions app (phản ánh, kiến nghị)."""
