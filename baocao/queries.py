@@ -37,11 +37,13 @@ received_total = resolved_total + in_progress_total + withdrawn_or_stopped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict, cast
 
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -56,11 +58,13 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThan
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
 
 from hoso.constants import Action, Status, Timeliness
+from hoso.ended import ended_at
 from hoso.models import Dossier, DossierEvent
 from thutuc.constants import Channel
+from thutuc.models import Field
 from thutuc.selectors import vi_order
 
 COLUMNS: tuple[str, ...] = (
@@ -198,8 +202,22 @@ def returned_in(start: datetime, end: datetime) -> Q:
 
 
 def scope(start: datetime, end: datetime) -> Q:
-    """Carried over ∪ new: the dossiers the table accounts for (column 3)."""
-    return Q(received_at__lte=end) & _none_before(start)
+    """Carried over ∪ new: the dossiers the table accounts for (column 3).
+
+    The condition is received_at ≤ end and not ended (``hoso.ended.ended_at``: result ready,
+    withdrawn or stopped) before start. Said as is, PostgreSQL reads every dossier of the ward
+    received before end — the whole history. So it is said as three disjoint arms, each an index
+    range (docs/report-06a.md §8): received in [start, end] (``dossier_agency_received``); received
+    before start and ended at or after start; received before start and not ended (both
+    ``dossier_agency_ended_received``). The plain condition stays ANDed on, and every row it
+    admits lies in one arm, so the rows are the same.
+    """
+    ended = ended_at()
+    return (
+        Q(GreaterThanOrEqual(Coalesce(ended, F("received_at")), start), received_at__gte=start, received_at__lte=end)
+        | Q(GreaterThanOrEqual(ended, start), received_at__lt=start)
+        | Q(IsNull(ended, True), received_at__lt=start)
+    )
 
 
 def overdue_at(end: datetime) -> Combinable:
@@ -266,6 +284,22 @@ def conditions(start: datetime, end: datetime) -> dict[str, Q]:
     return {column: in_scope & part for column, part in parts(start, end).items()}
 
 
+@contextmanager
+def report_statement() -> Iterator[None]:
+    """A transaction for a report's grouped statement, without PostgreSQL's JIT compilation.
+
+    The planner prices the per-dossier event subqueries high, so a ward's half-year crosses
+    jit_above_cost and compiling (≈ 50–250 ms on the benchmark machine) costs more than the
+    statement itself (docs/report-06a.md §8). ``SET LOCAL`` ends with the transaction (or with the
+    caller's, when one is open).
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 # -- table II.06a -----------------------------------------------------------------------------
 def table_06a(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> Table06a:
     """Biểu II.06a for the agencies over [start, end] (aware instants, both inclusive).
@@ -273,19 +307,28 @@ def table_06a(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> T
     ``rows``: a ``TableRow`` per field with any dossier in scope (every other column is a part of
     received_total), in Vietnamese order of the field name. ``total``: the ``TotalRow``, with
     ``field`` = "Tổng số" (all zeros when nothing counts). One grouped query: WHERE the scope,
-    one COUNT … FILTER (the column's part) per column.
+    one COUNT … FILTER (the column's part) per column; then the fields' names.
     """
-    column_parts = parts(start, end)
-    counts = {c: Count("pk", filter=p) if p else Count("pk") for c, p in column_parts.items()}
-    rows = (
-        Dossier.objects.filter(reported(agency_ids) & scope(start, end))
-        .values("field_id", "field__name")
-        .annotate(**counts)
-        .order_by(vi_order("field__name"), "field_id")
-    )
-    table_rows = [TableRow(field_id=row["field_id"], field=row["field__name"], **column_counts(row)) for row in rows]
+    # overdue_at is never NULL, so within_deadline = in_progress_total − overdue: counted so, the
+    # event subqueries run once per dossier open at end instead of twice.
+    counts = {
+        c: Count("pk", filter=p) if p else Count("pk") for c, p in parts(start, end).items() if c != "within_deadline"
+    }
+    query = Dossier.objects.filter(reported(agency_ids) & scope(start, end)).values("field_id").annotate(**counts)
+    with report_statement():
+        by_field = {row["field_id"]: row for row in query.order_by()}
+    # Grouped by the field id alone and named afterwards, so the Vietnamese collation sorts the
+    # few fields, not every dossier.
+    names = Field.objects.filter(pk__in=list(by_field)).order_by(vi_order("name"), "pk").values_list("pk", "name")
+    table_rows = [
+        TableRow(field_id=pk, field=name, **column_counts(_with_within_deadline(by_field[pk]))) for pk, name in names
+    ]
     sums = {c: sum(column_value(r, c) for r in table_rows) for c in COLUMNS}
     return Table06a(rows=table_rows, total=TotalRow(field=TOTAL_LABEL, **column_counts(sums)))
+
+
+def _with_within_deadline(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"within_deadline": row["in_progress_total"] - row["overdue"]}
 
 
 def drilldown(

@@ -34,6 +34,7 @@ from .constants import (
     Timeliness,
     Weekday,
 )
+from .ended import ended_at
 from .messages import check_text
 
 
@@ -248,6 +249,8 @@ class Dossier(models.Model):
             # Reports and the tracking book: an agency's dossiers by receipt time.
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["agency", "result_ready_at"], name="dossier_agency_result_ready"),
+            # Reports: the dossiers still open at a period's start (docs/report-06a.md §8).
+            models.Index(F("agency"), ended_at(), F("received_at"), name="dossier_agency_ended_received"),
             # Search at the counter by phone and ID number.
             models.Index(fields=["agency", "applicant_phone"], name="dossier_agency_phone"),
             models.Index(fields=["agency", "applicant_id_number"], name="dossier_agency_id_number"),
