@@ -7,6 +7,8 @@ connection or pool (DB_POOL, motcua/databases.py). Every value can be set by the
 import multiprocessing
 import os
 
+from prometheus_client import multiprocess
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -25,3 +27,9 @@ access_log_format = (
     '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "ms": %(M)s}'
 )
 errorlog = "-"
+
+
+def child_exit(server, worker):
+    """A worker that exits leaves its Prometheus files; mark them so gauges of the dead are dropped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

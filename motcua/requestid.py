@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import signals
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
@@ -48,15 +50,19 @@ def request_id_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -
     def middleware(request: HttpRequest) -> HttpResponse:
         request_id = accepted(request.headers.get(HEADER, "")) or new_id()
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = current.set(request_id)
-        try:
-            response = get_response(request)
-        finally:
-            current.reset(token)
+        # Kept until the response is closed (``request_finished``), not reset on the way out: Django
+        # logs a 4xx/5xx answer ("Not Found: …") after the middleware chain has returned.
+        current.set(request_id)
+        response = get_response(request)
         response[HEADER] = request_id
         return response
 
     return middleware
+
+
+@receiver(request_finished)
+def forget_request_id(**kwargs: Any) -> None:
+    current.set(NONE)
 
 
 class RequestIdFilter(logging.Filter):

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "motcua.requestid.request_id_middleware",  # first: every later line of the request logs its id
+    "vanhanh.metrics.metrics_middleware",  # Prometheus: count and time every answer (vanhanh/metrics.py)
     "django.middleware.security.SecurityMiddleware",
     "motcua.middleware.reject_null_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -416,6 +417,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics for Prometheus answers only a scraper sending "Authorization: Bearer <this>"; off when empty.
+MOTCUA_METRICS_TOKEN = os.environ.get("MOTCUA_METRICS_TOKEN", "")
 
 # --- Project --------------------------------------------------------------------------------
 MOTCUA_DATA_DIR = BASE_DIR / "data"

@@ -8,6 +8,7 @@ from congdan import views as citizen_views
 from hoso.views import lookup
 from hoso.views import surveys as survey_views
 from tructuyen import api as online_api
+from vanhanh.metrics import metrics_view
 
 from . import views
 
@@ -43,5 +44,6 @@ urlpatterns = [
     path("thanh-toan/", include("thanhtoan.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", views.favicon),
 ]

@@ -1,0 +1,135 @@
+"""/metrics: off without a token, refused with a wrong one; counts requests by URL name, times
+tasks, reads the queues' backlogs; several gunicorn workers add up in multiprocess mode."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from baocao.constants import ReportStatus
+from baocao.models import Report
+from motcua.celery import ping
+from tests.drills.conftest import service_env
+from tests.factories import AgencyFactory
+from tests.faults import free_port
+
+pytestmark = pytest.mark.django_db
+TOKEN = "metrics-token-for-the-tests-0123456789"
+
+
+def scrape(client) -> str:
+    answer = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/plain")
+    return answer.content.decode()
+
+
+def value(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_are_off_without_a_token_and_refused_with_a_wrong_one(client, settings):
+    settings.MOTCUA_METRICS_TOKEN = ""
+    assert client.get("/metrics").status_code == 404
+    settings.MOTCUA_METRICS_TOKEN = TOKEN
+    assert client.get("/metrics").status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
+
+
+def test_requests_are_counted_by_url_name_never_by_path(client, settings):
+    settings.MOTCUA_METRICS_TOKEN = TOKEN
+    before = value(scrape(client), "motcua_http_requests_total", view="lookup", method="GET")
+    for _ in range(3):
+        client.get("/tra-cuu/000.00.01.H26-261206-0001/?k=SECRETKEY1")
+    text = scrape(client)
+    assert value(text, "motcua_http_requests_total", view="lookup", method="GET") == before + 3
+    assert "SECRETKEY1" not in text and "261206-0001" not in text
+    assert value(text, "motcua_http_request_seconds_count", view="lookup") >= 3
+
+
+def test_task_run_times_and_backlogs(client, settings):
+    settings.MOTCUA_METRICS_TOKEN = TOKEN
+    before = value(scrape(client), "motcua_task_seconds_count", task="motcua.ping", state="SUCCESS")
+    ping.apply()
+    text = scrape(client)
+    assert value(text, "motcua_task_seconds_count", task="motcua.ping", state="SUCCESS") == before + 1
+    assert value(text, "motcua_backlog", queue="reports") == 0
+    ward = AgencyFactory()
+    for month, status in ((9, ReportStatus.QUEUED), (10, ReportStatus.RUNNING), (11, ReportStatus.DONE)):
+        Report.objects.create(
+            agency=ward,
+            period_kind="calendar_month",
+            start=date(2026, month, 1),
+            end=date(2026, month, 28),
+            label=f"Tháng {month}/2026",
+            status=status,
+        )
+    text = scrape(client)
+    assert value(text, "motcua_backlog", queue="reports") == 2
+    assert {"national_outbox", "notifications", "payments"} <= set(re.findall(r'motcua_backlog\{queue="(\w+)"', text))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_gunicorn_workers_add_up_in_multiprocess_mode(tmp_path):
+    port = free_port()
+    (tmp_path / "prom").mkdir()
+    log = tmp_path / "web.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "motcua.wsgi:application",
+                "--config",
+                "deploy/gunicorn.conf.py",
+                "--no-control-socket",
+            ],
+            cwd=settings.BASE_DIR,
+            env=service_env(
+                GUNICORN_BIND=f"127.0.0.1:{port}",
+                GUNICORN_WORKERS="2",
+                MOTCUA_METRICS_TOKEN=TOKEN,
+                PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom"),
+            ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=5).read()  # noqa: S310 — loopback
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.3)
+        for _ in range(40):  # new connections: both workers take some
+            with urllib.request.urlopen(base + "/healthz", timeout=10) as answer:  # noqa: S310 — loopback
+                answer.read()
+        request = urllib.request.Request(  # noqa: S310 — loopback
+            base + "/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 — loopback
+            text = answer.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert value(text, "motcua_http_requests_total", view="healthz", method="GET") >= 41
+    # Each worker process writes its own file; the scrape, answered by one of them, read them all.
+    writers = {path.stem.rsplit("_", 1)[1] for path in (tmp_path / "prom").glob("counter_*.db")}
+    assert len(writers) >= 1
