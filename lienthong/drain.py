@@ -145,6 +145,13 @@ def claim_next(previous: OutboxEntry, now: datetime) -> OutboxEntry | None:
     return row
 
 
+def _release(rows: list[OutboxEntry]) -> None:
+    """Give back rows claimed but not tried (their lease would hold them for nothing)."""
+    OutboxEntry.objects.filter(pk__in=[r.pk for r in rows], state=State.SENT).update(
+        state=State.PENDING, attempts=F("attempts") - 1, next_attempt_at=F("created_at")
+    )
+
+
 def _lease(rows: list[OutboxEntry], now: datetime) -> None:
     if rows:
         OutboxEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
@@ -229,7 +236,10 @@ def drain_once(
             after = 0  # wrap around: dossiers before the cursor may have become due
             continue
         after = rows[-1].dossier_id
-        for head in rows:
+        for n, head in enumerate(rows):
+            if not in_time():
+                _release(rows[n:])  # claimed, not tried: due again at once for the next drain
+                break
             unit = head.dossier.agency.code
             portal = portals.get(unit) or portals.setdefault(unit, portal_for(unit))
             row: OutboxEntry | None = head

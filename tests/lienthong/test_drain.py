@@ -175,6 +175,18 @@ def test_a_time_bounded_drain_leaves_the_rest_for_the_next(stand_in, with_id_num
     assert drain.drain_once(max_seconds=60).acknowledged == 2
 
 
+def test_heads_claimed_but_not_tried_in_time_are_given_back(stand_in, with_id_number, agency, staff, procedure):
+    for _ in range(3):
+        bring_to(Status.RECEIVED, agency, staff, procedure)
+    stand_in.latency_ms = 300  # two calls a row: the first row alone outlasts the drain's 0.2 s
+    now = timezone.now()
+    assert drain.drain_once(now, max_seconds=0.2).acknowledged == 1
+    rows = OutboxEntry.objects.exclude(state=State.ACKNOWLEDGED)
+    assert [(r.state, r.attempts) for r in rows] == [(State.PENDING, 0)] * 2  # not held by a lease
+    stand_in.latency_ms = 0
+    assert drain.drain_once(now).acknowledged == 2
+
+
 def test_the_commit_of_an_action_sets_the_drain_going(
     stand_in, with_id_number, agency, staff, procedure, django_capture_on_commit_callbacks
 ):
