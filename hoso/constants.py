@@ -131,6 +131,7 @@ class NotificationKind(models.TextChoices):
     PAPERS = "papers", "Yêu cầu bổ sung giấy tờ trước khi tiếp nhận (hồ sơ trực tuyến)"
     EXTENDED = "extended", "Xin lỗi và hẹn lại ngày trả"
     RESULT_READY = "result_ready", "Đã có kết quả"
+    PAID = "paid", "Đã nhận phí, lệ phí"
 
 
 class NotificationChannel(models.TextChoices):

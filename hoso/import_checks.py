@@ -59,6 +59,8 @@ _ASCII_COLUMNS = (
     "delivery",
     "digitised",
     "electronic_result",
+    "fee_amount",
+    "paid_online",
 )
 # The spellings a yes/no column accepts (case-insensitive); anything else is refused by name.
 _YES = frozenset({"yes", "y", "x", "1", "true", "có", "co"})
@@ -322,6 +324,13 @@ def _validate(
 
     digitised = _flag(v, "digitised", "đã số hóa", reasons)
     electronic_result = _flag(v, "electronic_result", "trả kết quả điện tử", reasons)
+    paid_online = _flag(v, "paid_online", "thanh toán trực tuyến", reasons)
+    raw_fee = v.get("fee_amount", "").strip().replace(".", "")
+    fee_amount = int(raw_fee) if re.fullmatch(r"[0-9]{1,10}", raw_fee) else None
+    if raw_fee and fee_amount is None:
+        reasons.append(f"lệ phí (fee_amount) “{raw_fee[:20]}” phải là số đồng, ví dụ 50000, hoặc để trống")
+    elif paid_online and not fee_amount:
+        reasons.append("thanh toán trực tuyến (paid_online) cần lệ phí (fee_amount) lớn hơn 0")
 
     raw_count = v.get("supplement_requests", "").strip()
     requests = len(pauses)
@@ -359,6 +368,8 @@ def _validate(
         delivery=delivery or Delivery.DESK,
         digitised=digitised,
         electronic_result=electronic_result,
+        fee_amount=fee_amount or None,
+        paid_online=paid_online,
     )
 
 

@@ -61,6 +61,7 @@ from django.utils import timezone
 
 from motcua.lib.codepattern import pattern_for
 from motcua.models import Agency
+from thanhtoan import history
 from thutuc.importing import RowError
 from thutuc.models import AgencyProcedure, Procedure
 
@@ -247,6 +248,8 @@ def build_dossier(
         "delivery": record.delivery,
         "digitised": record.digitised,
         "electronic_result": record.electronic_result,
+        "fee_amount": record.fee_amount or 0,  # the summary of the fee request written after (docs/payments.md)
+        "paid_online": record.paid_online,
         "applicant_kind": applicant_kind.value,
         "applicant_name": record.applicant_name,
         "applicant_id_kind": kind.value,
@@ -464,6 +467,7 @@ def import_dossiers(
         # Counters first: an intake on an imported day waits for this transaction, then follows its codes.
         summary.counters_raised = _raise_counters(prepared.top_sequences)
         summary.events = _write(prepared.dossiers, prepared.events)
+        history.import_fees(prepared.dossiers)
         summary.created = len(prepared.dossiers)
         summary.created_codes = [values["code"] for values in prepared.dossiers]
         survey_links.issue_missing_tokens(Dossier.objects.filter(created_at=now), now=now)  # the ratable ones

@@ -49,6 +49,11 @@ Columns (a header row names them; order free; extra columns ignored):
                        blank otherwise. Optional.
 ``electronic_result``  ``yes`` when the result was issued electronically (QĐ 766 indicator 4.1),
                        blank otherwise. Optional.
+``fee_amount``         The fee (phí, lệ phí) in đồng, a whole number (``50000`` or ``50.000``); blank
+                       when none is due. It becomes the dossier's fee request, paid at receipt
+                       (docs/payments.md §1). Optional.
+``paid_online``        ``yes`` when the fee was paid online (QĐ 766 indicator 3.6; needs
+                       ``fee_amount``), blank when paid at the desk or not due. Optional.
 =====================  =====================================================================
 
 Instants are ISO 8601 with date and time (``2025-03-03T09:00``, ``2025-03-03 09:00:00``,
@@ -99,6 +104,8 @@ COLUMNS = (
     "delivery",
     "digitised",
     "electronic_result",
+    "fee_amount",
+    "paid_online",
 )
 REQUIRED_COLUMNS = ("code", "agency", "procedure_code", "channel", "applicant_name", "received_at")
 IMPORT_NOTE = "Nhập từ hệ thống cũ"
@@ -149,6 +156,8 @@ class DossierRecord:
     delivery: str = Delivery.DESK
     digitised: bool = False
     electronic_result: bool = False
+    fee_amount: int | None = None
+    paid_online: bool = False
 
 
 # -- the spelling of values ---------------------------------------------------------------------
@@ -219,6 +228,8 @@ def record_row(record: DossierRecord, base_due: datetime) -> dict[str, str]:
         "delivery": record.delivery,
         "digitised": flag(record.digitised),
         "electronic_result": flag(record.electronic_result),
+        "fee_amount": str(record.fee_amount) if record.fee_amount else "",
+        "paid_online": flag(record.paid_online),
     }
 
 
@@ -243,6 +254,9 @@ ROW_FIELDS = (
     "delivery",
     "digitised",
     "electronic_result",
+    "fee_request__amount_due",  # the fees app's request (docs/payments.md)
+    "fee_request__exempt",
+    "paid_online",
 )
 
 
@@ -272,7 +286,14 @@ def dossier_row(
         "delivery": values["delivery"],
         "digitised": flag(values["digitised"]),
         "electronic_result": flag(values["electronic_result"]),
+        "fee_amount": fee_text(values["fee_request__amount_due"], values["fee_request__exempt"]),
+        "paid_online": flag(values["paid_online"]),
     }
+
+
+def fee_text(amount_due: int | None, exempt: bool | None) -> str:
+    """The ``fee_amount`` cell: the đồng due, blank when none (no request, nothing owed, or exempt)."""
+    return str(amount_due) if amount_due and not exempt else ""
 
 
 def clock_history(dossier_ids: Sequence[int]) -> tuple[dict[int, list[Pause]], dict[int, list[Extension]]]:

@@ -62,6 +62,7 @@ ACTION_KINDS: dict[str, NotificationKind] = {
     # A result signed by the leader, or finished by the officer without approval: same message.
     Action.APPROVE: NotificationKind.RESULT_READY,
     Action.MARK_RESULT_READY: NotificationKind.RESULT_READY,
+    Action.PAY: NotificationKind.PAID,  # a fee paid online or at the desk (thanhtoan)
 }
 NOTIFYING_ACTIONS = frozenset(ACTION_KINDS)
 

@@ -159,6 +159,10 @@ def record_counter_payment(
         raise FeeError("Hồ sơ được miễn phí, lệ phí: không thu.")
     if request.state in (FeeState.REFUNDED, FeeState.CANCELLED):
         raise FeeError(f"Yêu cầu thu đang ở trạng thái “{request.get_state_display()}”.")
+    if not request.amount_due:  # the catalogue gave no amount (text only): the clerk's amount is the fee
+        FeeLine.objects.create(request=request, name="Phí, lệ phí (cán bộ ghi)", amount=amount, source="clerk")
+        request.amount_due = amount
+        request.save(update_fields=["amount_due"])
     tx = PaymentTransaction.objects.create(
         request=request,
         reference=new_reference(),

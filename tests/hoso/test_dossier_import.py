@@ -23,6 +23,8 @@ from hoso.workflow import LOOKUP_ALPHABET
 from motcua.models import User
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.printed import html_text
+from thanhtoan import fees
+from thanhtoan.models import PayChannel, PaymentTransaction, Receipt
 from thutuc.constants import TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -712,6 +714,12 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
     # Papers digitised at intake (4.2) and results issued electronically (4.1) travel too.
     Dossier.objects.filter(pk__in=Dossier.objects.order_by("received_at").values("pk")[:5]).update(digitised=True)
     Dossier.objects.filter(result_ready_at__isnull=False).exclude(pk=d.pk).update(electronic_result=True)
+    # Fees (docs/payments.md): one paid online, one at the desk, the rest without a fee.
+    online, desk = Dossier.objects.order_by("received_at")[5:7]
+    fees.record_settled_payment(
+        dossier=online, amount=30_000, channel=PayChannel.ONLINE, provider="national", at=online.received_at
+    )
+    fees.record_counter_payment(dossier_id=desk.pk, actor=clerk, channel="cash", amount=20_000, now=desk.received_at)
     period = calendar_half_year(2025, 1)
     before = compile_figures(agency_ids=[agency.pk], period=period)
     assert 0 < before["indicators"]["digitised_share"] < 100
@@ -719,8 +727,13 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
     assert before["total"]["received_total"] >= 13 and before["total"]["late"] >= 2
     assert before["indicators"]["apologies"] >= 1 and before["indicators"]["apology_letters"] >= 1
     assert before["indicators"]["results_by_post"] == 1
+    assert before["indicators"]["paid_online_share"] == 50.0
+    assert before["indicators"]["fees_collected"]["total"] == 50_000
 
     exported = export_csv("2025-01-01", "2025-06-30")
+    assert ",30000,yes\n" in exported and ",20000,\n" in exported
+    Receipt.objects.all().delete()  # the fee rows go with the dossiers (a test's clean slate only)
+    PaymentTransaction.objects.all().delete()
     Dossier.objects.all().delete()
     DossierCounter.objects.all().delete()
     assert compile_figures(agency_ids=[agency.pk], period=period)["total"]["received_total"] == 0
@@ -738,6 +751,8 @@ def test_a_half_year_exported_and_imported_into_an_empty_database_gives_the_same
         "apology_letters",
         "digitised_share",
         "electronic_result_share",
+        "paid_online_share",
+        "fees_collected",
     ):
         assert after["indicators"][name] == before["indicators"][name]
     assert export_csv("2025-01-01", "2025-06-30") == exported

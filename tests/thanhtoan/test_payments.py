@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from hoso.constants import Action
-from hoso.models import Dossier, DossierEvent
+from hoso.constants import Action, NotificationKind
+from hoso.models import Dossier, DossierEvent, Notification
 from motcua.constants import Role
 from tests.conftest import need
 from tests.hoso.test_workflow import receive, vn
@@ -203,3 +203,13 @@ def test_counter_payment_checks_role_and_ward(agency, staff, fee_procedure, othe
     assert tx.recorded_by == staff[Role.CLERK] and tx.channel == "transfer"
     assert Dossier.objects.get(pk=dossier.pk).fee_amount == 50_000
     assert DossierEvent.objects.filter(dossier=dossier, action=Action.PAY).count() == 1
+
+
+def test_a_payment_is_notified_to_the_applicant(agency, staff, fee_procedure):
+    dossier = receive(agency, staff[Role.CLERK], fee_procedure, vn(2025, 3, 3, 9, 0), applicant_phone="0912345678")
+    fees.record_counter_payment(
+        dossier_id=dossier.pk, actor=staff[Role.CLERK], channel="cash", amount=50_000, now=vn(2025, 3, 3, 9, 5)
+    )
+    sms = Notification.objects.get(event__action=Action.PAY)
+    assert sms.kind == NotificationKind.PAID and dossier.code in sms.body
+    assert "đã nhận phí, lệ phí" in sms.body
