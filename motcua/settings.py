@@ -391,7 +391,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "pyhanko": {"level": "CRITICAL"},  # logs every refused signature with a traceback
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Project --------------------------------------------------------------------------------
@@ -456,3 +461,15 @@ CELERY_BEAT_SCHEDULE["lienthong-drain-outbox"] = {
     "task": "lienthong.tasks.drain_outbox",
     "schedule": crontab(minute="*"),  # catches rows whose after-commit drain was lost (broker down)
 }
+
+# --- Digital signatures (kyso; docs/signatures.md) ----------------------------------------------
+# The organisation's PKCS#12 for every ward without its own key in the admin; without it nothing is
+# signed on the server. Trust roots (PEM) validate every signature; a time-stamping service (RFC 3161)
+# adds a timestamp to each server signature when set.
+INSTALLED_APPS += ["kyso"]
+MOTCUA_SIGNING_P12 = os.environ.get("MOTCUA_SIGNING_P12", "").strip()
+MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
+MOTCUA_SIGNING_NAME = os.environ.get("MOTCUA_SIGNING_NAME", "").strip()  # empty: the certificate's name
+MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "").strip()
+MOTCUA_TSA_URL = os.environ.get("MOTCUA_TSA_URL", "").strip()
+MOTCUA_VERIFY_MAX_BYTES = env_int("MOTCUA_VERIFY_MAX_BYTES", 20 * 1024 * 1024)

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("motcua", "thutuc", "hoso", "baocao", "tructuyen", "congdan", "devidp", "lienthong")
+APPS = ("motcua", "thutuc", "hoso", "baocao", "tructuyen", "congdan", "devidp", "lienthong", "kyso")
 MAX_LINES = 600
 
 
