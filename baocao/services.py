@@ -46,6 +46,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from kyso import services as kyso_services
+from kyso.models import DocumentKind
 from motcua.constants import Role
 from motcua.databases import reading_from_replica
 from motcua.lib.queue import publish
@@ -392,9 +394,14 @@ def render_final_files(report_id: int) -> str:
         return "skipped"
     pdf = render_pdf(report.figures, report=report)
     xlsx = render_xlsx(report.figures, agency=report.agency, report=report)
-    done = Report.objects.filter(pk=report_id, final_rendered_at__isnull=True).update(
-        final_pdf=pdf, final_xlsx=xlsx, final_rendered_at=timezone.now()
-    )
+    with transaction.atomic():  # the official PDF is issued and signed by the organisation (kyso)
+        title = f"Báo cáo số {report.document_number}"
+        issued = kyso_services.issue(agency=report.agency, kind=DocumentKind.REPORT, title=title, pdf=pdf)
+        done = Report.objects.filter(pk=report_id, final_rendered_at__isnull=True).update(
+            final_pdf=bytes(issued.pdf), final_xlsx=xlsx, final_rendered_at=timezone.now()
+        )
+        if not done:
+            transaction.set_rollback(True)
     return "done" if done else "skipped"
 
 

@@ -414,7 +414,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "pyhanko": {"level": "CRITICAL"},  # logs every refused signature with a traceback
+        "fontTools": {"level": "WARNING"},
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # /metrics for Prometheus answers only a scraper sending "Authorization: Bearer <this>"; off when empty.
@@ -499,3 +504,15 @@ CELERY_BEAT_SCHEDULE["thanhtoan-reconcile"] = {
     "task": "thanhtoan.tasks.reconcile_open_payments",
     "schedule": crontab(minute="*/10"),  # transactions started 30 minutes to 3 days ago, no callback
 }
+
+# --- Digital signatures (kyso; docs/signatures.md) ----------------------------------------------
+# The organisation's PKCS#12 for every ward without its own key in the admin; without it nothing is
+# signed on the server. Trust roots (PEM) validate every signature; a time-stamping service (RFC 3161)
+# adds a timestamp to each server signature when set.
+INSTALLED_APPS += ["kyso"]
+MOTCUA_SIGNING_P12 = os.environ.get("MOTCUA_SIGNING_P12", "").strip()
+MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
+MOTCUA_SIGNING_NAME = os.environ.get("MOTCUA_SIGNING_NAME", "").strip()  # empty: the certificate's name
+MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "").strip()
+MOTCUA_TSA_URL = os.environ.get("MOTCUA_TSA_URL", "").strip()
+MOTCUA_VERIFY_MAX_BYTES = env_int("MOTCUA_VERIFY_MAX_BYTES", 20 * 1024 * 1024)

@@ -24,6 +24,7 @@ APPS = (
     "vanhanh",
     "thanhtoan",
     "phananh",
+    "kyso",
 )
 MAX_LINES = 600
 

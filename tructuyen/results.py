@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from io import BytesIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -27,10 +28,13 @@ from hoso import workflow
 from hoso.constants import Action, Status
 from hoso.intake import IntakeRejected, Received
 from hoso.models import Dossier, DossierEvent
-from motcua.models import User
+from kyso import services as kyso_services
+from kyso.models import DocumentKind
+from kyso.signing import SigningError
+from motcua.models import Agency, User
 from thutuc.models import RequiredDocument
 
-from .constants import FileKind
+from .constants import FileKind, FileType
 from .filecheck import CheckedFile, FileRejected, check, megabytes, uploaded_chunks
 from .models import DossierFile
 from .services import files_removed_on_failure, record_file, write_file
@@ -73,8 +77,14 @@ def result_ready(
         raise workflow.WorkflowError(str(exc)) from exc
     try:
         with files_removed_on_failure() as written:
+            agency = Agency.objects.get(pk=agency_id)
+            if checked.content_type == FileType.PDF and kyso_services.signing_configured(agency):
+                attach = _attach_signed(checked, actor, agency, written)
+                return run(dossier_id=dossier_id, actor=actor, note=note, now=now, attach=attach)
             stored = write_file(agency_id=agency_id, checked=checked, now=now, written=written)
             return run(dossier_id=dossier_id, actor=actor, note=note, now=now, attach=_attach(checked, stored, actor))
+    except SigningError as exc:
+        raise workflow.WorkflowError(str(exc)) from exc
     finally:
         checked.close()
 
@@ -93,6 +103,23 @@ def _attach(checked: CheckedFile, stored: str, actor: User) -> workflow.Attach:
         )
         dossier.electronic_result = True
         return ["electronic_result"]
+
+    return attach
+
+
+def _attach_signed(checked: CheckedFile, actor: User, agency: Agency, written: list[str]) -> workflow.Attach:
+    """The result PDF issued and signed by the organisation (kyso) in the action's transaction, then stored."""
+
+    def attach(dossier: Dossier, moment: datetime) -> list[str]:
+        checked.content.seek(0)
+        title = f"Kết quả giải quyết hồ sơ {dossier.code}"
+        issued = kyso_services.issue(
+            agency=agency, kind=DocumentKind.RESULT, title=title, pdf=checked.content.read(), dossier=dossier
+        )
+        data = bytes(issued.pdf)
+        signed = CheckedFile(checked.name, BytesIO(data), len(data), kyso_services.sha256(data), FileType.PDF)
+        stored = write_file(agency_id=agency.pk, checked=signed, now=moment, written=written)
+        return _attach(signed, stored, actor)(dossier, moment)
 
     return attach
 

@@ -1,0 +1,1 @@
+"""Digital signatures: signing on the server, signed uploads, verification, certified electronic copies."""
