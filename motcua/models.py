@@ -195,3 +195,20 @@ class User(AbstractUser):
                 errors[name] = exc.messages
         if errors:
             raise ValidationError(errors)
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job ran, by name: ``beat`` is written every minute by a worker
+    running the task beat sent (``motcua.tasks.heartbeat``), so /healthz?full=1 can tell an
+    operator when beat (or every worker) stopped (docs/operations.md)."""
+
+    name = models.CharField("tên", max_length=40, unique=True)
+    at = models.DateTimeField("lần chạy gần nhất")
+    worker = models.CharField("tiến trình", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "nhịp hoạt động"
+        verbose_name_plural = "nhịp hoạt động"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%d/%m/%Y %H:%M:%S}"

@@ -297,7 +297,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "baocao.tasks.sweep_reports",
         "schedule": crontab(minute="*/5"),
     },
+    # Beat's and the workers' pulse, read by /healthz?full=1.
+    "motcua-heartbeat": {
+        "task": "motcua.heartbeat",
+        "schedule": crontab(minute="*"),
+    },
 }
+# /healthz?full=1 (docs/operations.md): for staff signed in, or with "Authorization: Bearer <token>".
+MOTCUA_HEALTH_TOKEN = os.environ.get("MOTCUA_HEALTH_TOKEN", "")
+MOTCUA_HEALTH_WORKER_TIMEOUT = float(os.environ.get("MOTCUA_HEALTH_WORKER_TIMEOUT", "1"))  # seconds for a reply
+MOTCUA_HEALTH_BEAT_STALE = env_int("MOTCUA_HEALTH_BEAT_STALE", 180)  # seconds since the last heartbeat
+MOTCUA_HEALTH_BACKLOG_STALE = env_int("MOTCUA_HEALTH_BACKLOG_STALE", 900)  # seconds the oldest waiting row may wait
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

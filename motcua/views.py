@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -41,9 +44,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Each component's status; 200 when the portal can serve (maybe degraded), 503 when it cannot.
 
     See docs/operations.md: the database is required; Redis (cache) and the broker are not.
+    ``?full=1`` (staff or the health token) adds a worker's ping, beat's heartbeat and the backlogs.
     """
-    body, status = health.report()
+    if not request.GET.get("full"):
+        body, status = health.report()
+        return JsonResponse(body, status=status)
+    if not _may_see_full_health(request):
+        return JsonResponse(
+            {"detail": "Cần đăng nhập tài khoản quản trị hoặc gửi mã kiểm tra để xem kiểm tra đầy đủ."}, status=403
+        )
+    body, status = health.full_report()
     return JsonResponse(body, status=status)
+
+
+def _may_see_full_health(request: HttpRequest) -> bool:
+    """Staff (the admin role or a superuser) signed in, or ``Authorization: Bearer <MOTCUA_HEALTH_TOKEN>``."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    token = settings.MOTCUA_HEALTH_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
