@@ -104,8 +104,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(tmp_path: Path, *, workers: int = 2, **env: str) -> Iterator[Server]:
-    """``gunicorn motcua.wsgi`` on a free loopback port, until /healthz answers; stopped afterwards."""
+def gunicorn(tmp_path: Path, *, workers: int = 2, config: str | None = None, **env: str) -> Iterator[Server]:
+    """``gunicorn motcua.wsgi`` on a free loopback port, until /healthz answers; stopped afterwards.
+    ``config``: a gunicorn config file (deploy/gunicorn.conf.py) under the flags given here."""
     port = free_port()
     log = tmp_path / f"gunicorn-{port}.log"
     with log.open("wb") as out:
@@ -124,6 +125,7 @@ def gunicorn(tmp_path: Path, *, workers: int = 2, **env: str) -> Iterator[Server
                 "--graceful-timeout",
                 "5",
                 "--no-control-socket",  # several servers may run at once on this machine
+                *(["--config", config] if config else []),
             ],
             cwd=ROOT,
             env=service_env(**env),

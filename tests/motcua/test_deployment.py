@@ -6,9 +6,7 @@ from __future__ import annotations
 import configparser
 import json
 import shlex
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,8 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.drills.conftest import service_env
-from tests.faults import free_port
+from tests.drills.conftest import gunicorn
 
 ROOT = Path(settings.BASE_DIR)
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
@@ -68,38 +65,19 @@ def test_one_beat_and_the_environment_file_names_only_settings_the_portal_reads(
 
 
 def test_a_web_node_with_the_deploy_config_logs_json_with_the_request_id(tmp_path):
-    port = free_port()
-    log = tmp_path / "web.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--config", "deploy/gunicorn.conf.py"],
-            cwd=ROOT,
-            env=service_env(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", LOG_FORMAT="json"),
-            stdout=out,
-            stderr=subprocess.STDOUT,
+    with gunicorn(tmp_path, workers=1, config="deploy/gunicorn.conf.py", LOG_FORMAT="json") as server:
+        request = urllib.request.Request(  # noqa: S310 — loopback
+            server.url + "/tra-cuu/KHONG-CO-MA/", headers={"X-Request-ID": "nginx0123456789ab"}
         )
-    try:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/tra-cuu/KHONG-CO-MA/", headers={"X-Request-ID": "nginx0123456789ab"}
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (http on loopback)
-                    status, echoed = answer.status, answer.headers["X-Request-ID"]
-                break
-            except urllib.error.HTTPError as error:
-                status, echoed = error.code, error.headers["X-Request-ID"]
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-                time.sleep(0.3)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 — loopback
+                status, echoed = answer.status, answer.headers["X-Request-ID"]
+        except urllib.error.HTTPError as error:
+            status, echoed = error.code, error.headers["X-Request-ID"]
+        log = server.log
     assert echoed == "nginx0123456789ab"
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
-    access = [line for line in lines if line.get("logger") == "gunicorn.access"]
+    access = [line for line in lines if line.get("logger") == "gunicorn.access" and line["path"] != "/healthz"]
     assert [(line["request_id"], line["status"], line["path"]) for line in access] == [
         ("nginx0123456789ab", status, "/tra-cuu/KHONG-CO-MA/")
     ]
