@@ -7,6 +7,7 @@ Celery runs tasks eagerly in the web process. See .env.example for every variabl
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -520,6 +521,9 @@ CELERY_BEAT_SCHEDULE["thanhtoan-reconcile"] = {
 # signed on the server. Trust roots (PEM) validate every signature; a time-stamping service (RFC 3161)
 # adds a timestamp to each server signature when set.
 INSTALLED_APPS += ["kyso"]
+# pyHanko still imports cryptography's DSA types (never used here: signatures are RSA/ECDSA); the
+# warning would print on every manage.py command.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 MOTCUA_SIGNING_P12 = os.environ.get("MOTCUA_SIGNING_P12", "").strip()
 MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
 MOTCUA_SIGNING_NAME = os.environ.get("MOTCUA_SIGNING_NAME", "").strip()  # empty: the certificate's name
