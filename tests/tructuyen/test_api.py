@@ -121,16 +121,17 @@ def test_a_second_row_for_the_same_external_id_breaks_the_constraint_and_leaves_
 
 
 def test_files_written_before_a_failure_are_deleted(ward, online_intake, media, monkeypatch):
+    # Both files are in storage before the transaction; the second file's row then fails.
     calls = []
-    real_save = DossierFile.save
+    real_row = services.file_row
 
-    def failing_save(self, *args, **kwargs):
-        calls.append(self)
+    def failing_row(**kwargs):
+        calls.append(kwargs)
         if len(calls) == 2:
             raise RuntimeError("ổ đĩa đầy")
-        return real_save(self, *args, **kwargs)
+        return real_row(**kwargs)
 
-    monkeypatch.setattr(DossierFile, "save", failing_save)
+    monkeypatch.setattr(services, "file_row", failing_row)
     papers = [services.Paper(name=f"Giấy {i}", filename=f"{i}.pdf", chunks=[PDF]) for i in range(2)]
     with pytest.raises(RuntimeError):
         services.submit(agency=ward, intake=online_intake, papers=papers, source="web")
