@@ -46,9 +46,12 @@ from .workflow import (
 
 
 def online_offer(agency: Agency, intake: Intake) -> AgencyProcedure:
-    """The ward's offer of the procedure, if the ward receives it online (WorkflowError otherwise)."""
-    procedure = intake.procedure
-    offer = AgencyProcedure.objects.filter(agency=agency, procedure=procedure).first()
+    """The ward's offer of the procedure, if the ward receives it online (WorkflowError otherwise).
+
+    ``intake.offer``, when the caller read it already (the push API, from thutuc.offers), spares the query."""
+    procedure, offer = intake.procedure, intake.offer
+    if offer is None or offer.agency_id != agency.pk or offer.procedure_id != procedure.pk:
+        offer = AgencyProcedure.objects.filter(agency=agency, procedure=procedure).first()
     if not procedure.active or offer is None or not offer.active:
         raise WorkflowError(f"Cơ quan không nhận thủ tục {procedure.code}.")
     if not procedure.accepts_online:

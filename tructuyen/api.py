@@ -2,10 +2,12 @@
 
 Headers: ``X-Client-Id``; ``X-Timestamp`` (Unix seconds, within ±300 s of our clock);
 ``X-Signature`` = hex HMAC-SHA256 of ``timestamp + "\\n" + raw body`` with the client's secret,
-compared in constant time. The body is read in chunks (the HMAC is computed while reading),
-parsed, checked, and written in one transaction. Answers: 201 with the new dossier, 200 with the
-dossier already made for the same external id, or 4xx JSON ``{"error": "<Vietnamese reason>"}``
-with nothing written.
+compared in constant time. The body is read at once when its Content-Length is declared (refused
+before reading when over the limit), else in 1 MiB steps, its HMAC computed as it comes; then
+parsed, checked, and written in one transaction. The ward's offer of the procedure, with its
+papers, comes from the per-process catalogue cache (thutuc.offers). Answers: 201 with the new
+dossier, 200 with the dossier already made for the same external id, or 4xx JSON
+``{"error": "<Vietnamese reason>"}`` with nothing written.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ from hoso.models import Dossier
 from hoso.workflow import Intake, WorkflowError
 from motcua.lib.identity import normalise_phone, validate_cccd, validate_name
 from thutuc.constants import Channel
-from thutuc.models import Procedure
+from thutuc.models import AgencyProcedure
+from thutuc.offers import offer_for
 
 from . import services
-from .filecheck import CHUNK_BYTES, FileRejected, base64_chunks
+from .filecheck import FileRejected, base64_chunks
 from .models import ApiClient, ExternalSubmission
 
+# Steps of a body read without a declared length: each read of gunicorn's input copies what it buffered.
+READ_BYTES = 1024 * 1024
 DELIVERIES = {"desk": Delivery.DESK, "post": Delivery.POST, "electronic": Delivery.ELECTRONIC}
 
 
@@ -76,19 +81,35 @@ def _max_body() -> int:
     return settings.TRUCTUYEN_MAX_DOSSIER_BYTES * 4 // 3 + 1024 * 1024
 
 
-def _signed_body(request: HttpRequest, client: ApiClient, timestamp: str) -> bytearray:
-    """The raw body, read in chunks while its HMAC is computed; Refused when too large or wrongly signed."""
+def _signed_body(request: HttpRequest, client: ApiClient, timestamp: str) -> bytes:
+    """The raw body, read while its HMAC is computed; Refused when too large or wrongly signed."""
+    limit = _max_body()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise Refused(413, "Nội dung gửi lên quá lớn.")
     mac = hmac.new(client.secret.encode(), timestamp.encode() + b"\n", hashlib.sha256)
-    body, limit = bytearray(), _max_body()
-    while chunk := request.read(CHUNK_BYTES):
-        body += chunk
-        if len(body) > limit:
+    chunks: list[bytes] = []
+    size = 0
+    # The declared length in one read (one buffer, no joining), then steps for anything after it.
+    while chunk := request.read(declared if not chunks and declared else READ_BYTES):
+        size += len(chunk)
+        if size > limit:
             raise Refused(413, "Nội dung gửi lên quá lớn.")
         mac.update(chunk)
+        chunks.append(chunk)
     signature = request.headers.get("X-Signature", "").strip().lower()
     if not hmac.compare_digest(mac.hexdigest().encode(), signature.encode()):
         raise Refused(401, "Chữ ký X-Signature không đúng.")
-    return body
+    return b"".join(chunks)  # the one chunk itself when it came in one read
+
+
+def signed_request(request: HttpRequest) -> tuple[ApiClient, bytes]:
+    """The calling system and the body it signed; Refused (401, 413) otherwise, nothing parsed yet."""
+    client = _client(request)
+    return client, _signed_body(request, client, _timestamp(request))
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False, limit: int = 300) -> str:
@@ -105,18 +126,15 @@ def _text(data: dict[str, Any], key: str, *, required: bool = False, limit: int 
     return value
 
 
-def _procedure(agency_id: int, code: str) -> Procedure:
-    procedure = (
-        Procedure.objects.select_related("field")
-        .filter(code=code, offers__agency_id=agency_id, offers__active=True, active=True)
-        .first()
-    )
-    if procedure is None:
+def _offer(agency_id: int, code: str) -> AgencyProcedure:
+    """The ward's active offer of the active procedure (with the procedure, its field and papers)."""
+    offer = offer_for(agency_id, code)
+    if offer is None:
         raise Refused(422, f"Thủ tục “{code}” không có trong danh mục cơ quan tiếp nhận.")
-    return procedure
+    return offer
 
 
-def _intake(payload: dict[str, Any], procedure: Procedure) -> Intake:
+def _intake(payload: dict[str, Any], offer: AgencyProcedure) -> Intake:
     applicant = payload.get("applicant")
     if not isinstance(applicant, dict):
         raise Refused(400, "Thiếu thông tin người nộp (“applicant”).")
@@ -141,7 +159,8 @@ def _intake(payload: dict[str, Any], procedure: Procedure) -> Intake:
     if delivery == "electronic" and not id_number:
         raise Refused(422, "Nhận kết quả điện tử: hãy gửi số định danh cá nhân của người nộp (“applicant.id_number”).")
     return Intake(
-        procedure=procedure,
+        procedure=offer.procedure,
+        offer=offer,
         applicant_name=name,
         applicant_id_kind=IdKind.CCCD,
         applicant_id_number=id_number,
@@ -200,8 +219,7 @@ def _existing(client: ApiClient, external_id: str) -> Dossier | None:
 @require_POST
 def online_dossiers(request: HttpRequest) -> JsonResponse:
     try:
-        client = _client(request)
-        body = _signed_body(request, client, _timestamp(request))
+        client, body = signed_request(request)
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -212,8 +230,8 @@ def online_dossiers(request: HttpRequest) -> JsonResponse:
         external_id = _text(payload, "external_id", required=True, limit=100)
         if (dossier := _existing(client, external_id)) is not None:
             return _answer(dossier, 200)
-        procedure = _procedure(client.agency_id, _text(payload, "procedure_code", required=True, limit=60))
-        intake, papers = _intake(payload, procedure), _papers(payload)
+        offer = _offer(client.agency_id, _text(payload, "procedure_code", required=True, limit=60))
+        intake, papers = _intake(payload, offer), _papers(payload)
         try:
             dossier = services.submit(
                 agency=client.agency,

@@ -2,19 +2,25 @@
 
 A file's name and extension are never trusted: the type comes from the first bytes (and, for an
 image, from Pillow reading it through; a PDF must start with ``%PDF-`` and contain ``%%EOF``).
-The bytes are streamed, chunk by chunk, into a temporary file while the SHA-256 and the size are
-computed, so a file is never held whole in memory; base64 text is decoded chunk by chunk too.
+The bytes are streamed, chunk by chunk, into a named temporary file (in FILE_UPLOAD_TEMP_DIR)
+while the SHA-256 and the size are computed, so a file is never held whole in memory; a file system
+storage then moves that file into place rather than copying it (tructuyen.services.write_file).
+Base64 text is decoded chunk by chunk too, by pybase64 (SIMD, strict: alphabet and padding
+checked) — the standard library's decoder cost ≈ 30 ms for a dossier of three 2 MB files.
 """
 
 from __future__ import annotations
 
 import binascii
+import contextlib
 import hashlib
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+import pybase64
+from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 from .constants import FileType
@@ -22,8 +28,6 @@ from .constants import FileType
 CHUNK_BYTES = 64 * 1024
 # Base64 text decoded per step: a multiple of 4 characters gives whole bytes.
 CHUNK_CHARS = 4 * 32 * 1024
-# Kept in memory below this size, on disk above it.
-SPOOL_BYTES = 256 * 1024
 _PDF_END = b"%%EOF"
 _WHITESPACE = b" \t\r\n\f\v"
 
@@ -54,43 +58,47 @@ class CheckedFile:
     content_type: FileType
 
     def close(self) -> None:
-        self.content.close()
+        with contextlib.suppress(FileNotFoundError):  # a file system storage moved the temporary file into place
+            self.content.close()
 
 
 def base64_chunks(text: str, *, name: str) -> Iterator[bytes]:
     """Decode base64 text piece by piece (whitespace ignored); FileRejected if it is not base64.
 
-    Each piece is checked strictly (alphabet, padding only at the very end) by binascii in C.
-    Text without line breaks (what portals send) is decoded as it comes; once a piece holds
-    whitespace, every later piece has it dropped first.
+    Each piece is checked strictly (alphabet, padding only at the very end) in C. Text without
+    line breaks (what portals send) is decoded as it comes; once a piece fails that, it and every
+    later piece are read again with whitespace dropped first, by the standard library.
     """
     carry, spaced = b"", False
     length = len(text)
     for start in range(0, length, CHUNK_CHARS):
-        try:
-            raw = text[start : start + CHUNK_CHARS].encode("ascii")
-        except UnicodeEncodeError:
-            raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
+        text_piece = text[start : start + CHUNK_CHARS]
         last = start + CHUNK_CHARS >= length
         if not spaced:
             try:
-                yield _decode_piece(raw, last=last, name=name)  # no carry yet: pieces are whole quanta
+                yield _decode_fast(text_piece, last=last, name=name)  # no carry yet: pieces are whole quanta
                 continue
-            except binascii.Error:
+            except (binascii.Error, ValueError):
                 spaced = True
+        try:
+            raw = text_piece.encode("ascii")
+        except UnicodeEncodeError:
+            raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
         piece = carry + raw.translate(None, _WHITESPACE)
         whole = len(piece) if last else len(piece) - len(piece) % 4
         piece, carry = piece[:whole], piece[whole:]
+        if not last and piece.endswith(b"="):  # padding only at the very end of the text
+            raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.")
         try:
-            yield _decode_piece(piece, last=last, name=name)
+            yield binascii.a2b_base64(piece, strict_mode=True)
         except binascii.Error:
             raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.") from None
 
 
-def _decode_piece(piece: bytes, *, last: bool, name: str) -> bytes:
-    if not last and piece.endswith(b"="):  # padding only at the very end of the text
+def _decode_fast(piece: str, *, last: bool, name: str) -> bytes:
+    if not last and piece.endswith("="):  # padding only at the very end of the text
         raise FileRejected(f"Tệp “{name}”: nội dung base64 không hợp lệ.")
-    return binascii.a2b_base64(piece, strict_mode=True)
+    return pybase64.b64decode(piece, validate=True)  # binascii.Error (or ValueError) when not base64
 
 
 def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:
@@ -98,7 +106,8 @@ def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:
 
     FileRejected when the file is empty, larger than ``max_bytes`` or not a PDF, JPEG or PNG.
     """
-    content = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 — returned to the caller
+    # A named file, so that a file system storage can move it into place (one write of the bytes).
+    content = tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115 — returned to the caller
     try:
         digest, size, pdf_end = hashlib.sha256(), 0, False
         tail = b""

@@ -1,8 +1,9 @@
 """Writes of the online channel: submit a dossier with its files, store a checked file, issue an API client.
 
-Files are checked (tructuyen.filecheck) and streamed to storage before the transaction opens;
-the transaction then writes the dossier and the files' rows only. Files already written to
-storage are deleted when anything fails, so a failed submission leaves nothing behind.
+Files are checked (tructuyen.filecheck) and streamed to storage before the transaction opens
+(on the file system the checked temporary file is moved into place, not copied); the transaction
+then writes the dossier and the files' rows only (one INSERT for all the files of a submission).
+Files already written to storage are deleted when anything fails, so a failed submission leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -91,10 +92,19 @@ def files_removed_on_failure() -> Iterator[list[str]]:
         raise
 
 
+class _CheckedContent(File):
+    """A checked file's temporary file, offered to storage: FileSystemStorage moves it into place
+    (``temporary_file_path``, as for Django's own large uploads); other storages read it."""
+
+    def temporary_file_path(self) -> str:
+        return str(self.file.name)
+
+
 def write_file(*, agency_id: int, checked: CheckedFile, now: datetime, written: list[str]) -> str:
-    """Stream a checked file from its temporary file to storage, outside any transaction; its name."""
+    """Put a checked file from its temporary file into storage, outside any transaction; its name."""
     storage = DossierFile._meta.get_field("file").storage  # type: ignore[attr-defined]
-    name = storage.save(storage_name(agency_id, checked.content_type, now), File(checked.content))
+    content = _CheckedContent(checked.content) if isinstance(checked.content.name, str) else File(checked.content)
+    name = storage.save(storage_name(agency_id, checked.content_type, now), content)
     written.append(name)
     return name
 
@@ -113,6 +123,36 @@ def record_file(
     digitised: bool = False,
 ) -> DossierFile:
     """The row of a file already written to storage (`write_file`)."""
+    row = file_row(
+        dossier=dossier,
+        checked=checked,
+        stored_name=stored_name,
+        paper_name=paper_name,
+        kind=kind,
+        now=now,
+        required_document=required_document,
+        uploaded_by=uploaded_by,
+        source=source,
+        digitised=digitised,
+    )
+    row.save()
+    return row
+
+
+def file_row(
+    *,
+    dossier: Dossier,
+    checked: CheckedFile,
+    stored_name: str,
+    paper_name: str,
+    kind: FileKind,
+    now: datetime,
+    required_document: RequiredDocument | None = None,
+    uploaded_by: User | None = None,
+    source: str = "",
+    digitised: bool = False,
+) -> DossierFile:
+    """The unsaved row of a file already written to storage (see `record_file`)."""
     row = DossierFile(
         dossier=dossier,
         required_document=required_document,
@@ -128,7 +168,6 @@ def record_file(
         uploaded_at=now,
     )
     row.file.name = stored_name
-    row.save()
     return row
 
 
@@ -206,8 +245,8 @@ def submit(
                     ExternalSubmission.objects.create(
                         agency=agency, external_id=external_id, client=client, dossier=dossier, at=now
                     )
-                for (paper, result, doc), name in zip(matched, names, strict=True):
-                    record_file(
+                DossierFile.objects.bulk_create(
+                    file_row(
                         dossier=dossier,
                         checked=result,
                         stored_name=name,
@@ -217,6 +256,8 @@ def submit(
                         required_document=doc,
                         source=source,
                     )
+                    for (paper, result, doc), name in zip(matched, names, strict=True)
+                )
                 for stored_paper, doc in kept:
                     record_stored(dossier=dossier, paper=stored_paper, now=now, required_document=doc, source=source)
     finally:

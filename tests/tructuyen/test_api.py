@@ -121,16 +121,17 @@ def test_a_second_row_for_the_same_external_id_breaks_the_constraint_and_leaves_
 
 
 def test_files_written_before_a_failure_are_deleted(ward, online_intake, media, monkeypatch):
+    # Both files are in storage before the transaction; the second file's row then fails.
     calls = []
-    real_save = DossierFile.save
+    real_row = services.file_row
 
-    def failing_save(self, *args, **kwargs):
-        calls.append(self)
+    def failing_row(**kwargs):
+        calls.append(kwargs)
         if len(calls) == 2:
             raise RuntimeError("ổ đĩa đầy")
-        return real_save(self, *args, **kwargs)
+        return real_row(**kwargs)
 
-    monkeypatch.setattr(DossierFile, "save", failing_save)
+    monkeypatch.setattr(services, "file_row", failing_row)
     papers = [services.Paper(name=f"Giấy {i}", filename=f"{i}.pdf", chunks=[PDF]) for i in range(2)]
     with pytest.raises(RuntimeError):
         services.submit(agency=ward, intake=online_intake, papers=papers, source="web")
@@ -235,3 +236,13 @@ def test_the_lookup_page_of_a_submitted_dossier_says_by_when_the_desk_answers(cl
     page = client.get(reverse("lookup", args=[body["code"]]), {"k": body["lookup_key"]})
     assert page.status_code == 200
     assert "chờ bộ phận một cửa kiểm tra và tiếp nhận" in page.content.decode()
+
+
+def test_a_checked_file_is_moved_into_storage_not_left_behind(ward, online_intake, media, settings, tmp_path_factory):
+    temporary = tmp_path_factory.mktemp("upload-tmp")
+    settings.FILE_UPLOAD_TEMP_DIR = str(temporary)
+    papers = [services.Paper(name=f"Giấy {i}", filename=f"{i}.pdf", chunks=[PDF]) for i in range(2)]
+    dossier = services.submit(agency=ward, intake=online_intake, papers=papers, source="web")
+    rows = list(DossierFile.objects.filter(dossier=dossier))
+    assert len(rows) == 2 and all((media / row.file.name).read_bytes() == PDF for row in rows)
+    assert list(temporary.iterdir()) == []  # moved, not copied; nothing left in the temporary folder

@@ -77,16 +77,17 @@ def test_the_storage_never_hands_out_an_unsigned_link(s3, ward, online_intake):
 
 
 def test_a_failed_submission_leaves_no_object(s3, ward, online_intake, monkeypatch, tmp_path):
+    # Both files are in the bucket before the transaction; the second file's row then fails.
     calls = []
-    real_save = DossierFile.save
+    real_row = services.file_row
 
-    def failing_save(self, *args, **kwargs):
-        calls.append(self)
+    def failing_row(**kwargs):
+        calls.append(kwargs)
         if len(calls) == 2:
             raise RuntimeError("ổ đĩa đầy")
-        return real_save(self, *args, **kwargs)
+        return real_row(**kwargs)
 
-    monkeypatch.setattr(DossierFile, "save", failing_save)
+    monkeypatch.setattr(services, "file_row", failing_row)
     with pytest.raises(RuntimeError):
         submitted(ward, online_intake, ("a.pdf", PDF), ("b.png", PNG))
     assert s3.keys() == [] and not Dossier.objects.exists() and not DossierFile.objects.exists()
