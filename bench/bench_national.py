@@ -6,12 +6,14 @@ Run (SQLite):     ``.venv/bin/python bench/bench_national.py --events 5000``
 Uses its own database (see bench_desk.prepare_database), dropped at the end. The demo ward receives
 ``--intakes`` dossiers through the workflow, alternately with the link off and on (same run, same
 database): median time and query count of one intake each way. The stand-in is started as its own
-process (``national_portal_simulator``) on a free loopback port. Then, at two depths: the outbox is
-filled until ``--baseline-events`` (10,000), then ``--events`` (100,000) rows wait (copies of the
-intakes' rows spread over those dossiers in later sequence positions), the claim's query is timed
-(median of 30) and ``lienthong.drain.drain_once`` drains for ``--slice`` seconds: events per second
-at each depth, a minute or two apart (so a shared machine's load weighs on both alike), and the
-ratios. Then the rest is drained (unless ``--skip-full-drain``): every row must be acknowledged.
+process (``national_portal_simulator``) on a free loopback port. Then ``--rounds`` times, the two
+depths alternated: the outbox is brought to ``--baseline-events`` (10,000), then ``--events``
+(100,000) rows waiting (copies of the intakes' rows spread over those dossiers in later sequence
+positions are added, or the last ones queued dropped), the claim's query is timed (median of 30)
+and ``lienthong.drain.drain_once`` drains for ``--slice`` seconds: the median events per second at
+each depth and their ratio (alternating short slices lets a shared machine's load weigh on both
+depths alike). Then the rest is drained (unless ``--skip-full-drain``): every row must be
+acknowledged.
 
 PASS when the outbox adds exactly one query (its INSERT) to an intake, the drain rate with the full
 queue is at least 80 % of the rate with the baseline queue, and (full drain) every row is
@@ -52,7 +54,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--baseline-events", type=int, default=10_000)
-    parser.add_argument("--slice", type=float, default=60.0, help="seconds of draining timed at each depth")
+    parser.add_argument("--slice", type=float, default=20.0, help="seconds of draining timed at each depth")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the two depths, alternated")
     parser.add_argument("--skip-full-drain", action="store_true", help="time the two slices only")
     parser.add_argument("--database", default=desk.BENCH_DB, help="the bench's own database (dropped at the end)")
     parser.add_argument("--intakes", type=int, default=400)
@@ -142,25 +145,42 @@ def main() -> int:
                 samples.append(time.perf_counter() - started)
             return statistics.median(samples) * 1000
 
-        rates, claims = {}, {}
-        for label, queued in (("baseline", args.baseline_events), ("full", args.events)):
-            fill(max(queued - OutboxEntry.objects.exclude(state=State.ACKNOWLEDGED).count(), 0))
+        def set_depth(depth: int) -> int:
+            """Make `depth` rows wait: add rows after the last ones, or drop the last ones queued."""
             waiting = OutboxEntry.objects.exclude(state=State.ACKNOWLEDGED).count()
-            claims[label] = claim_query_ms()
-            connections.close_all()
-            started = time.perf_counter()
-            result = drain.drain_once(max_seconds=args.slice)
-            took = time.perf_counter() - started
-            rates[label] = result.acknowledged / took
-            print(
-                f"{label:8}: {waiting} queued: the claim's query median {claims[label]:.1f} ms; "
-                f"drained {result.acknowledged} in {took:.1f} s: {rates[label]:.0f} events/s ({target.vendor})"
-            )
-        ratio = rates["full"] / rates["baseline"]
-        print(f"drain rate with {args.events} queued ÷ with {args.baseline_events} queued: {ratio:.2f} (steady ≈ 1)")
+            if waiting < depth:
+                fill(depth - waiting)
+            elif waiting > depth:
+                last = OutboxEntry.objects.filter(state=State.PENDING).order_by("-sequence", "-id")
+                OutboxEntry.objects.filter(pk__in=list(last.values_list("pk", flat=True)[: waiting - depth])).delete()
+            return OutboxEntry.objects.exclude(state=State.ACKNOWLEDGED).count()
+
+        rates: dict[str, list[float]] = {"baseline": [], "full": []}
+        claims: dict[str, list[float]] = {"baseline": [], "full": []}
+        for round_number in range(1, args.rounds + 1):
+            for label, depth in (("baseline", args.baseline_events), ("full", args.events)):
+                waiting = set_depth(depth)
+                claims[label].append(claim_query_ms())
+                connections.close_all()
+                started = time.perf_counter()
+                result = drain.drain_once(max_seconds=args.slice)
+                took = time.perf_counter() - started
+                rates[label].append(result.acknowledged / took)
+                print(
+                    f"round {round_number} {label:8}: {waiting} queued: the claim's query median "
+                    f"{claims[label][-1]:.1f} ms; drained {result.acknowledged} in {took:.1f} s: "
+                    f"{rates[label][-1]:.0f} events/s ({target.vendor})"
+                )
+        rate = {label: statistics.median(values) for label, values in rates.items()}
+        claim = {label: statistics.median(values) for label, values in claims.items()}
+        ratio = rate["full"] / rate["baseline"]
         print(
-            f"claim query with {args.events} queued ÷ with {args.baseline_events} queued: "
-            f"{claims['full'] / claims['baseline']:.2f} (flat ≈ 1)"
+            f"median drain rate: {rate['baseline']:.0f} events/s with {args.baseline_events} queued, "
+            f"{rate['full']:.0f} with {args.events}: ratio {ratio:.2f} (steady ≈ 1)"
+        )
+        print(
+            f"median claim query: {claim['baseline']:.1f} ms with {args.baseline_events} queued, "
+            f"{claim['full']:.1f} ms with {args.events}: ratio {claim['full'] / claim['baseline']:.2f} (flat ≈ 1)"
         )
         steady = ratio >= STEADY
         if args.skip_full_drain:
