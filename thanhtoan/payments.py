@@ -27,6 +27,8 @@ from django.utils import timezone
 from congdan import drafts
 from congdan.models import Draft
 from hoso.models import Dossier
+from hoso.workflow import WorkflowError
+from tructuyen.filecheck import FileRejected
 
 from . import fees
 from . import protocol as p
@@ -165,8 +167,14 @@ def _after_success(tx: PaymentTransaction, now: datetime) -> None:
     request = FeeRequest.objects.get(pk=tx.request_id)
     if request.dossier_id is None and request.draft_id is not None:
         draft = Draft.objects.select_related("citizen").get(pk=request.draft_id)
-        with _sending_paid_draft(request.pk):
-            dossier = drafts.submit(draft_id=draft.pk, citizen=draft.citizen, now=now)
+        try:
+            with transaction.atomic(), _sending_paid_draft(request.pk):  # a savepoint: the payment stays recorded
+                dossier = drafts.submit(draft_id=draft.pk, citizen=draft.citizen, now=now)
+        except (drafts.DraftIncomplete, WorkflowError, FileRejected) as exc:
+            # Paid, but the draft can no longer be sent (the ward stopped taking the procedure online…):
+            # the payment is kept; the accountant's list shows it, the desk settles it with the citizen.
+            logger.warning("Bản nháp %s đã thanh toán nhưng chưa gửi được: %s", draft.pk, exc)
+            return
         request.dossier = dossier
         request.save(update_fields=["dossier"])
         Dossier.objects.filter(pk=dossier.pk).update(fee_amount=tx.amount, paid_online=True)

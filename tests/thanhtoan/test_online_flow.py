@@ -117,3 +117,15 @@ def test_a_fee_collected_at_the_result_is_paid_later_from_my_dossiers(
     # Another citizen cannot pay (or see) it.
     as_citizen(client, make_citizen(*NGOC))
     assert client.post(f"/thanh-toan/ho-so-cua-toi/{dossier.pk}/").status_code == 404
+
+
+def test_a_paid_draft_the_ward_no_longer_takes_keeps_its_payment(client, gateway, citizen, demo_ward, online_procedure):
+    draft = start(client, demo_ward, online_procedure)
+    walk(client, draft)
+    response = client.post(f"/nop-ho-so/{draft.pk}/xem-lai/", {"declaration": "on"})
+    Procedure.objects.filter(pk=online_procedure.pk).update(accepts_online=False)  # meanwhile
+    held = gateway.held[token_of(response["Location"])]
+    assert payments.handle_callback(gateway.callback_message(held, True))["MaLoi"] == "00"
+    assert not Dossier.objects.exists()
+    assert PaymentTransaction.objects.get().state == TxState.SUCCEEDED  # the money is not lost
+    assert FeeRequest.objects.get().state == FeeState.PAID
