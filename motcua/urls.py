@@ -39,6 +39,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/bo-sung/", citizen_views.supplement, name="my_dossier_supplement"),
     path("ho-so-cua-toi/<int:pk>/giay-tiep-nhan.pdf", citizen_views.receipt, name="my_dossier_receipt"),
     path("nop-ho-so/", include("congdan.submit_urls")),
+    path("", include("phananh.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
