@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(("Ý kiến không hài lòng", reverse("hoso:follow_ups")))
         if role in (Role.LEADER, Role.ADMIN):
             items.append(("Báo cáo", reverse("baocao:list")))
+        if role in (Role.CLERK, Role.OFFICER, Role.LEADER):
+            items.append(("Phản ánh, kiến nghị", reverse("phananh:worklist")))
         items.append(("Tìm hồ sơ", reverse("hoso:search")))
         if role in (Role.CLERK, Role.LEADER, Role.ADMIN):
             items.append(("Sổ theo dõi", reverse("hoso:tracking_book")))
@@ -37,6 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     )
     if user is None or not user.is_authenticated:
         items.append(("Tra cứu hồ sơ", reverse("lookup_form")))
+        items.append(("Phản ánh, kiến nghị", reverse("phananh:submit")))
     if user is not None and user.is_authenticated and user.is_staff:
         items.append(("Quản trị", reverse("admin:index")))
     return {"nav_items": items, "role_labels": dict(Role.choices)}

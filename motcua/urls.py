@@ -42,6 +42,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/giay-tiep-nhan.pdf", citizen_views.receipt, name="my_dossier_receipt"),
     path("nop-ho-so/", include("congdan.submit_urls")),
     path("thanh-toan/", include("thanhtoan.urls")),
+    path("", include("phananh.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),

@@ -32,6 +32,8 @@ SAMPLE_KWARGS = {
     "field": "tong",
     "kind": "pdf",
     "file_pk": 1,  # a file of a citizen's draft (/nop-ho-so/…/giay-to/<file_pk>/xoa/)
+    "rating_pk": 1,  # a satisfaction rating turned into a petition
+    "photo_pk": 1,  # a photo sent with a petition
 }
 
 
