@@ -103,7 +103,9 @@ class _CheckedContent(File):
 def write_file(*, agency_id: int, checked: CheckedFile, now: datetime, written: list[str]) -> str:
     """Put a checked file from its temporary file into storage, outside any transaction; its name."""
     storage = DossierFile._meta.get_field("file").storage  # type: ignore[attr-defined]
-    content = _CheckedContent(checked.content) if isinstance(checked.content.name, str) else File(checked.content)
+    # A temporary file on disk is moved into place; bytes made in memory (a signed PDF) are written.
+    on_disk = isinstance(getattr(checked.content, "name", None), str)
+    content = _CheckedContent(checked.content) if on_disk else File(checked.content)
     name = storage.save(storage_name(agency_id, checked.content_type, now), content)
     written.append(name)
     return name
