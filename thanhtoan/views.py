@@ -41,7 +41,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     else:
         params = {k: request.POST.get(k, "") for k in request.POST}
     if not payments_on():
-        return JsonResponse({"MaLoi": "99", "MoTaLoi": "Chưa cấu hình cổng thanh toán"}, status=503)
+        return JsonResponse({"MaLoi": "99", "MoTaLoi": "Chưa cấu hình cổng thanh toán"}, status=404)
     return JsonResponse(payments.handle_callback(params))
 
 
