@@ -41,7 +41,6 @@ def callback(request: HttpRequest) -> HttpResponse:
     else:
         params = {k: request.POST.get(k, "") for k in request.POST}
     if not payments_on():
-        # Online payment is off here: nothing to settle, and not a fault of the portal (no 5xx).
         return JsonResponse({"MaLoi": "99", "MoTaLoi": "Chưa cấu hình cổng thanh toán"}, status=404)
     return JsonResponse(payments.handle_callback(params))
 

@@ -12,6 +12,7 @@ from congdan.models import Citizen
 from congdan.session import CITIZEN_KEY, LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from hoso import workflow
 from hoso.models import Dossier
+from tests.e2e.test_accessibility import violations
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from thanhtoan.models import FeeRequest, FeeRule, PaymentTransaction, Receipt, Timing, TxState
 from thanhtoan.simulator import PaymentStandIn
@@ -55,12 +56,14 @@ def test_a_citizen_pays_on_the_stand_ins_page(live_server, browser, settings, ag
         page = context.new_page()
         page.goto(f"{base}/ho-so-cua-toi/")
         assert "Chưa thanh toán" in page.locator("#ho-so-cua-toi").inner_text()
+        assert violations(page) == []
         page.get_by_role("button", name="Thanh toán trực tuyến 40.000 đồng").click()
         page.wait_for_url(f"{gateway.url}pay/**")
         assert page.locator("#so-tien").inner_text() == "40.000 đồng"
         page.get_by_role("button", name="Thanh toán", exact=True).click()
         page.wait_for_url(f"{base}/thanh-toan/ket-qua/**")
         assert "Đã thanh toán 40.000 đồng" in page.locator("#ket-qua-thanh-toan").inner_text()
+        assert violations(page) == []
         page.get_by_role("link", name="Về Hồ sơ của tôi").click()
         page.wait_for_url(f"{base}/ho-so-cua-toi/")
         assert "Đã thanh toán" in page.locator("#ho-so-cua-toi .phi-le-phi").inner_text()
