@@ -7,6 +7,7 @@ from django.urls import include, path
 from congdan import views as citizen_views
 from hoso.views import lookup
 from hoso.views import surveys as survey_views
+from kyso import views as signature_views
 from tructuyen import api as online_api
 
 from . import views
@@ -39,6 +40,8 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/bo-sung/", citizen_views.supplement, name="my_dossier_supplement"),
     path("ho-so-cua-toi/<int:pk>/giay-tiep-nhan.pdf", citizen_views.receipt, name="my_dossier_receipt"),
     path("nop-ho-so/", include("congdan.submit_urls")),
+    path("xac-thuc/", signature_views.verify_page, name="verify_document"),
+    path("ky-so/", include("kyso.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
