@@ -7,6 +7,7 @@ from django.urls import include, path
 from congdan import views as citizen_views
 from hoso.views import lookup
 from hoso.views import surveys as survey_views
+from kyso import views as signature_views
 from tructuyen import api as online_api
 from vanhanh.metrics import metrics_view
 
@@ -43,6 +44,8 @@ urlpatterns = [
     path("nop-ho-so/", include("congdan.submit_urls")),
     path("thanh-toan/", include("thanhtoan.urls")),
     path("", include("phananh.urls")),
+    path("xac-thuc/", signature_views.verify_page, name="verify_document"),
+    path("ky-so/", include("kyso.urls")),
     path("quan-tri/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
