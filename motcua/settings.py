@@ -309,6 +309,8 @@ MOTCUA_HEALTH_TOKEN = os.environ.get("MOTCUA_HEALTH_TOKEN", "")
 MOTCUA_HEALTH_WORKER_TIMEOUT = float(os.environ.get("MOTCUA_HEALTH_WORKER_TIMEOUT", "1"))  # seconds for a reply
 MOTCUA_HEALTH_BEAT_STALE = env_int("MOTCUA_HEALTH_BEAT_STALE", 180)  # seconds since the last heartbeat
 MOTCUA_HEALTH_BACKLOG_STALE = env_int("MOTCUA_HEALTH_BACKLOG_STALE", 900)  # seconds the oldest waiting row may wait
+# The read replica is "late" on /healthz?full=1 past this many seconds behind the primary.
+MOTCUA_HEALTH_REPLICA_LAG = env_int("MOTCUA_HEALTH_REPLICA_LAG", 60)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -1,7 +1,7 @@
 """The checks behind /healthz: database (required), cache and broker (the portal runs without them).
 
 ``full_report`` adds what an operator wants and a load balancer does not (docs/operations.md):
-a Celery worker answering a ping, beat's last heartbeat, and the backlogs of the national-link
+a Celery worker answering a ping, beat's last heartbeat, the read replica's lag, and the backlogs of the national-link
 outbox and of the notifications. It is slower (up to a second waiting for a worker) and is only
 served to staff or with the health token.
 
@@ -21,7 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -136,6 +136,26 @@ def check_notifications(now: datetime | None = None) -> dict[str, Any]:
     return _backlog("hoso.Notification", {"status": "pending"}, "created_at", now or timezone.now())
 
 
+def check_replica() -> dict[str, Any]:
+    """The read replica (``REPLICA_DATABASE_URL``): answering, and how far behind the primary it is
+    (``late`` past MOTCUA_HEALTH_REPLICA_LAG seconds; reports read from it, docs/deployment.md)."""
+    if "replica" not in settings.DATABASES:
+        return {"status": "none"}
+    if not getattr(settings, "MOTCUA_READ_REPLICA", False):
+        return {"status": "off"}  # configured, but reports read the primary (MOTCUA_READ_REPLICA=0)
+    try:
+        with connections["replica"].cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN pg_is_in_recovery() "
+                "THEN COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) ELSE 0 END"
+            )
+            lag = float(cursor.fetchone()[0])
+    except DatabaseError:
+        logger.warning("Health check: the read replica does not answer", exc_info=True)
+        return {"status": "down"}
+    return {"status": "late" if lag > settings.MOTCUA_HEALTH_REPLICA_LAG else "ok", "lag_seconds": round(lag, 1)}
+
+
 def full_report() -> tuple[dict[str, Any], int]:
     """`report` plus the worker, beat and the backlogs; the same HTTP status rule (503 only without a database)."""
     body, status = report()
@@ -143,6 +163,7 @@ def full_report() -> tuple[dict[str, Any], int]:
         return body, status
     components = body["components"]
     components["worker"] = check_worker()
+    components["replica"] = check_replica()
     try:
         components["beat"] = check_beat()
         components["outbox"] = check_outbox()
@@ -150,6 +171,6 @@ def full_report() -> tuple[dict[str, Any], int]:
     except DatabaseError:
         logger.exception("Health check: the database failed during the full check")
         return {"status": "down", "components": components}, 503
-    fine = {"ok", "eager", "local"}
+    fine = {"ok", "eager", "local", "none", "off"}
     body["status"] = "ok" if all(part["status"] in fine for part in components.values()) else "degraded"
     return body, 200

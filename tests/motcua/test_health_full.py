@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection as primary
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from motcua.constants import Role
 from motcua.lib import health
 from motcua.models import Heartbeat
 from motcua.tasks import heartbeat
+from tests.conftest import need
 from tests.hoso.test_workflow import bring_to, procedure, staff  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,16 @@ def test_staff_see_every_component(ward_admin):
     response = client.get("/healthz?full=1")
     assert response.status_code == 200
     body = response.json()
-    assert set(body["components"]) == {"database", "cache", "broker", "worker", "beat", "outbox", "notifications"}
+    assert set(body["components"]) == {
+        "database",
+        "cache",
+        "broker",
+        "worker",
+        "replica",
+        "beat",
+        "outbox",
+        "notifications",
+    }
     # The unit tests run tasks in the process: no worker and no beat to ask.
     assert body["components"]["worker"] == {"status": "eager"} and body["components"]["beat"] == {"status": "eager"}
     assert body["components"]["outbox"] == {"status": "ok", "waiting": 0, "oldest_age_seconds": 0}
@@ -111,3 +122,16 @@ def test_beat_is_down_until_its_heartbeat_runs_then_stale_after_the_limit(settin
     assert beat["status"] == "ok" and beat["age_seconds"] < 5
     later = Heartbeat.objects.get(name="beat").at + timedelta(seconds=settings.MOTCUA_HEALTH_BEAT_STALE + 1)
     assert health.check_beat(later)["status"] == "down"
+
+
+@pytest.mark.django_db(databases=["default", "replica"])
+def test_the_read_replica_is_reported_with_its_lag(settings):
+    need(primary.vendor == "postgresql" and "replica" in settings.DATABASES, "The replica mirror exists on PostgreSQL.")
+    assert health.check_replica() == {"status": "off"}  # the test settings keep reads on the primary
+    settings.MOTCUA_READ_REPLICA = True
+    # The test replica is a second connection to the same primary: not in recovery, no lag.
+    assert health.check_replica() == {"status": "ok", "lag_seconds": 0.0}
+    settings.MOTCUA_HEALTH_REPLICA_LAG = -1
+    assert health.check_replica()["status"] == "late"
+    settings.DATABASES = {"default": settings.DATABASES["default"]}
+    assert health.check_replica() == {"status": "none"}
