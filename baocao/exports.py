@@ -27,6 +27,7 @@ from motcua.lib.numbers import group_thousands
 from motcua.lib.pdf import html_to_pdf, render_html
 from motcua.lib.tabular import PRINT_FONT, print_on_a4_landscape, protect_sheet, xlsx_safe_string
 from motcua.models import Agency
+from phananh.figures import PetitionFigures
 
 from . import charts
 from .constants import (
@@ -190,10 +191,26 @@ def one_stop_sentences(figures: ReportFigures) -> list[str]:
         f"Ý kiến không hài lòng, phản ánh của người dân, tổ chức phát sinh trong kỳ: "
         f"{number(feedback['received'])}, đã xử lý xong {number(feedback['resolved'])}."
     )
+    petitions = figures.get("petitions")
+    if petitions is not None:
+        sentences.append(petition_sentence(petitions))
     indicator_5_4 = ind["indicator_5_4"]["value"]
     if indicator_5_4 is not None:
         sentences.append(f"Chỉ số hài lòng 5.4 (Quyết định 766/QĐ-TTg): {share_text(indicator_5_4)}.")
     return sentences
+
+
+def petition_sentence(p: PetitionFigures) -> str:
+    """Feedback and petitions of the period and QĐ 766 group 5, in one sentence (docs/petitions.md §5)."""
+    g = p["group_5"]
+    return (
+        f"Phản ánh, kiến nghị: tiếp nhận {number(p['received'])}, từ chối {number(p['refused'])}, đã trả lời "
+        f"{number(p['answered'])} (đúng hạn {number(p['answered_on_time'])}, quá hạn {number(p['answered_late'])}), "
+        f"đã công khai {number(p['published'])}; đang xử lý {number(p['open'])}, trong đó quá hạn "
+        f"{number(p['open_overdue'])}. Nhóm chỉ số 5 (Quyết định 766/QĐ-TTg): phân loại "
+        f"{share_text(g['classified_share'])}, xử lý đúng hạn {share_text(g['on_time_share'])}, "
+        f"hài lòng {share_text(g['satisfied_share'])}."
+    )
 
 
 def satisfaction_text(satisfaction: SatisfactionSummary) -> str:

@@ -26,6 +26,7 @@ from hoso.constants import Action, Delivery, FollowUpStatus
 from hoso.models import Dossier, DossierEvent, FollowUp
 from hoso.workcalendar import VN_TZ
 from motcua.models import Agency
+from phananh.figures import PetitionFigures, petition_figures
 from thanhtoan.models import FeeRequest, PayChannel, PaymentTransaction, TxState
 from thutuc.constants import TimeUnit
 from thutuc.models import AgencyProcedure
@@ -153,6 +154,7 @@ class ReportFigures(TypedDict):
     total: TotalRow
     indicators: Indicators
     previous_year: PreviousYear | None  # None only in a preview of bare figures without a comparison
+    petitions: NotRequired[PetitionFigures]  # feedback and petitions, QĐ 766 group 5 (docs/petitions.md §5)
 
 
 # -- the QĐ 766 indicators -----------------------------------------------------------------------
@@ -409,4 +411,5 @@ def compile_figures(*, agency_ids: Sequence[int], period: Period, as_of: datetim
             total=table_06a(agency_ids=ids, start=before_start, end=before_until)["total"],
             indicators=indicators(agency_ids=ids, start=before_start, end=before_until),
         ),
+        petitions=petition_figures(agency_ids=ids, start=start, end=until),
     )
