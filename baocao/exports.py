@@ -194,6 +194,13 @@ def one_stop_sentences(figures: ReportFigures) -> list[str]:
     petitions = figures.get("petitions")
     if petitions is not None:
         sentences.append(petition_sentence(petitions))
+    copies = figures.get("certified_copies")
+    if copies and copies["total"]:
+        share = f"{copies['electronic_share']:.2f}%".replace(".", ",")
+        sentences.append(
+            f"Chứng thực bản sao điện tử từ bản chính: {number(copies['electronic'])}/{number(copies['total'])} "
+            f"bản sao được chứng thực trong kỳ, đạt tỷ lệ {share}."
+        )
     indicator_5_4 = ind["indicator_5_4"]["value"]
     if indicator_5_4 is not None:
         sentences.append(f"Chỉ số hài lòng 5.4 (Quyết định 766/QĐ-TTg): {share_text(indicator_5_4)}.")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from hoso.constants import Action, Delivery, FollowUpStatus
 from hoso.models import Dossier, DossierEvent, FollowUp
 from hoso.workcalendar import VN_TZ
+from kyso.models import CertificationEntry
 from motcua.models import Agency
 from phananh.figures import PetitionFigures, petition_figures
 from thanhtoan.models import FeeRequest, PayChannel, PaymentTransaction, TxState
@@ -142,6 +143,15 @@ class PreviousYear(TypedDict):
     indicators: Indicators
 
 
+class CertifiedCopies(TypedDict):
+    """Certifications of copies from originals in the period (the register, kyso.CertificationEntry):
+    all of them, the electronic ones, and the share of electronic ones (%, 2 decimals; None when none)."""
+
+    total: int
+    electronic: int
+    electronic_share: float | None
+
+
 class ReportFigures(TypedDict):
     """Every figure of one report: what is frozen, hashed, printed and shown."""
 
@@ -155,6 +165,7 @@ class ReportFigures(TypedDict):
     indicators: Indicators
     previous_year: PreviousYear | None  # None only in a preview of bare figures without a comparison
     petitions: NotRequired[PetitionFigures]  # feedback and petitions, QĐ 766 group 5 (docs/petitions.md §5)
+    certified_copies: NotRequired[CertifiedCopies]  # absent from reports frozen before issue 15
 
 
 # -- the QĐ 766 indicators -----------------------------------------------------------------------
@@ -372,6 +383,17 @@ def period_stamp(period: Period, until: datetime | None = None) -> PeriodStamp:
     return stamp
 
 
+def certified_copies(*, agency_ids: Sequence[int], start: datetime, end: datetime) -> CertifiedCopies:
+    """The certification register's lines dated in [start, end] (local dates), paper and electronic."""
+    rows = CertificationEntry.objects.filter(
+        agency_id__in=agency_ids,
+        certified_on__gte=timezone.localtime(start).date(),
+        certified_on__lte=timezone.localtime(end).date(),
+    ).aggregate(total=Count("pk"), electronic=Count("pk", filter=Q(electronic=True)))
+    total, electronic = int(rows["total"]), int(rows["electronic"])
+    return CertifiedCopies(total=total, electronic=electronic, electronic_share=share(electronic, total))
+
+
 def compile_figures(*, agency_ids: Sequence[int], period: Period, as_of: datetime | None = None) -> ReportFigures:
     """Every figure of the report for the agencies and the period (``ReportFigures``, JSON as it is).
 
@@ -412,4 +434,5 @@ def compile_figures(*, agency_ids: Sequence[int], period: Period, as_of: datetim
             indicators=indicators(agency_ids=ids, start=before_start, end=before_until),
         ),
         petitions=petition_figures(agency_ids=ids, start=start, end=until),
+        certified_copies=certified_copies(agency_ids=ids, start=start, end=until),
     )

@@ -133,6 +133,7 @@ def issue(
     pdf: bytes,
     dossier: Dossier | None = None,
     sign: bool = True,
+    note: str = "",
     now: datetime | None = None,
 ) -> SignedDocument:
     """Record ``pdf`` as issued and, when ``sign`` and a key is configured, sign it as the organisation.
@@ -158,11 +159,13 @@ def issue(
     with transaction.atomic():
         document.save()
         if key is not None:
-            countersign(document, key, now=now)
+            countersign(document, key, now=now, note=note)
     return document
 
 
-def countersign(document: SignedDocument, key: OrganisationKey, *, now: datetime | None = None) -> Signature:
+def countersign(
+    document: SignedDocument, key: OrganisationKey, *, now: datetime | None = None, note: str = ""
+) -> Signature:
     """Sign the document's current version as the organisation and record the signature."""
     now = now or timezone.now()
     signed = sign_pdf(
@@ -172,6 +175,7 @@ def countersign(document: SignedDocument, key: OrganisationKey, *, now: datetime
         at=timezone.localtime(now),
         code=document.code,
         tsa_url=settings.MOTCUA_TSA_URL,
+        note=note,
     )
     found = check_pdf(signed, trust_roots()).signers[-1]
     document.pdf, document.current_sha256 = signed, sha256(signed)

@@ -62,8 +62,9 @@ def certificate_name(certificate: asn1_x509.Certificate) -> str:
     return str(subject.get("common_name") or certificate.subject.human_friendly)
 
 
-def stamp_lines(identity: SignerIdentity, *, at: datetime, code: str) -> list[str]:
+def stamp_lines(identity: SignerIdentity, *, at: datetime, code: str, note: str = "") -> list[str]:
     lines = [
+        note,
         f"Ký bởi: {identity.name}",
         f"Chức vụ: {identity.position}" if identity.position else "",
         f"Cơ quan: {identity.organisation}",
@@ -90,11 +91,13 @@ def sign_pdf(
     at: datetime,
     code: str = "",
     tsa_url: str = "",
+    note: str = "",
 ) -> bytes:
-    """``pdf`` with one more PAdES signature and its visible block (``at``: local time printed)."""
+    """``pdf`` with one more PAdES signature and its visible block (``at``: local time printed; ``note``:
+    a first line, such as a copy's certification)."""
     try:
         field = _field_name(pdf, identity.role)
-        text = "\n".join(stamp_lines(identity, at=at, code=code)).replace("%", "%%")
+        text = "\n".join(stamp_lines(identity, at=at, code=code, note=note)).replace("%", "%%")
         style = TextStampStyle(
             stamp_text=text,
             text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT_FILE), font_size=7)),

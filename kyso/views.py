@@ -58,7 +58,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = _read_upload(request)
         if isinstance(data, str):
-            context["error"], status = data, 400
+            context["error"], status = data, 200 if data == NO_FILE else 400
         else:
             try:
                 verdict: Verdict = verify_bytes(data)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import certify_views, views
 
 app_name = "tructuyen"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/tiep-nhan/", views.receive, name="receive"),
     path("ho-so/<int:pk>/bo-sung/", views.request_papers, name="request_papers"),
     path("ho-so/<int:pk>/tu-choi/", views.refuse, name="refuse"),
+    path("ho-so/<int:pk>/chung-thuc/", certify_views.certify, name="certify_copy"),
     path("tep/<int:pk>/", views.file_view, name="file"),
     path("ket-qua/<int:pk>/", views.citizen_file, name="citizen_file"),
 ]
