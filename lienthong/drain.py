@@ -180,9 +180,27 @@ def send_rating(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
     portal.send_ratings([row.payload["rating"]])
 
 
-# How each kind of row goes out. Fees (issue 14) add theirs with ``register_sender(Kind.FEE, …)``;
-# until then a fee row is held as "cannot sync" with the reason, never dropped.
-SENDERS: dict[str, Sender] = {Kind.DOSSIER: send_dossier, Kind.PROGRESS: send_steps, Kind.RATING: send_rating}
+def send_fee(portal: NationalPortal, row: OutboxEntry, known: bool) -> None:
+    """A payment (the PAY event's row): the portal has no service of its own for fees, so the record
+    goes as an update whose ``DanhSachLePhi`` lists the payment, then the step «Nộp phí, lệ phí».
+    The payment must be among the fee request's succeeded ones, else the row is held (CannotSync)."""
+    record = completing.complete(row.dossier, row.payload["record"], upto=row.sequence)
+    reference = (row.payload.get("fee") or {}).get("MaThamChieu", "")
+    if reference and not any(reference in entry.get("MaThamChieu", []) for entry in record["DanhSachLePhi"]):
+        raise completing.CannotSync([f"khoản thanh toán {reference} không có trong yêu cầu thu phí của hồ sơ"])
+    portal.send_record(record, updating=known)
+    portal.send_progress(completing.steps(row.payload.get("steps") or [], row.dossier.agency.name))
+
+
+# How each kind of row goes out; another kind registers its own with ``register_sender``. A row whose
+# kind has no sender is held as "cannot sync" with the reason, never dropped.
+SENDERS: dict[str, Sender] = {
+    Kind.DOSSIER: send_dossier,
+    Kind.PROGRESS: send_steps,
+    Kind.FEE: send_fee,
+    Kind.RATING: send_rating,
+}
+RECORD_KINDS = (Kind.DOSSIER, Kind.FEE)  # rows that send the record: once acknowledged, the portal holds it
 
 
 def register_sender(kind: str, sender: Sender) -> None:
@@ -196,7 +214,7 @@ def send(portal: NationalPortal, row: OutboxEntry, known: bool | None = None) ->
         raise completing.CannotSync([f"chưa gửi được bản tin loại «{row.get_kind_display()}» (chưa hỗ trợ)"])
     if known is None:
         known = OutboxEntry.objects.filter(
-            dossier_id=row.dossier_id, kind=Kind.DOSSIER, state=State.ACKNOWLEDGED
+            dossier_id=row.dossier_id, kind__in=RECORD_KINDS, state=State.ACKNOWLEDGED
         ).exists()
     sender(portal, row, known)
 
@@ -248,7 +266,7 @@ def drain_once(
             # with the cheap one-dossier claim, in the acknowledgement's transaction (one commit a
             # row), instead of waiting for the next round over every dossier.
             while row is not None and _deliver(portal, row, now, result, known):
-                known = known or row.kind == Kind.DOSSIER or None
+                known = known or row.kind in RECORD_KINDS or None
                 with transaction.atomic():
                     _record(row, State.ACKNOWLEDGED, "", acknowledged_at=timezone.now())
                     row = claim_next(row, now) if in_time() else None

@@ -21,7 +21,9 @@ from hoso.workcalendar import VN_TZ
 # Raise when a field's meaning or format changes: each outbox row records the version it was built with.
 # 2: NgayTuChoi is the refusal's instant; PhongBanXuLy (the partner of a hand-over); the record is
 #    completed when sending (lienthong.record: MaLinhVuc and the lists).
-MAPPING_VERSION = 2
+# 3: DanhSachLePhi lists the fee request's lines with their payment (lienthong.fees), completed when
+#    sending; a payment's row is of kind "fee".
+MAPPING_VERSION = 3
 
 # LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 organisation (docs/national-link.md §2).
 CITIZEN, ENTERPRISE, ORGANISATION = 1, 2, 4
@@ -72,7 +74,7 @@ def dossier_record(dossier: Dossier, event: DossierEvent | None = None) -> dict[
         "KenhThucHien": dossier.channel,
         "HoSoCoThanhPhanSoHoa": int(dossier.digitised),
         "DuocThanhToanTrucTuyen": int(dossier.paid_online),
-        "DanhSachLePhi": [{"SoTien": dossier.fee_amount}] if dossier.fee_amount else [],
+        "DanhSachLePhi": [],  # from the fee request's rows, when sending (lienthong.fees)
     }
 
 

@@ -15,9 +15,10 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from hoso import events
+from hoso.constants import Action
 from hoso.models import Dossier, DossierEvent, SatisfactionRating
 
-from . import mapping
+from . import fees, mapping
 from . import record as completing
 from .models import Kind, OutboxEntry, State
 
@@ -32,7 +33,8 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
     History recorded silently (demo history) and imports (which bulk-create their events without
     the workflow) are never queued, nor a dossier without a code (guided or refused at the counter:
     never received, never on the portal; its page says so, lienthong.state). A row whose data is
-    incomplete is written BLOCKED with the reason.
+    incomplete is written BLOCKED with the reason. A payment's event (PAY) writes a row of kind
+    ``fee``: the same record and step, and the payment it reports (``fee``).
     """
     if not link_on() or events.recording_silently() or (event.data or {}).get("silent"):
         return None
@@ -40,10 +42,13 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
         return None  # never received at the counter (guided, refused): no code, nothing the portal knows
     record = mapping.dossier_record(event.dossier, event)
     reasons = mapping.missing(record)
+    payload: dict[str, Any] = {"record": record, "steps": [mapping.progress_step(event)]}
+    if event.action == Action.PAY:
+        payload["fee"] = fees.paid_entry(event)
     return OutboxEntry.objects.create(
         dossier_id=event.dossier_id,
-        kind=Kind.DOSSIER,
-        payload={"record": record, "steps": [mapping.progress_step(event)]},
+        kind=Kind.FEE if event.action == Action.PAY else Kind.DOSSIER,
+        payload=payload,
         mapping_version=mapping.MAPPING_VERSION,
         sequence=event.pk,
         state=State.BLOCKED if reasons else State.PENDING,
@@ -52,7 +57,7 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
 
 
 def queue_row(dossier: Dossier, kind: str, payload: dict[str, Any], reasons: list[str]) -> OutboxEntry | None:
-    """A row of another kind than a workflow event (a rating; fees with issue 14), after every row
+    """A row of another kind than a workflow event (a rating), after every row
     the dossier has so far: its sequence is the dossier's last event (one SELECT, one INSERT).
     `reasons`: why it cannot be sent (the row is then BLOCKED with them). None while the link is off."""
     if not link_on() or events.recording_silently():
@@ -132,10 +137,10 @@ def retry(rows: list[OutboxEntry]) -> tuple[int, int]:
                 row.save(update_fields=["last_error"])
                 still_blocked += 1
                 continue
-            if row.kind == Kind.DOSSIER:
+            if row.kind in (Kind.DOSSIER, Kind.FEE):
                 record = mapping.dossier_record(row.dossier)
                 steps = [{**step, "MaHoSo": record["MaHoSo"]} for step in row.payload.get("steps") or []]
-                row.payload = {"record": record, "steps": steps}
+                row.payload = {**row.payload, "record": record, "steps": steps}
                 row.mapping_version = mapping.MAPPING_VERSION
         row.state, row.next_attempt_at = State.PENDING, timezone.now()
         row.save(update_fields=["state", "next_attempt_at", "payload", "mapping_version"])

@@ -3,7 +3,8 @@
 The workflow's hook writes a row from the dossier row and the event alone (one INSERT, no query:
 docs/national-link.md §4). What needs other rows is added here, by the drain, just before the row
 goes out: the processing unit (the agency's name), the field's national code (``MaLinhVuc``, from
-the catalogue), the supplement requests up to the row's event (``DanhSachHoSoBoSung``), the papers
+the catalogue), the supplement requests up to the row's event (``DanhSachHoSoBoSung``), the fees from the fee request
+and its payments (``DanhSachLePhi``, lienthong.fees), the papers
 submitted with their digitised flags (``TaiLieuNop``) and, once the dossier has a result, the
 results (``DanhSachGiayToKetQua``). A value we do not hold is never invented: ``CannotSync`` carries
 the reasons and the drain holds the row as "cannot sync" (BLOCKED) until someone enters the data.
@@ -21,7 +22,7 @@ from hoso.models import Dossier, DossierEvent
 from tructuyen.constants import FileKind
 from tructuyen.models import DossierFile
 
-from . import mapping
+from . import fees, mapping
 
 REQUESTS = (Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAPERS)
 ANSWERS = (Action.COMPLETE_SUPPLEMENT, Action.RESUBMIT)
@@ -58,6 +59,7 @@ def complete(dossier: Dossier, record: dict[str, Any], upto: int | None = None) 
         **mapping.with_unit(record, dossier.agency.name),
         "MaLinhVuc": field_code,
         "DanhSachHoSoBoSung": supplements(dossier.pk, upto) if _may_have_requests(dossier) else [],
+        "DanhSachLePhi": fees.fee_list(dossier),
         "TaiLieuNop": papers(dossier, files),
         "DanhSachGiayToKetQua": results,
     }

@@ -2,7 +2,8 @@
 
 It speaks the protocol of ``lienthong.adapter`` on 127.0.0.1 only, keeps what it receives (records by
 dossier code, every progress step as received — duplicates included, so a test sees them) in memory
-or in a JSON file, keeps the satisfaction ratings (``DongBoDanhGia``), answers ``TraCuuHoSo``,
+or in a JSON file, keeps each record's fee list (``DanhSachLePhi``, as the last record sent had it:
+an update replaces it) and the satisfaction ratings (``DongBoDanhGia``), answers ``TraCuuHoSo``,
 and shows what it holds at ``GET /_inspect/<code>``.
 Failures can be injected: a share of requests answered 503 (``fail_rate``), a delay before each
 answer (``latency_ms``: longer than the client's timeout is a timeout), and, one at a time from a
@@ -47,6 +48,7 @@ class StandIn:
         self.records: dict[str, dict[str, Any]] = {}
         self.progress: dict[str, list[dict[str, Any]]] = {}
         self.ratings: dict[str, list[dict[str, Any]]] = {}
+        self.fees: dict[str, list[dict[str, Any]]] = {}
         self.sessions: set[str] = set()
         self.logins = 0
         self.calls: list[str] = []
@@ -132,6 +134,7 @@ class StandIn:
                 return {"error_code": 3, "message": f"Hồ sơ {code} đã tồn tại"}
         for record in records:
             self.records[str(record["MaHoSo"])] = dict(record)
+            self.fees[str(record["MaHoSo"])] = [dict(fee) for fee in record.get("DanhSachLePhi") or []]
         self._save()
         return {"error_code": 0, "message": "Thành công"}
 
@@ -161,6 +164,7 @@ class StandIn:
                 "record": self.records.get(code),
                 "progress": list(self.progress.get(code, [])),
                 "ratings": list(self.ratings.get(code, [])),
+                "fees": list(self.fees.get(code, [])),
             }
 
     # -- the state file --------------------------------------------------------------------------
@@ -168,11 +172,11 @@ class StandIn:
         if self.state_file and self.state_file.exists():
             state = json.loads(self.state_file.read_text(encoding="utf-8"))
             self.records, self.progress = state.get("records", {}), state.get("progress", {})
-            self.ratings = state.get("ratings", {})
+            self.ratings, self.fees = state.get("ratings", {}), state.get("fees", {})
 
     def _save(self) -> None:
         if self.state_file:
-            state = {"records": self.records, "progress": self.progress, "ratings": self.ratings}
+            state = {"records": self.records, "progress": self.progress, "ratings": self.ratings, "fees": self.fees}
             self.state_file.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 

@@ -22,7 +22,12 @@ def test_send_lookup_and_inspect(stand_in):
     assert portal.lookup(RECORD["MaHoSo"])["TrangThaiHoSo"] == 2
     assert portal.lookup("000.25.31.H26-250303-9999") is None
     held = requests.get(f"{stand_in.url}_inspect/{RECORD['MaHoSo']}", timeout=2).json()
-    assert held == {"record": RECORD, "progress": [{"MaHoSo": RECORD["MaHoSo"], "TrangThai": 2}], "ratings": []}
+    assert held == {
+        "record": RECORD,
+        "progress": [{"MaHoSo": RECORD["MaHoSo"], "TrangThai": 2}],
+        "ratings": [],
+        "fees": [],
+    }
     assert requests.get(f"{stand_in.url}_inspect/nothing", timeout=2).status_code == 404
 
 
