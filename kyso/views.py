@@ -72,7 +72,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         context["code"] = code
         document = find_code(code)
         if document is None:
-            context["error"], status = (CODE_NOT_FOUND if code else NO_FILE), 404 if code else 400
+            context["error"], status = (CODE_NOT_FOUND if code else NO_FILE), 404 if code else 200
         else:
             context["document"] = document
             context["records"] = list(document.signatures.all())
