@@ -2,7 +2,8 @@
 
 Every limit counts working days with ``hoso.workcalendar``, the rule dossiers follow: an instant
 outside working hours starts at the next session; N working days later at the same clock time.
-Received on Friday at 16:00 → accept or refuse by Tuesday at 16:00.
+Received on Friday at 16:00 → accept or refuse by Tuesday at 16:00, answer within 15 working days
+of the receipt (the time waiting for the sender's information added).
 """
 
 from __future__ import annotations
@@ -39,17 +40,17 @@ def schedule(
 
     * decide: ``DECIDE_DAYS`` working days after receipt;
     * ask for more information: ``MORE_INFO_DAYS`` working days after receipt;
-    * answer: ``ANSWER_DAYS`` working days after acceptance, plus the working time spent waiting
-      for the sender's information (None while still waiting, or when refused / not decided);
+    * answer: ``ANSWER_DAYS`` working days after receipt, plus the working time spent waiting for
+      the sender's information (None while still waiting, or when refused);
     * publish: ``PUBLISH_DAYS`` working days after the answer.
     """
     decide = wc.add_working_days(cal, received_at, DECIDE_DAYS)
     more_info = wc.add_working_days(cal, received_at, MORE_INFO_DAYS)
     answer: datetime | None = None
-    if decided_at is not None and decision == Decision.ACCEPTED:
+    if decision != Decision.REFUSED:
         waiting = more_info_requested_at is not None and more_info_received_at is None
         if not waiting:
-            answer = wc.add_working_days(cal, decided_at, ANSWER_DAYS)
+            answer = wc.add_working_days(cal, received_at, ANSWER_DAYS)
             if more_info_requested_at is not None and more_info_received_at is not None:
                 paused = wc.working_time_between(cal, more_info_requested_at, more_info_received_at)
                 if paused > timedelta(0):

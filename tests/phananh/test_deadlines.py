@@ -46,7 +46,7 @@ def test_more_info_five_answer_fifteen_publish_two(cal):
         answered_at=at(2026, 12, 24, 15, 0),
     )
     assert plan.more_info_due_at == at(2026, 12, 11, 16, 0)  # 5 working days
-    assert plan.answer_due_at == at(2026, 12, 28, 9, 0)  # 15 working days after acceptance
+    assert plan.answer_due_at == at(2026, 12, 25, 16, 0)  # 15 working days after receipt (Fri 04/12 16:00)
     assert plan.publish_due_at == at(2026, 12, 28, 15, 0)  # Thursday + 2 working days = Monday
 
 
@@ -58,7 +58,7 @@ def test_answer_clock_paused_while_waiting_for_the_sender(cal):
     done = deadlines.schedule(
         cal, **base, more_info_requested_at=at(2026, 12, 8, 9, 0), more_info_received_at=at(2026, 12, 10, 9, 0)
     )
-    assert done.answer_due_at == at(2026, 12, 30, 9, 0)
+    assert done.answer_due_at == at(2026, 12, 29, 16, 0)
 
 
 def test_refused_has_no_answer_due(cal):
@@ -88,4 +88,4 @@ def test_a_received_petition_carries_its_due_times(agency, cal):
     )
     assert petition.decide_due_at == at(2026, 12, 8, 16, 0)
     assert petition.due_at == petition.decide_due_at
-    assert petition.answer_due_at is None
+    assert petition.answer_due_at == at(2026, 12, 25, 16, 0)  # shown from receipt

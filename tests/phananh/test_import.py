@@ -77,7 +77,7 @@ def test_a_good_file_is_imported_with_due_columns_and_no_message(tmp_path):
     one = Petition.objects.get(code="PA-1")
     assert one.status == Status.PUBLISHED and one.imported
     assert one.decide_due_at == datetime(2026, 12, 1, 16, tzinfo=VN_TZ)  # Friday 16:00 → Tuesday 16:00
-    assert one.answer_due_at == datetime(2026, 12, 21, 9, tzinfo=VN_TZ)
+    assert one.answer_due_at == datetime(2026, 12, 18, 16, tzinfo=VN_TZ)
     assert Petition.objects.get(code="PA-2").status == Status.REFUSED
     assert Petition.objects.get(code="PA-3").status == Status.MORE_INFO
     assert not PetitionMessage.objects.exists()

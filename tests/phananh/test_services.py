@@ -61,7 +61,7 @@ def test_the_whole_path_with_messages_to_the_sender(petition, officer, leader, d
     done = walk_to_answered(petition, officer, leader, django_capture_on_commit_callbacks)
     assert done.status == Status.ANSWERED
     assert done.answered_at == at(2026, 12, 10, 9)
-    assert done.answer_due_at == at(2026, 12, 28, 9)
+    assert done.answer_due_at == at(2026, 12, 25, 16)
     assert done.due_at == done.publish_due_at == at(2026, 12, 14, 9)
     actions = list(PetitionEvent.objects.filter(petition=petition).values_list("action", flat=True))
     assert actions == ["receive", "assign", "accept", "submit_answer", "approve"]
@@ -114,7 +114,7 @@ def test_more_information_pauses_the_answer_clock(petition, leader, officer):
     assert (waiting.status, waiting.due_at) == (Status.MORE_INFO, None)
     back = services.act(petition_id=petition.pk, action=Action.MORE_INFO_RECEIVED, by=leader, at=at(2026, 12, 10, 9))
     assert back.status == Status.ACCEPTED
-    assert back.due_at == at(2026, 12, 30, 9)
+    assert back.due_at == at(2026, 12, 29, 16)
 
 
 def test_publication_refuses_personal_data(petition, officer, leader, django_capture_on_commit_callbacks):
