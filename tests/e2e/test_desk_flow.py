@@ -152,6 +152,19 @@ def test_a_name_pasted_as_one_long_word_never_widens_the_clerks_day(live_server,
     context.close()
 
 
+@pytest.mark.parametrize("username", ["canbo", "congchuc", "lanhdao", "quantri"])
+def test_every_staff_menu_fits_a_1366_screen_on_one_line(live_server, browser, username):
+    load_demo()
+    context, page = login(browser, live_server.url, username)
+    page.goto(f"{live_server.url}/thu-tuc/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # Expanded (no hamburger at this width) and on one line: every item sits at the same height.
+    assert page.locator(".navbar-toggler").is_hidden()
+    tops = page.evaluate("[...document.querySelectorAll('#menu-chinh .nav-link')].map(a => Math.round(a.getBoundingClientRect().top))")
+    assert len(tops) >= 3 and len(set(tops)) == 1, tops
+    context.close()
+
+
 def test_ticking_online_recomputes_the_appointment_when_the_limit_differs_by_channel(live_server, browser):
     from django.utils import timezone
 

@@ -27,10 +27,13 @@ def scrape(client) -> str:
 
 
 def value(text: str, name: str, **labels: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    """The sum over every series of ``name`` carrying these labels (other labels, e.g. the status
+    class, may split one view's count over several lines)."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items())
+    )
 
 
 def test_metrics_are_off_without_a_token_and_refused_with_a_wrong_one(client, settings):
@@ -48,6 +51,7 @@ def test_requests_are_counted_by_url_name_never_by_path(client, settings):
         client.get("/tra-cuu/000.00.01.H26-261206-0001/?k=SECRETKEY1")
     text = scrape(client)
     assert value(text, "motcua_http_requests_total", view="lookup", method="GET") == before + 3
+    assert value(text, "motcua_http_requests_total", view="lookup", method="GET", status="4xx") >= 3
     assert "SECRETKEY1" not in text and "261206-0001" not in text
     assert value(text, "motcua_http_request_seconds_count", view="lookup") >= 3
 
