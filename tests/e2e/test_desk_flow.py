@@ -160,7 +160,9 @@ def test_every_staff_menu_fits_a_1366_screen_on_one_line(live_server, browser, u
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     # Expanded (no hamburger at this width) and on one line: every item sits at the same height.
     assert page.locator(".navbar-toggler").is_hidden()
-    tops = page.evaluate("[...document.querySelectorAll('#menu-chinh .nav-link')].map(a => Math.round(a.getBoundingClientRect().top))")
+    tops = page.evaluate(
+        "[...document.querySelectorAll('#menu-chinh .nav-link')].map(a => Math.round(a.getBoundingClientRect().top))"
+    )
     assert len(tops) >= 3 and len(set(tops)) == 1, tops
     context.close()
 
