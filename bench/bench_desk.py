@@ -276,8 +276,8 @@ def build_dossiers(ward: Ward, instants: Sequence[datetime], now: datetime, rng:
     from hoso import workcalendar as wc
     from hoso.clock import compute_clock
     from hoso.constants import Status
+    from hoso.creation import LOOKUP_ALPHABET
     from hoso.models import Dossier
-    from hoso.workflow import LOOKUP_ALPHABET
     from motcua.lib.codepattern import pattern_for
 
     cal, agency = ward.calendar, ward.agency

@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from hoso import lookup
+    from hoso.creation import LOOKUP_ALPHABET
     from hoso.models import Dossier
-    from hoso.workflow import LOOKUP_ALPHABET
 
     call_command("migrate", verbosity=0)
     ward = desk.setup_ward()

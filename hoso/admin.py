@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from motcua.admin import AgencyAdmin, AgencyScopedAdmin, WardBoundForm, is_ward_admin
+from motcua.admin import AgencyAdmin, AgencyScopedAdmin, ReadOnlyAdminMixin, WardBoundForm, is_ward_admin
 from motcua.models import Agency
 
 from .calendar_store import calendar_for, unconfirmed_years
@@ -258,20 +258,11 @@ class NotificationTemplateAdmin(AgencyScopedAdmin):
         return ("default_text",) if request.user.is_superuser else ("agency", "default_text")
 
 
-class ReadOnlyScopedAdmin(AgencyScopedAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
     """A ward's records that nobody edits by hand: listed and opened, never added, changed or deleted."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notification)

@@ -22,7 +22,7 @@ What the import does:
 * Clock columns are set as the workflow sets them, by the same ``clock.compute_clock`` over the
   events, each event recording the due time it leaves in force;
   base_due_at = the given or computed ``due_at``; procedure_snapshot by
-  ``workflow.procedure_snapshot`` with the ward's limit and fee; a new random lookup key. Status
+  ``creation.procedure_snapshot`` with the ward's limit and fee; a new random lookup key. Status
   is the last event's: received, processing (after a completed supplement), waiting for
   supplement, result ready, returned, withdrawn or stopped. No officer is assigned. Each
   extension is an EXTEND event (``data["new_due_at"]``), as form 04 writes it: the citizen's
@@ -69,6 +69,7 @@ from . import clock, survey_links
 from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action
+from .creation import LOOKUP_ALPHABET, LOOKUP_KEY_LENGTH, procedure_snapshot
 from .import_checks import DossierImportRejected, ParsedDossiers
 from .interchange import (
     CHUNK,
@@ -83,7 +84,6 @@ from .interchange import (
 )
 from .limits import offer_limit
 from .models import Dossier, DossierCounter, DossierEvent, dossier_search_text
-from .workflow import LOOKUP_ALPHABET, LOOKUP_KEY_LENGTH, procedure_snapshot
 
 COUNT_ONLY_NOTE = "Nhập từ hệ thống cũ: chỉ có số lần yêu cầu bổ sung, không có thời gian"
 BATCH_SIZE = 2_000
@@ -187,7 +187,7 @@ def _timeline(record: DossierRecord) -> list[tuple[Action, datetime, dict[str, A
 
 
 def lookup_keys(count: int) -> list[str]:
-    """``count`` random lookup keys like ``workflow.new_lookup_key`` makes, drawn in one go.
+    """``count`` random lookup keys like ``creation.new_lookup_key`` makes, drawn in one go.
 
     Bytes from the OS's cryptographic source; those ≥ 250 are dropped so every letter of the
     25-letter alphabet is equally likely.

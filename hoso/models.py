@@ -27,7 +27,6 @@ from .constants import (
     IdKind,
     NotificationChannel,
     NotificationKind,
-    NotificationStatus,
     SatisfactionLevel,
     Status,
     SurveyChannel,
@@ -36,6 +35,7 @@ from .constants import (
 )
 from .ended import ended_at
 from .messages import check_text
+from .outgoing import OutgoingMessage
 
 
 class CalendarDay(models.Model):
@@ -440,7 +440,7 @@ class NotificationTemplate(models.Model):
             raise ValidationError(errors)
 
 
-class Notification(models.Model):
+class Notification(OutgoingMessage):
     """One message to an applicant about one event on one channel: sent at most once."""
 
     dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="notifications")
@@ -448,17 +448,6 @@ class Notification(models.Model):
         DossierEvent, verbose_name="sự kiện", on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField("loại thông báo", max_length=16, choices=NotificationKind.choices)
-    channel = models.CharField("kênh gửi", max_length=8, choices=NotificationChannel.choices)
-    recipient = models.CharField("người nhận", max_length=254)
-    subject = models.CharField("tiêu đề", max_length=200, blank=True)
-    body = models.TextField("nội dung")
-    status = models.CharField(
-        "trạng thái", max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
-    error = models.TextField("lỗi", blank=True)
-    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
-    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo"

@@ -10,8 +10,9 @@ Flow (every step safe to run twice):
    creates at most one ``Notification`` row per (event, channel) — e-mail when the applicant
    gave an address, text message when they gave a phone — with the rendered text, and queues
    ``hoso.tasks.send_notification`` for each.
-3. ``send_notification`` claims an attempt with a compare-and-set (``claim_attempt``), sends
-   through ``deliver`` and records the outcome (``record_sent`` / ``record_failure``).
+3. ``send_notification`` claims an attempt with a compare-and-set (``Notification.claim_attempt``,
+   shared with petition messages by ``hoso.outgoing.OutgoingMessage``), sends through ``deliver``
+   and records the outcome (``record_sent`` / ``record_failure``).
 
 Texts: a ``NotificationTemplate`` row of the dossier's agency wins, then a row without agency
 (the deployment's default), then the built-in files ``templates/hoso/messages/``. Subject and
@@ -35,7 +36,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.module_loading import import_string
 
 from motcua.lib.dates import datetime_short, datetime_words
@@ -45,6 +46,7 @@ from motcua.lib.text import single_stops
 from . import messages
 from .constants import Action, ApplicantKind, Delivery, NotificationChannel, NotificationKind, NotificationStatus
 from .models import Dossier, DossierEvent, Notification, NotificationTemplate
+from .outgoing import OutgoingMessage
 from .paper import committee_in_sentence, lookup_url, text_lines
 from .survey_links import survey_link
 
@@ -116,8 +118,9 @@ def _is_temporary_smtp(exc: Exception) -> bool:
     return isinstance(code, int) and 400 <= code < 500
 
 
-def deliver(notification: Notification) -> None:
-    """Send one notification on its channel. Raises TransientSendError when a retry may help."""
+def deliver(notification: OutgoingMessage) -> None:
+    """Send one message (a dossier notification, a petition message) on its channel. Raises
+    TransientSendError when a retry may help."""
     if notification.channel == NotificationChannel.EMAIL:
         try:
             send_mail(
@@ -135,34 +138,6 @@ def deliver(notification: Notification) -> None:
         sms_backend().send(notification.recipient, notification.body)
     else:  # a channel added to the choices without a sender here
         raise ValueError(f"Kênh gửi không được hỗ trợ: {notification.channel}")
-
-
-# -- the claim and the outcome (used by hoso.tasks.send_notification) ---------------------------
-def claim_attempt(notification_id: int, attempt: int) -> bool:
-    """Take attempt number ``attempt`` (1 for the first send) of a pending notification.
-
-    One conditional UPDATE: it succeeds only when the row is still pending and exactly
-    ``attempt - 1`` attempts were taken. Two workers holding the same task message (a duplicate
-    queue, a redelivery after ``acks_late``) race for the same attempt number and only one wins,
-    so a message is never sent twice. The price: a worker that dies in the middle of a send
-    leaves the row pending (at most once, never twice).
-    """
-    updated = Notification.objects.filter(
-        pk=notification_id, status=NotificationStatus.PENDING, attempts=attempt - 1
-    ).update(attempts=F("attempts") + 1)
-    return updated == 1
-
-
-def record_sent(notification_id: int, *, now: datetime) -> None:
-    Notification.objects.filter(pk=notification_id).update(status=NotificationStatus.SENT, sent_at=now, error="")
-
-
-def record_failure(notification_id: int, error: str, *, final: bool) -> None:
-    """Keep the error; the row stays pending while a retry is coming, failed after the last one."""
-    changes: dict[str, Any] = {"error": error[:2000]}
-    if final:
-        changes["status"] = NotificationStatus.FAILED
-    Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(**changes)
 
 
 # -- texts --------------------------------------------------------------------------------------

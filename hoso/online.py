@@ -28,21 +28,12 @@ from thutuc.models import AgencyProcedure
 from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Status
+from .creation import new_lookup_key, next_code, procedure_snapshot, save_new
 from .limits import offer_limit
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent
 from .recompute import snapshot_limit
-from .workflow import (
-    INTAKE_ROLES,
-    Intake,
-    WorkflowError,
-    _next_code,
-    _write_event,
-    check_appointment,
-    new_lookup_key,
-    procedure_snapshot,
-    save_new,
-)
+from .workflow import INTAKE_ROLES, Intake, WorkflowError, _write_event, check_appointment
 
 
 def online_offer(agency: Agency, intake: Intake) -> AgencyProcedure:
@@ -103,7 +94,7 @@ def submit(
         intake_due_at=intake_due_at,
         level_of_assurance=level_of_assurance,
     )
-    dossier.code = _next_code(agency, timezone.localtime(now).date())
+    dossier.code = next_code(agency, timezone.localtime(now).date())
     save_new(dossier, intake.documents)
     _write_event(dossier, Action.SUBMIT, "", Status.SUBMITTED, None, now, "", {})  # type: ignore[arg-type]
     return dossier

@@ -38,7 +38,7 @@ def send_notification(self, notification_id: int) -> str:
 
     Returns at once when the row is gone or no longer pending (already sent or failed). The
     attempt number is the Celery retry count + 1 and is claimed with a compare-and-set
-    (``notifications.claim_attempt``): a duplicate of this message loses the claim and sends
+    (``Notification.claim_attempt``): a duplicate of this message loses the claim and sends
     nothing. A TransientSendError is recorded and retried with exponential backoff, up to
     ``MAX_SEND_RETRIES`` retries; after the last one, or on any other error, the row is FAILED
     with the error.
@@ -47,14 +47,14 @@ def send_notification(self, notification_id: int) -> str:
     if status != NotificationStatus.PENDING:
         return status or "missing"
     attempt = self.request.retries + 1
-    if not notifications.claim_attempt(notification_id, attempt):
+    if not Notification.claim_attempt(notification_id, attempt):
         return "claimed elsewhere"
     notification = Notification.objects.get(pk=notification_id)
     try:
         notifications.deliver(notification)
     except notifications.TransientSendError as exc:
         final = self.request.retries >= self.max_retries
-        notifications.record_failure(notification_id, f"Lần gửi {attempt}: {exc}", final=final)
+        Notification.record_failure(notification_id, f"Lần gửi {attempt}: {exc}", final=final)
         if final:
             logger.warning("Thông báo %s: gửi không được sau %s lần", notification_id, attempt)
             return NotificationStatus.FAILED
@@ -62,9 +62,9 @@ def send_notification(self, notification_id: int) -> str:
     except Exception as exc:
         # Permanent: a refused address, a backend bug. Retrying would not help; keep the reason.
         logger.exception("Thông báo %s: gửi không được", notification_id)
-        notifications.record_failure(notification_id, f"Lần gửi {attempt}: {exc!r}", final=True)
+        Notification.record_failure(notification_id, f"Lần gửi {attempt}: {exc!r}", final=True)
         return NotificationStatus.FAILED
-    notifications.record_sent(notification_id, now=timezone.now())
+    Notification.record_sent(notification_id, now=timezone.now())
     return NotificationStatus.SENT
 
 

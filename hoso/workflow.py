@@ -4,25 +4,24 @@ The transition table is data (`TRANSITIONS`). Every transition runs in one trans
 locks the dossier row, checks the actor's role and ward and the edge, sets the fields, writes
 exactly one append-only `DossierEvent` (then runs the after-event callbacks of `hoso.events`),
 recomputes the clock columns from the events, and queues side effects with
-`transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier.
+`transaction.on_commit`. Intake (receive / guide / refuse) creates the dossier, with the building
+blocks of `hoso.creation` (code, lookup key, procedure snapshot, first save).
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.constants import Role
-from motcua.lib.codepattern import pattern_for
 from motcua.lib.dates import at_text
 from motcua.lib.identity import normalise_person_name
 from motcua.lib.text import MaxLength, TextLimit, check_public_note, normalise_spaces
@@ -33,16 +32,13 @@ from . import applicants, clock, survey_links
 from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
+from .creation import new_lookup_key, next_code, procedure_snapshot, save_new
 from .events import event_written, recording_silently
 from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
-from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
+from .models import Dossier, DossierEvent
 from .recompute import snapshot_limit
 from .transitions import TRANSITIONS
-
-# No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
-LOOKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-LOOKUP_KEY_LENGTH = 8
 
 
 class WorkflowError(Exception):
@@ -119,51 +115,6 @@ class Intake:
     token: uuid.UUID | None = None
     # The ward's offer of the procedure when the caller has read it already (checked again here).
     offer: AgencyProcedure | None = None
-
-
-def new_lookup_key() -> str:
-    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
-
-
-def procedure_snapshot(
-    procedure: Procedure, limit: wc.Limit | None, fee_text: str, limit_text: str | None = None
-) -> dict[str, Any]:
-    return {
-        "code": procedure.code,
-        "name": procedure.display_name,
-        "field": procedure.field.name,
-        "time_limit_text": procedure.time_limit_text if limit_text is None else limit_text,
-        "limit": None
-        if limit is None
-        else {
-            "value": limit.value,
-            "unit": limit.unit.value,
-            "cutoff": limit.cutoff.strftime("%H:%M") if limit.cutoff else None,
-        },
-        "fee_text": fee_text,
-        "documents": [
-            {"name": d.name, "form": d.form, "quantity": d.quantity, "mandatory": d.mandatory}
-            for d in procedure.documents.all()
-        ],
-    }
-
-
-def _next_code(agency: Agency, day: date) -> str:
-    """The day's next gapless number for the agency, in one statement.
-
-    The upsert creates the day's counter at 1 or adds one to it and returns the number; the row it
-    wrote stays locked until the intake transaction ends, so concurrent intakes queue here and a
-    rolled-back intake gives its number back.
-    """
-    table = connection.ops.quote_name(DossierCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the model's own table
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [agency.pk, connection.ops.adapt_datefield_value(day)],
-        )
-        (seq,) = cursor.fetchone()
-    return pattern_for(agency.dossier_code_pattern).render(agency.code, day, seq)
 
 
 def _check_intake(agency: Agency, actor: User, intake: Intake) -> AgencyProcedure:
@@ -267,7 +218,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
         base_due = wc.compute_due(calendar, now, limit)
     dossier.received_at = now
     dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
-    dossier.code = _next_code(agency, timezone.localtime(now).date())
+    dossier.code = next_code(agency, timezone.localtime(now).date())
     save_new(dossier, intake.documents)
     _write_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
     return dossier
@@ -319,21 +270,6 @@ def _not_received(
     save_new(dossier)
     _write_event(dossier, action, "", status, actor, now, text.strip(), {})
     return dossier
-
-
-def save_new(dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]] = ()) -> None:
-    """Write a new dossier and the papers received with it (required paper id, name, form, quantity).
-
-    Field validation only: the database itself enforces uniqueness and the check constraints.
-    """
-    dossier.full_clean(
-        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
-    )
-    dossier.save()
-    DossierDocument.objects.bulk_create(
-        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
-        for rid, name, form, qty in papers
-    )
 
 
 # -- transitions on a received dossier --------------------------------------------------------

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from motcua.admin import AgencyScopedAdmin, WardBoundForm
+from motcua.admin import AgencyScopedAdmin, ReadOnlyAdminMixin, WardBoundForm
 
 from .models import CertificationEntry, SignedDocument, SigningKey
 from .signing import SigningError, load_signer
@@ -71,16 +71,7 @@ class CertificationEntryAdmin(WardAdmin):
 
 
 @admin.register(SignedDocument)
-class SignedDocumentAdmin(WardAdmin):
+class SignedDocumentAdmin(ReadOnlyAdminMixin, WardAdmin):
     list_display = ["code", "title", "kind", "issued_at"]
     list_filter = ["kind"]
     search_fields = ["code"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

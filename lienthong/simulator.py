@@ -19,17 +19,21 @@ import secrets
 import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from motcua.lib.loopback import LoopbackServer
+
 FAULTS = ("exists", "5xx", "expire")
 
 
-class StandIn:
+class StandIn(LoopbackServer):
     """The stand-in's state and server; ``start()`` returns its address, ``stop()`` closes it
     (the state stays: start it again for "the portal was down, then back")."""
+
+    thread_name = "national-stand-in"
 
     def __init__(
         self,
@@ -54,27 +58,13 @@ class StandIn:
         self.calls: list[str] = []
         self.faults: list[str] = []
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
+        self.server = None
         self._random = random.Random()  # noqa: S311 — injected failures, not secrets
         self._load()
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> str:
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, name="national-stand-in", daemon=True).start()
-        return self.url
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def fail_next(self, fault: str) -> None:
         if fault not in FAULTS:

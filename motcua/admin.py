@@ -81,6 +81,20 @@ def is_ward_admin(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and getattr(user, "role", "") == Role.ADMIN and user.agency_id)
 
 
+class ReadOnlyAdminMixin:
+    """Records nobody edits by hand: listed and opened, never added, changed or deleted. Put it
+    before the admin class in the bases (``class X(ReadOnlyAdminMixin, AgencyScopedAdmin)``)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AgencyScopedAdmin(admin.ModelAdmin):
     """Limits rows to the user's agency unless the user is a superuser.
 

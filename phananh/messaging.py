@@ -4,12 +4,10 @@ channels of the dossier notifications (``hoso.notifications.deliver``: e-mail, t
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from hoso.constants import NotificationChannel, NotificationStatus
-from hoso.models import Notification
 from hoso.notifications import deliver
 from motcua.lib.dates import datetime_short
 from motcua.lib.identity import is_mobile
@@ -63,16 +61,12 @@ def plan_messages(event_id: int) -> list[int]:
 
 def send(message_id: int) -> str:
     """Send one planned message at most once (a conditional UPDATE claims it); returns its status."""
-    claimed = PetitionMessage.objects.filter(pk=message_id, status=NotificationStatus.PENDING, attempts=0).update(
-        attempts=F("attempts") + 1
-    )
-    if not claimed:
+    if not PetitionMessage.claim_attempt(message_id, 1):
         return "claimed elsewhere"
-    row = PetitionMessage.objects.get(pk=message_id)
     try:
-        deliver(Notification(channel=row.channel, recipient=row.recipient, subject=row.subject, body=row.body))
+        deliver(PetitionMessage.objects.get(pk=message_id))
     except Exception as exc:
-        PetitionMessage.objects.filter(pk=message_id).update(status=NotificationStatus.FAILED, error=repr(exc)[:2000])
+        PetitionMessage.record_failure(message_id, repr(exc), final=True)
         return NotificationStatus.FAILED
-    PetitionMessage.objects.filter(pk=message_id).update(status=NotificationStatus.SENT, sent_at=timezone.now())
+    PetitionMessage.record_sent(message_id, now=timezone.now())
     return NotificationStatus.SENT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from hoso.constants import NotificationChannel, NotificationStatus
+from hoso.outgoing import OutgoingMessage
 from motcua.lib.text import BoundedTextField, TextLimit
 from motcua.models import Agency
 
@@ -172,23 +172,12 @@ class PetitionPhoto(models.Model):
         return self.original_name
 
 
-class PetitionMessage(models.Model):
-    """One message to the sender about one event on one channel: sent at most once (like
-    ``hoso.Notification``, sent by the same channels)."""
+class PetitionMessage(OutgoingMessage):
+    """One message to the sender about one event on one channel: sent at most once (the columns and
+    the claim of ``hoso.Notification``, sent by the same channels)."""
 
     petition = models.ForeignKey(Petition, verbose_name="phản ánh", on_delete=models.CASCADE, related_name="messages")
     event = models.ForeignKey(PetitionEvent, verbose_name="sự kiện", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField("kênh gửi", max_length=8, choices=NotificationChannel.choices)
-    recipient = models.CharField("người nhận", max_length=254)
-    subject = models.CharField("tiêu đề", max_length=200, blank=True)
-    body = models.TextField("nội dung")
-    status = models.CharField(
-        "trạng thái", max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
-    error = models.TextField("lỗi", blank=True)
-    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
-    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "thông báo phản ánh"

@@ -246,6 +246,14 @@ def may(user: User, petition: Petition, action: str) -> bool:
     return True
 
 
+def _lock_own(petition_id: int, by: User) -> Petition:
+    """The petition, locked until the transaction ends, if it belongs to the staff member's ward."""
+    petition = Petition.objects.select_for_update().filter(pk=petition_id).first()
+    if petition is None or petition.agency_id != by.agency_id:
+        raise PetitionRejected("Không tìm thấy phản ánh.")
+    return petition
+
+
 def act(
     *,
     petition_id: int,
@@ -259,9 +267,7 @@ def act(
     """One staff action of ``TRANSITIONS`` (all but publish, which has its own checks)."""
     at = at or timezone.now()
     with transaction.atomic():
-        petition = Petition.objects.select_for_update().filter(pk=petition_id).first()
-        if petition is None or petition.agency_id != by.agency_id:
-            raise PetitionRejected("Không tìm thấy phản ánh.")
+        petition = _lock_own(petition_id, by)
         if action == Action.PUBLISH or not may(by, petition, action):
             raise PetitionRejected(
                 f"Không thể “{Action(action).label.lower()}” khi phản ánh đang "
@@ -321,9 +327,7 @@ def publish(
     """Publish the reviewed question and answer: refused while they hold the sender's personal data."""
     at = at or timezone.now()
     with transaction.atomic():
-        petition = Petition.objects.select_for_update().filter(pk=petition_id).first()
-        if petition is None or petition.agency_id != by.agency_id:
-            raise PetitionRejected("Không tìm thấy phản ánh.")
+        petition = _lock_own(petition_id, by)
         if not may(by, petition, Action.PUBLISH):
             raise PetitionRejected("Chỉ lãnh đạo công khai được phản ánh đã trả lời.")
         texts = {"public_subject": public_subject, "public_question": public_question, "public_answer": public_answer}

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from motcua.admin import AgencyScopedAdmin
+from motcua.admin import AgencyScopedAdmin, ReadOnlyAdminMixin
 
 from .models import FeeRequest, FeeRule, PaymentNotice, PaymentTransaction, Receipt
 
@@ -31,15 +31,8 @@ class FeeRuleAdmin(AgencyScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnly(AgencyScopedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnly(ReadOnlyAdminMixin, AgencyScopedAdmin):
+    """A ward's payment records: written by the payment services only."""
 
 
 @admin.register(FeeRequest)

@@ -19,11 +19,13 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 import requests
+
+from motcua.lib.loopback import LoopbackServer
 
 from . import protocol as p
 
@@ -37,8 +39,10 @@ class Held:
     provider_id: str = field(default_factory=lambda: "GD" + secrets.token_hex(6).upper())
 
 
-class PaymentStandIn:
+class PaymentStandIn(LoopbackServer):
     """The stand-in's state and server; ``start()`` returns its base URL."""
+
+    thread_name = "payment-stand-in"
 
     def __init__(self, port: int = 0, *, partner: str = "MOTCUA", secret: str = "") -> None:
         self.port, self.partner, self.secret = port, partner, secret
@@ -46,24 +50,10 @@ class PaymentStandIn:
         self.by_reference: dict[str, str] = {}
         self.callbacks: list[tuple[dict[str, Any], int, str]] = []  # (sent, HTTP status, answer)
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
+        self.server = None
 
-    def start(self) -> str:
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, name="payment-stand-in", daemon=True).start()
-        return self.url
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     # -- the protocol ----------------------------------------------------------------------------
     def init(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ after a ward changes its pattern): take a code ``c`` made for ward W, day D, num
    digits, the first the date and the second the number. The date run has 6 digits for
    ``%y%m%d`` and 8 for ``%Y%m%d``, so its length says how to read it, and it reads back as D
    (``%y`` repeats only after a hundred years). The second run reads back as n.
-3. So ``c`` determines (W, D, n), and the day counter (``hoso.workflow._next_code``) hands each n
+3. So ``c`` determines (W, D, n), and the day counter (``hoso.creation.next_code``) hands each n
    out once per ward and day. Two different dossiers therefore have different codes.
 
 Nothing of the pattern is ever evaluated: ``render`` concatenates the literal pieces with the

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from baocao.figures import compile_figures, indicators
 from baocao.periods import custom, decree_month
 from baocao.queries import COLUMNS, drilldown, table_06a
-from hoso import clock, workflow
+from hoso import clock, creation, workflow
 from hoso import workcalendar as wc
 from hoso.calendar_store import calendar_for
 from hoso.constants import Action, Delivery, SatisfactionLevel, Status, SurveyChannel
@@ -611,7 +611,7 @@ def bulk_dossier(
     extension, so every event records the base due time: received_at plus the procedure's limit
     on the agency's calendar (`wc.compute_due`). The clock columns come from `clock.compute_clock`,
     as `workflow._transition` computes them.
-    Save the pairs with `save_bulk`; `snapshot` is `workflow.procedure_snapshot(...)`, built once.
+    Save the pairs with `save_bulk`; `snapshot` is `creation.procedure_snapshot(...)`, built once.
     """
     calendar = calendar_for(agency.pk)
     limit = wc.Limit(value=procedure.time_limit_value, unit=procedure.time_limit_unit)
@@ -683,7 +683,7 @@ def test_the_hanoi_ward_first_half_of_2020_gives_its_published_figures(agency, c
     """2,201 received (699 online), 2,119 resolved on time or early, 82 in progress, none late; 3 by post."""
     calendar = calendar_for(agency.pk)
     procedure = catalogue["civil"]
-    snapshot = workflow.procedure_snapshot(procedure, wc.Limit(3, "working_days"), "Miễn phí")
+    snapshot = creation.procedure_snapshot(procedure, wc.Limit(3, "working_days"), "Miễn phí")
     rng = random.Random(2020)
     mornings = _working_mornings(calendar, date(2020, 1, 2), date(2020, 6, 19))
     pairs = []

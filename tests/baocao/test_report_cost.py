@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from baocao.periods import calendar_half_year, calendar_month, calendar_quarter, custom, decree_month, decree_year
 from baocao.queries import COLUMNS, drilldown, parts, reported, scope, table_06a
-from hoso import clock, workflow
+from hoso import clock, creation
 from hoso import workcalendar as wc
 from hoso.calendar_store import calendar_for
 from hoso.constants import Action
@@ -115,7 +115,7 @@ def history(agency, other_agency, clerk, officer):
         )
         for ward in (agency, other_agency):
             AgencyProcedureFactory(agency=ward, procedure=procedure)
-        procedures.append((procedure, workflow.procedure_snapshot(procedure, wc.Limit(3, "working_days"), "")))
+        procedures.append((procedure, creation.procedure_snapshot(procedure, wc.Limit(3, "working_days"), "")))
     rng = random.Random(18)
     days = [FIRST + timedelta(days=k) for k in range((LAST - FIRST).days + 1)]
     lives = []

@@ -65,3 +65,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(here + os.sep) and item.get_closest_marker("e2e") is None:
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def devidp_portal(live_server, settings, devidp_server) -> str:
+    """The portal signs citizens in at the development identity provider; returns its base URL on
+    127.0.0.1 (the provider accepts any loopback port for the callback, RFC 8252 §7.3)."""
+    settings.MOTCUA_OIDC_ISSUER = devidp_server.issuer
+    settings.MOTCUA_OIDC_CLIENT_ID = devidp_server.client_id
+    settings.MOTCUA_OIDC_CLIENT_SECRET = devidp_server.client_secret
+    return live_server.url.replace("localhost", "127.0.0.1")

@@ -4,14 +4,10 @@ lists it, and the citizen downloads it from their account (which records the ret
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import import_module
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 
-from congdan.models import Citizen
-from congdan.session import CITIZEN_KEY, LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from hoso import intake as intake_rules
 from hoso import workflow
 from hoso.constants import Delivery, Status
@@ -21,6 +17,7 @@ from motcua.models import User
 from thutuc.models import Procedure
 
 from ..tructuyen.samples import PDF
+from .citizen import signed_in_cookie
 from .test_desk_flow import act, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,17 +45,6 @@ def electronic_dossier() -> Dossier:
     return dossier
 
 
-def citizen_cookie(base: str) -> dict[str, str]:
-    citizen = Citizen.objects.create(
-        issuer="https://idp.test", subject="s-hoa", id_number=ID_NUMBER, full_name="Lê Thị Hoa"
-    )
-    session = import_module(django_settings.SESSION_ENGINE).SessionStore()
-    now = int(timezone.now().timestamp())
-    session.update({CITIZEN_KEY: citizen.pk, SIGNED_IN_AT_KEY: now, LAST_SEEN_KEY: now})
-    session.create()
-    return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key or "", "url": base}
-
-
 def test_the_officer_attaches_the_result_and_the_citizen_downloads_it(live_server, browser, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     dossier = electronic_dossier()
@@ -83,7 +69,7 @@ def test_the_officer_attaches_the_result_and_the_citizen_downloads_it(live_serve
 
     row = Dossier.objects.get(pk=dossier.pk).files.get(kind="result")
     citizen = browser.new_context(locale="vi-VN", accept_downloads=True)
-    citizen.add_cookies([citizen_cookie(base)])
+    citizen.add_cookies([signed_in_cookie(base, id_number=ID_NUMBER, full_name="Lê Thị Hoa", subject="s-hoa")])
     answer = citizen.request.get(f"{base}/truc-tuyen/ket-qua/{row.pk}/")
     assert answer.status == 200 and answer.body() == PDF
     citizen.close()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
-from django.conf import settings as django_settings
-from django.utils import timezone
 
-from congdan.models import Citizen
-from congdan.session import CITIZEN_KEY, LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from hoso import workflow
 from hoso.models import Dossier
+from tests.e2e.citizen import signed_in_cookie
 from tests.e2e.test_accessibility import violations
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from thanhtoan.models import FeeRequest, FeeRule, PaymentTransaction, Receipt, Timing, TxState
@@ -22,17 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ID_NUMBER = "001085012345"
 SECRET = "khoa-bi-mat-e2e"
-
-
-def signed_in_cookie(base: str) -> dict[str, str]:
-    citizen = Citizen.objects.create(
-        issuer="https://idp.test", subject="s-an", id_number=ID_NUMBER, full_name="Nguyễn Văn An"
-    )
-    session = import_module(django_settings.SESSION_ENGINE).SessionStore()
-    now = int(timezone.now().timestamp())
-    session.update({CITIZEN_KEY: citizen.pk, SIGNED_IN_AT_KEY: now, LAST_SEEN_KEY: now})
-    session.create()
-    return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key or "", "url": base}
 
 
 def test_a_citizen_pays_on_the_stand_ins_page(live_server, browser, settings, agency, clerk):
@@ -52,7 +36,7 @@ def test_a_citizen_pays_on_the_stand_ins_page(live_server, browser, settings, ag
     dossier = workflow.receive(agency=agency, actor=clerk, intake=intake)
     try:
         context = browser.new_context(locale="vi-VN")
-        context.add_cookies([signed_in_cookie(base)])
+        context.add_cookies([signed_in_cookie(base, id_number=ID_NUMBER, full_name="Nguyễn Văn An", subject="s-an")])
         page = context.new_page()
         page.goto(f"{base}/ho-so-cua-toi/")
         assert "Chưa thanh toán" in page.locator("#ho-so-cua-toi").inner_text()

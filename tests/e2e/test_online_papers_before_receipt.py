@@ -8,9 +8,10 @@ import pytest
 from hoso.constants import Status
 from hoso.models import Dossier
 from motcua.demo import load_demo
+from tests.e2e.citizen import citizen_signs_in
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_desk_flow import login
-from tests.e2e.test_online_whole_flow import citizen_signs_in, submit_online
+from tests.e2e.test_online_whole_flow import submit_online
 from tests.tructuyen.samples import PDF
 from thutuc.models import Procedure
 
@@ -18,16 +19,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 MISSING = "Bản sao giấy chứng nhận kết hôn của cha mẹ"
 
 
-def test_the_desk_asks_for_papers_and_the_citizen_uploads_them(live_server, browser, settings, devidp_server, tmp_path):
-    settings.MOTCUA_OIDC_ISSUER = devidp_server.issuer
-    settings.MOTCUA_OIDC_CLIENT_ID = devidp_server.client_id
-    settings.MOTCUA_OIDC_CLIENT_SECRET = devidp_server.client_secret
+def test_the_desk_asks_for_papers_and_the_citizen_uploads_them(
+    browser, settings, devidp_server, devidp_portal, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     load_demo()
     procedure = Procedure.objects.get(code="1.001193")
     procedure.accepts_online = True
     procedure.save(update_fields=["accepts_online"])
-    base = live_server.url.replace("localhost", "127.0.0.1")
+    base = devidp_portal
 
     citizen_ctx, citizen = citizen_signs_in(browser, base, devidp_server.issuer, "/nop-ho-so/")
     code, _ = submit_online(citizen, procedure)

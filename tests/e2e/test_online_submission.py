@@ -6,7 +6,8 @@ import pytest
 
 from hoso.models import Dossier
 from motcua.demo import load_demo
-from tests.devidp import AN, PASSWORD
+from tests.devidp import AN
+from tests.e2e.citizen import sign_in_at_devidp
 from tests.e2e.test_accessibility import violations
 from tests.tructuyen.samples import JPEG, PDF
 from thutuc.models import Procedure
@@ -14,23 +15,17 @@ from thutuc.models import Procedure
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_citizen_submits_a_dossier_from_a_phone(live_server, phone_page, settings, devidp_server, tmp_path):
-    settings.MOTCUA_OIDC_ISSUER = devidp_server.issuer
-    settings.MOTCUA_OIDC_CLIENT_ID = devidp_server.client_id
-    settings.MOTCUA_OIDC_CLIENT_SECRET = devidp_server.client_secret
+def test_a_citizen_submits_a_dossier_from_a_phone(phone_page, settings, devidp_server, devidp_portal, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     load_demo()
     procedure = Procedure.objects.get(code="1.001193")
     procedure.accepts_online = True
     procedure.save(update_fields=["accepts_online"])
-    base = live_server.url.replace("localhost", "127.0.0.1")  # the provider accepts any loopback port
+    base = devidp_portal
 
     page = phone_page
     page.goto(f"{base}/nop-ho-so/")
-    page.wait_for_url(f"{devidp_server.issuer.removesuffix('/o')}/dang-nhap/**")
-    page.get_by_label("Số định danh cá nhân").fill(AN[0])
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in_at_devidp(page, devidp_server.issuer)
 
     page.wait_for_url(f"{base}/nop-ho-so/")
     page.get_by_label("Tìm thủ tục theo tên hoặc mã").fill("khai sinh")

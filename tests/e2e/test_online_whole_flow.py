@@ -9,8 +9,7 @@ import pytest
 from hoso.constants import Status
 from hoso.models import Dossier
 from motcua.demo import load_demo
-from tests.devidp import AN, PASSWORD
-from tests.e2e.conftest import PHONE
+from tests.e2e.citizen import citizen_signs_in
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_desk_flow import act, login
 from tests.tructuyen.samples import JPEG, PDF
@@ -20,18 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # A different, still valid PDF (a comment line), so the download is known to be the result, not a paper.
 RESULT = PDF.replace(b"\n", b"\n% Ket qua giai quyet ho so\n", 1)
-
-
-def citizen_signs_in(browser, base: str, issuer: str, start: str):
-    context = browser.new_context(locale="vi-VN", accept_downloads=True, **PHONE)
-    page = context.new_page()
-    page.goto(f"{base}{start}")
-    page.wait_for_url(f"{issuer.removesuffix('/o')}/dang-nhap/**")
-    page.get_by_label("Số định danh cá nhân").fill(AN[0])
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}{start}")
-    return context, page
 
 
 def submit_online(page, procedure: Procedure) -> tuple[str, int]:
@@ -64,16 +51,13 @@ def submit_online(page, procedure: Procedure) -> tuple[str, int]:
     return page.locator("#ma-ho-so").inner_text().strip(), slots
 
 
-def test_the_whole_online_flow(live_server, browser, settings, devidp_server, tmp_path):
-    settings.MOTCUA_OIDC_ISSUER = devidp_server.issuer
-    settings.MOTCUA_OIDC_CLIENT_ID = devidp_server.client_id
-    settings.MOTCUA_OIDC_CLIENT_SECRET = devidp_server.client_secret
+def test_the_whole_online_flow(browser, settings, devidp_server, devidp_portal, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     load_demo()
     procedure = Procedure.objects.get(code="1.001193")
     procedure.accepts_online = True
     procedure.save(update_fields=["accepts_online"])
-    base = live_server.url.replace("localhost", "127.0.0.1")  # the provider accepts any loopback port
+    base = devidp_portal
 
     # The citizen, on a phone, submits and sees the code at once.
     citizen_ctx, citizen = citizen_signs_in(browser, base, devidp_server.issuer, "/nop-ho-so/")

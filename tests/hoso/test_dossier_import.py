@@ -13,13 +13,13 @@ from openpyxl import Workbook, load_workbook
 
 from hoso import workflow
 from hoso.constants import Action, Status
+from hoso.creation import LOOKUP_ALPHABET
 from hoso.documents import render_document_html
 from hoso.import_checks import DossierImportRejected, parse_dossier_file
 from hoso.importing import code_parser, import_dossiers, lookup_keys
 from hoso.interchange import COLUMNS
 from hoso.models import AccessLog, Dossier, DossierCounter, DossierEvent
 from hoso.workcalendar import VN_TZ
-from hoso.workflow import LOOKUP_ALPHABET
 from motcua.models import User
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, load_holidays
 from tests.printed import html_text

@@ -262,10 +262,10 @@ def test_a_duplicate_send_message_loses_the_claim(agency, clerk, procedure):
     dossier = receive(agency, clerk, procedure)  # not committed: nothing planned yet
     (email_id, _sms_id) = notifications.plan_notifications(dossier.events.get().pk)
     # A worker took attempt 1 and is still sending: a second copy of the message may not.
-    assert notifications.claim_attempt(email_id, 1) is True
+    assert Notification.claim_attempt(email_id, 1) is True
     assert send_notification.delay(email_id).get() == "claimed elsewhere"
     assert mail.outbox == []
-    assert notifications.claim_attempt(email_id, 1) is False
+    assert Notification.claim_attempt(email_id, 1) is False
     assert Notification.objects.get(pk=email_id).attempts == 1
 
 
@@ -552,7 +552,7 @@ def test_the_sweeper_requeues_a_planned_message_never_tried_and_gives_up_a_lost_
     time_machine.move_to(received, tick=False)
     dossier = receive(agency, clerk, procedure, now=received)
     email_id, sms_id = notifications.plan_notifications(dossier.events.get().pk)  # never queued
-    assert notifications.claim_attempt(sms_id, 1)  # tried once; its retry vanished with the broker
+    assert Notification.claim_attempt(sms_id, 1)  # tried once; its retry vanished with the broker
     time_machine.move_to(received + timedelta(hours=4), tick=False)
     assert sweep_notifications.delay().get() == {"events": 0, "requeued": 1, "abandoned": 1}
     assert Notification.objects.get(pk=email_id).status == NotificationStatus.SENT

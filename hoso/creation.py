@@ -1,0 +1,87 @@
+"""What every new dossier gets, whichever way it comes in (the counter and ``hoso.workflow``, online
+submission in ``hoso.online``, the import in ``hoso.importing``): its public lookup key, the
+snapshot of the procedure as the applicant was told it, the day's gapless code, and its first
+save with the papers received.
+
+Plain building blocks: they set no status and write no event (``hoso.workflow`` does).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from motcua.lib.codepattern import pattern_for
+from motcua.models import Agency
+from thutuc.models import Procedure
+
+from . import workcalendar as wc
+from .models import Dossier, DossierCounter, DossierDocument
+
+# No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
+LOOKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+LOOKUP_KEY_LENGTH = 8
+
+
+def new_lookup_key() -> str:
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
+
+
+def procedure_snapshot(
+    procedure: Procedure, limit: wc.Limit | None, fee_text: str, limit_text: str | None = None
+) -> dict[str, Any]:
+    return {
+        "code": procedure.code,
+        "name": procedure.display_name,
+        "field": procedure.field.name,
+        "time_limit_text": procedure.time_limit_text if limit_text is None else limit_text,
+        "limit": None
+        if limit is None
+        else {
+            "value": limit.value,
+            "unit": limit.unit.value,
+            "cutoff": limit.cutoff.strftime("%H:%M") if limit.cutoff else None,
+        },
+        "fee_text": fee_text,
+        "documents": [
+            {"name": d.name, "form": d.form, "quantity": d.quantity, "mandatory": d.mandatory}
+            for d in procedure.documents.all()
+        ],
+    }
+
+
+def next_code(agency: Agency, day: date) -> str:
+    """The day's next gapless number for the agency, in one statement.
+
+    The upsert creates the day's counter at 1 or adds one to it and returns the number; the row it
+    wrote stays locked until the intake transaction ends, so concurrent intakes queue here and a
+    rolled-back intake gives its number back.
+    """
+    table = connection.ops.quote_name(DossierCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the model's own table
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        (seq,) = cursor.fetchone()
+    return pattern_for(agency.dossier_code_pattern).render(agency.code, day, seq)
+
+
+def save_new(dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]] = ()) -> None:
+    """Write a new dossier and the papers received with it (required paper id, name, form, quantity).
+
+    Field validation only: the database itself enforces uniqueness and the check constraints.
+    """
+    dossier.full_clean(
+        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
+    )
+    dossier.save()
+    DossierDocument.objects.bulk_create(
+        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
+        for rid, name, form, qty in papers
+    )
