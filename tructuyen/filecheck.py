@@ -5,6 +5,9 @@ image, from Pillow reading it through; a PDF must start with ``%PDF-`` and conta
 The bytes are streamed, chunk by chunk, into a named temporary file (in FILE_UPLOAD_TEMP_DIR)
 while the SHA-256 and the size are computed, so a file is never held whole in memory; a file system
 storage then moves that file into place rather than copying it (tructuyen.services.write_file).
+When the caller knows the size to expect, the file's blocks are allocated before writing. Only the
+head is read to tell the type; "%%EOF" is looked for in the last bytes, the whole file read again
+only for a PDF without it there.
 Base64 text is decoded chunk by chunk too, by pybase64 (SIMD, strict: alphabet and padding
 checked) — the standard library's decoder cost ≈ 30 ms for a dossier of three 2 MB files.
 """
@@ -14,8 +17,9 @@ from __future__ import annotations
 import binascii
 import contextlib
 import hashlib
+import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -101,29 +105,33 @@ def _decode_fast(piece: str, *, last: bool, name: str) -> bytes:
     return pybase64.b64decode(piece, validate=True)  # binascii.Error (or ValueError) when not base64
 
 
-def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:
+def check(chunks: Iterable[bytes], *, name: str, max_bytes: int, size_hint: int = 0) -> CheckedFile:
     """Stream ``chunks`` to a temporary file, computing size and SHA-256, then check the content.
 
     FileRejected when the file is empty, larger than ``max_bytes`` or not a PDF, JPEG or PNG.
+    ``size_hint``, the size the file is expected to have (0: unknown), reserves its blocks at
+    once (see ``_reserve``); the file ends at the bytes actually written whatever the hint.
     """
     # A named file, so that a file system storage can move it into place (one write of the bytes).
     content = tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115 — returned to the caller
     try:
-        digest, size, pdf_end = hashlib.sha256(), 0, False
-        tail = b""
+        reserved = _reserve(content, min(size_hint, max_bytes))
+        digest, size = hashlib.sha256(), 0
+        before = last = b""  # the last two chunks, kept (not copied) for the look for "%%EOF" at the end
         for chunk in chunks:
             size += len(chunk)
             if size > max_bytes:
                 raise FileRejected(f"Tệp “{name}” lớn hơn {megabytes(max_bytes)}: hãy chụp lại hoặc nén nhỏ hơn.")
             digest.update(chunk)
             content.write(chunk)
-            # "%%EOF" may straddle two chunks: look at the last bytes of the one before too.
-            pdf_end = pdf_end or _PDF_END in tail + chunk[: len(_PDF_END)] or _PDF_END in chunk
-            tail = (tail + chunk[-(len(_PDF_END) - 1) :])[-(len(_PDF_END) - 1) :]
+            if chunk:
+                before, last = last, chunk
         if size == 0:
             raise FileRejected(f"Tệp “{name}” rỗng.")
+        if reserved != size:
+            content.truncate(size)
         content.seek(0)
-        kind = detect(content, name=name, pdf_end=pdf_end)
+        kind = detect(content, name=name, pdf_end=lambda: _PDF_END in before[-len(_PDF_END) + 1 :] + last)
         content.seek(0)
         return CheckedFile(name=name, content=content, size=size, sha256=digest.hexdigest(), content_type=kind)
     except BaseException:
@@ -131,14 +139,45 @@ def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:
         raise
 
 
-def detect(content: IO[bytes], *, name: str, pdf_end: bool) -> FileType:
-    """The file's type from its content; FileRejected for anything but a whole PDF, JPEG or PNG."""
+def _reserve(content: IO[bytes], size: int) -> int:
+    """Allocate ``size`` bytes of the file's blocks before writing; the size reserved (0 if none).
+
+    Writing a file of unknown length makes the file system find blocks page by page: ≈ 10 ms of
+    CPU for 6 MB on ext4 once many files are waiting to be written back, against ≈ 1–2 ms when
+    the blocks are allocated in one call first.
+    """
+    if size <= 0:
+        return 0
+    try:
+        os.posix_fallocate(content.fileno(), 0, size)
+    except (OSError, AttributeError):  # a file system (or platform) without it: written as it comes
+        return 0
+    return size
+
+
+def _pdf_end_anywhere(content: IO[bytes]) -> bool:
+    """Whether "%%EOF" appears anywhere in the file (read from its start, in steps that overlap)."""
+    content.seek(0)
+    carry = b""
+    while block := content.read(CHUNK_BYTES * 16):
+        if _PDF_END in carry + block[: len(_PDF_END)] or _PDF_END in block:
+            return True
+        carry = block[-len(_PDF_END) + 1 :]
+    return False
+
+
+def detect(content: IO[bytes], *, name: str, pdf_end: Callable[[], bool]) -> FileType:
+    """The file's type from its content; FileRejected for anything but a whole PDF, JPEG or PNG.
+
+    A PDF must contain "%%EOF" somewhere: ``pdf_end`` is a quick look at the file's last bytes,
+    where it nearly always is; when it is not there, the whole file is searched.
+    """
     head = content.read(16)
     kind = next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
     if kind is None:
         raise FileRejected(f"Tệp “{name}” không phải PDF, JPEG hay PNG (kiểm tra theo nội dung, không theo tên tệp).")
     if kind == FileType.PDF:
-        if not pdf_end:
+        if not pdf_end() and not _pdf_end_anywhere(content):
             raise FileRejected(f"Tệp “{name}” không phải tệp PDF hoàn chỉnh (thiếu dấu kết thúc %%EOF).")
         return kind
     content.seek(0)
