@@ -186,8 +186,7 @@ def _papers(payload: dict[str, Any]) -> list[services.Paper]:
         content = item.get("content_base64")
         if not isinstance(content, str) or not content:
             raise Refused(400, f"Giấy tờ “{name}”: thiếu nội dung tệp (“content_base64”).")
-        size = len(content) // 4 * 3 - content.count("=", -2)  # exact for base64 without line breaks
-        papers.append(services.Paper(name=name, filename=filename, chunks=_lazy(content, filename), size=size))
+        papers.append(services.Paper(name=name, filename=filename, chunks=_lazy(content, filename)))
     return papers
 
 

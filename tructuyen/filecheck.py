@@ -5,8 +5,7 @@ image, from Pillow reading it through; a PDF must start with ``%PDF-`` and conta
 The bytes are streamed, chunk by chunk, into a named temporary file (in FILE_UPLOAD_TEMP_DIR)
 while the SHA-256 and the size are computed, so a file is never held whole in memory; a file system
 storage then moves that file into place rather than copying it (tructuyen.services.write_file).
-When the caller knows the size to expect, the file's blocks are allocated before writing. Only the
-head is read to tell the type; "%%EOF" is looked for in the last bytes, the whole file read again
+Only the head is read to tell the type; "%%EOF" is looked for in the last bytes, the whole file read again
 only for a PDF without it there.
 Base64 text is decoded chunk by chunk too, by pybase64 (SIMD, strict: alphabet and padding
 checked) — the standard library's decoder cost ≈ 30 ms for a dossier of three 2 MB files.
@@ -17,7 +16,6 @@ from __future__ import annotations
 import binascii
 import contextlib
 import hashlib
-import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -105,17 +103,14 @@ def _decode_fast(piece: str, *, last: bool, name: str) -> bytes:
     return pybase64.b64decode(piece, validate=True)  # binascii.Error (or ValueError) when not base64
 
 
-def check(chunks: Iterable[bytes], *, name: str, max_bytes: int, size_hint: int = 0) -> CheckedFile:
+def check(chunks: Iterable[bytes], *, name: str, max_bytes: int) -> CheckedFile:
     """Stream ``chunks`` to a temporary file, computing size and SHA-256, then check the content.
 
     FileRejected when the file is empty, larger than ``max_bytes`` or not a PDF, JPEG or PNG.
-    ``size_hint``, the size the file is expected to have (0: unknown), reserves its blocks at
-    once (see ``_reserve``); the file ends at the bytes actually written whatever the hint.
     """
     # A named file, so that a file system storage can move it into place (one write of the bytes).
     content = tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115 — returned to the caller
     try:
-        reserved = _reserve(content, min(size_hint, max_bytes))
         digest, size = hashlib.sha256(), 0
         before = last = b""  # the last two chunks, kept (not copied) for the look for "%%EOF" at the end
         for chunk in chunks:
@@ -128,8 +123,6 @@ def check(chunks: Iterable[bytes], *, name: str, max_bytes: int, size_hint: int 
                 before, last = last, chunk
         if size == 0:
             raise FileRejected(f"Tệp “{name}” rỗng.")
-        if reserved != size:
-            content.truncate(size)
         content.seek(0)
         kind = detect(content, name=name, pdf_end=lambda: _PDF_END in before[-len(_PDF_END) + 1 :] + last)
         content.seek(0)
@@ -137,22 +130,6 @@ def check(chunks: Iterable[bytes], *, name: str, max_bytes: int, size_hint: int 
     except BaseException:
         content.close()
         raise
-
-
-def _reserve(content: IO[bytes], size: int) -> int:
-    """Allocate ``size`` bytes of the file's blocks before writing; the size reserved (0 if none).
-
-    Writing a file of unknown length makes the file system find blocks page by page: ≈ 10 ms of
-    CPU for 6 MB on ext4 once many files are waiting to be written back, against ≈ 1–2 ms when
-    the blocks are allocated in one call first.
-    """
-    if size <= 0:
-        return 0
-    try:
-        os.posix_fallocate(content.fileno(), 0, size)
-    except (OSError, AttributeError):  # a file system (or platform) without it: written as it comes
-        return 0
-    return size
 
 
 def _pdf_end_anywhere(content: IO[bytes]) -> bool:

@@ -36,13 +36,11 @@ from .models import ApiClient, DossierFile, ExternalSubmission, storage_name
 
 @dataclass
 class Paper:
-    """A file to attach: the paper it is (by name), its original file name, its bytes as chunks;
-    ``size``, when known before reading (0 otherwise), lets its blocks be allocated at once."""
+    """A file to attach: the paper it is (by name), its original file name, its bytes as chunks."""
 
     name: str
     filename: str
     chunks: Iterable[bytes]
-    size: int = 0
 
 
 @dataclass
@@ -65,7 +63,7 @@ def check_papers(papers: Iterable[Paper]) -> list[tuple[Paper, CheckedFile]]:
     total = 0
     try:
         for paper in papers:
-            result = check(paper.chunks, name=paper.filename or paper.name, max_bytes=per_file, size_hint=paper.size)
+            result = check(paper.chunks, name=paper.filename or paper.name, max_bytes=per_file)
             checked.append((paper, result))
             total += result.size
             if total > per_dossier:

@@ -102,19 +102,3 @@ def test_the_end_marker_is_found_far_from_the_end_too(junk):
     checked = check(chunked(data, 64 * 1024), name="co-phu-luc.pdf", max_bytes=LIMIT)
     assert checked.content_type == FileType.PDF
     checked.close()
-
-
-@pytest.mark.parametrize("hint", [1, len(PDF) - 3, len(PDF), len(PDF) + 4096, 10 * LIMIT])
-def test_the_expected_size_reserves_blocks_but_the_file_is_what_was_written(hint):
-    checked = check(chunked(PDF, 100), name="to-khai.pdf", max_bytes=LIMIT, size_hint=hint)
-    assert checked.size == len(PDF)
-    assert checked.sha256 == hashlib.sha256(PDF).hexdigest()
-    assert checked.content.read() == PDF
-    checked.content.seek(0, 2)
-    assert checked.content.tell() == len(PDF)
-    checked.close()
-
-
-def test_a_file_over_the_limit_is_refused_whatever_size_it_announced():
-    with pytest.raises(FileRejected, match="lớn hơn"):
-        check(chunked(PDF * 3, 1000), name="to-khai.pdf", max_bytes=len(PDF), size_hint=len(PDF))
