@@ -196,8 +196,20 @@ def record_stored(
 
 def match_required(procedure_documents: Iterable[RequiredDocument], name: str) -> RequiredDocument | None:
     """The procedure's paper of this name (case, accents and spaces aside), or None ("other papers")."""
-    wanted = " ".join(fold(name).split())
-    return next((d for d in procedure_documents if " ".join(fold(d.name).split()) == wanted), None)
+    return papers_by_name(procedure_documents).get(_paper_key(name))
+
+
+def papers_by_name(procedure_documents: Iterable[RequiredDocument]) -> dict[str, RequiredDocument]:
+    """The procedure's papers by folded name (the first of two with the same name), for `match_required`
+    over several names with each paper's name folded once."""
+    found: dict[str, RequiredDocument] = {}
+    for document in procedure_documents:
+        found.setdefault(_paper_key(document.name), document)
+    return found
+
+
+def _paper_key(name: str) -> str:
+    return " ".join(fold(name).split())
 
 
 def submit(
@@ -222,13 +234,13 @@ def submit(
     now = now or timezone.now()
     checked = check_papers(papers)
     try:
-        documents = list(intake.procedure.documents.all())
-        matched = [(paper, result, match_required(documents, paper.name)) for paper, result in checked]
+        documents = papers_by_name(intake.procedure.documents.all())
+        matched = [(paper, result, documents.get(_paper_key(paper.name))) for paper, result in checked]
         intake.documents = [
             (doc.pk if doc else None, paper.name, doc.form if doc else DocumentForm.COPY, 1)
             for paper, _, doc in matched
         ]
-        kept = [(paper, match_required(documents, paper.name)) for paper in stored]
+        kept = [(paper, documents.get(_paper_key(paper.name))) for paper in stored]
         intake.documents += list(
             dict.fromkeys(
                 (doc.pk if doc else None, p.name, doc.form if doc else DocumentForm.COPY, 1) for p, doc in kept

@@ -93,3 +93,12 @@ def test_padding_in_the_middle_of_the_text_is_refused_even_across_pieces(monkeyp
 def test_whitespace_first_met_in_a_later_piece_is_dropped_too(monkeypatch):
     monkeypatch.setattr("tructuyen.filecheck.CHUNK_CHARS", 8)
     assert b"".join(base64_chunks("QUJDQUJD\nQUJD QQ==", name="a.png")) == b"ABCABCABCA"
+
+
+@pytest.mark.parametrize("junk", [10, 300_000])
+def test_the_end_marker_is_found_far_from_the_end_too(junk):
+    # Looked for in the last bytes first; a PDF with more after its marker is searched whole.
+    data = PDF + b"\n" + b"x" * junk
+    checked = check(chunked(data, 64 * 1024), name="co-phu-luc.pdf", max_bytes=LIMIT)
+    assert checked.content_type == FileType.PDF
+    checked.close()
