@@ -243,6 +243,7 @@ def overdue_at(end: datetime) -> Combinable:
     finished_by_end = Q(result_ready_at__lte=end) | Q(withdrawn_at__lte=end) | Q(stopped_at__lte=end)
     return Case(
         When(finished_by_end, then=Value(False)),
+        When(supplement_requests=0, then=no_event_flag),
         default=Coalesce(
             Subquery(until_end.annotate(flag=event_flag).values("flag")[:1], output_field=BooleanField()),
             no_event_flag,
