@@ -1,29 +1,40 @@
-"""Benchmark: table II.06a (baocao.queries.table_06a) on a province with 1,000,000 dossiers.
+"""Benchmark: table II.06a (baocao.queries.table_06a) on a province with 1,000,000 dossiers or more.
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_report.py``
-(``--dossiers 100000`` for a quick run). PostgreSQL only.
+(``--dossiers 100000`` for a quick run; ``--dossiers 10000000 --also 1000000`` measures both sizes
+in one run). PostgreSQL only.
 
 It never touches an existing database: it creates ``motcua_bench_report`` on the server of
 DATABASE_URL (whose own database is only used to issue CREATE / DROP DATABASE), migrates it,
 and drops it at the end (``--keep`` keeps it).
 
-Data: the real catalogue (148 procedures in their fields), the official holidays, 20 agencies,
-and ``--dossiers`` dossiers received at opening-hour instants over 2023–2025, written with COPY:
-due times from the real calendar and each procedure's limit (in working days; at least one),
-fates by age (old ones mostly resolved, some late, a few withdrawn, stopped or stuck open; recent
-ones often open), 8% with a supplement request (some still waiting). Events: RECEIVE and ASSIGN
-each, plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for the paused and the closing events (result
-ready and its return, withdraw, stop) for the finished. The clock columns, and each event's status
-and due time in force after it, come from ``hoso.clock.compute_clock`` as in the workflow.
+Data: the real catalogue (148 procedures in their fields), the official holidays, one ward per
+50,000 dossiers, and dossiers received at opening-hour instants over 2023–2025. The first 200,003
+are drawn in Python and written with COPY: due times from the real calendar and each procedure's
+limit (in working days; at least one), fates by age (old ones mostly resolved, some late, a few
+withdrawn, stopped or stuck open; recent ones often open), 8% with a supplement request (some
+still waiting). Events: RECEIVE and ASSIGN each, plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for
+the paused and the closing events (result ready and its return, withdraw, stop) for the
+finished. The clock columns, and each event's status and due time in force after it, come from
+``hoso.clock.compute_clock`` as in the workflow. Past 200,003 the dossiers are copies made in SQL
+(INSERT … SELECT over generate_series, a million at a time): copy i takes the columns and events
+of drawn dossier 1 + (i × 7919) mod 200,003, its own id, code and ward, so a ward's copies are
+distinct dossiers spread over the three years. Secondary indexes are dropped before a load and
+built after it, then VACUUM ANALYZE. With ``--also N`` the table is filled to each size in turn
+and measured at each: the rows added for a larger size go to new wards, so the first ward keeps
+the very same dossiers and its cost can be compared across sizes (10,000,000 ≈ 13 GB).
 
 Measured in one process: ``table_06a`` for one agency's first half of 2025 and for all agencies,
 next to the former statement (hand-written SQL computing the same 06a counts the way the table
 used to read them: every row of the ward received before the end; "history") and a plain
 ``COUNT(*) … FILTER`` by field over the period's own rows ("plain", the baseline the cost should
-follow); median of ``--runs`` after a warm-up. The figures of table_06a and the history SQL must
-agree. PASS when table_06a takes at most 3× the plain aggregate. ``--agencies`` (default one per
-50,000 dossiers, so a ward keeps its size as the table grows), ``--keep`` / ``--reuse`` (measure
-a kept database again), ``--json``; ``BENCH_REPORT_DB`` names the database.
+follow); median of ``--runs`` after a warm-up (``--history-runs`` for the former statement, slow
+at 10,000,000). The figures of table_06a and the history SQL must agree. PASS when table_06a
+takes at most 3× the plain aggregate, and (with ``--also``) one ward's table at the largest size
+at most 1.5× at the smallest. ``--agencies`` (wards at ``--dossiers``; the other sizes scale),
+``--keep`` / ``--reuse`` (measure a kept database again, at its size), ``--json`` (the figures at
+``--dossiers``, plus ``one_ward_growth`` and ``sizes`` with ``--also``); ``BENCH_REPORT_DB`` names
+the database.
 Not a test: nothing here runs under pytest.
 """
 
