@@ -339,7 +339,7 @@ def grow(first: int, last: int, agency_ids: list[int], templates: int) -> float:
         for low in range(first, last + 1, COPY_CHUNK):
             params = {"lo": low, "hi": min(low + COPY_CHUNK - 1, last), "agencies": agency_ids, "templates": templates}
             cursor.execute(
-                f"INSERT INTO hoso_dossier (id, agency_id, code, {', '.join(d_cols)})"
+                f"INSERT INTO hoso_dossier (id, agency_id, code, {', '.join(d_cols)})"  # noqa: S608 — the model's columns
                 " SELECT g.i, (%(agencies)s::bigint[])[1 + g.i %% cardinality(%(agencies)s::bigint[])],"
                 f" 'BENCH-' || lpad(g.i::text, 8, '0'), {', '.join('t.' + c for c in d_cols)}"
                 " FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g(i)"
@@ -347,7 +347,7 @@ def grow(first: int, last: int, agency_ids: list[int], templates: int) -> float:
                 params,
             )
             cursor.execute(
-                f"INSERT INTO hoso_dossierevent (dossier_id, {', '.join(e_cols)})"
+                f"INSERT INTO hoso_dossierevent (dossier_id, {', '.join(e_cols)})"  # noqa: S608 — the model's columns
                 f" SELECT g.i, {', '.join('e.' + c for c in e_cols)}"
                 " FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g(i)"
                 f" JOIN hoso_dossierevent e ON e.dossier_id = {template} ORDER BY g.i, e.id",
@@ -499,11 +499,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--agencies",
         type=int,
         default=0,
-        help=f"wards at --dossiers (default: one per {PER_WARD:,} dossiers, so a ward's size stays); --also sizes scale",
+        help=f"wards at --dossiers (default: one per {PER_WARD:,} dossiers, a ward's size stays); --also sizes scale",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object at the end")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--history-runs", type=int, default=0, help="timed runs of the former statement (default --runs)")
+    parser.add_argument("--history-runs", type=int, default=0, help="timed runs of the former statement (or --runs)")
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} at the end")
     parser.add_argument("--reuse", action="store_true", help=f"measure the {BENCH_DB} a --keep run left (kept)")
     args = parser.parse_args(argv)
@@ -541,7 +541,7 @@ def run(args: argparse.Namespace) -> int:
         steps = load(sizes, wards, agency_ids, tuple(setup))
     ok = True
     results: list[dict[str, Any]] = []
-    for size, count, seconds in zip(sizes, wards, steps, strict=False):
+    for count, seconds in zip(wards, steps, strict=False):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT COUNT(*) FROM hoso_dossier), (SELECT COUNT(*) FROM hoso_dossierevent),"
