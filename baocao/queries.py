@@ -224,7 +224,11 @@ def overdue_at(end: datetime) -> Combinable:
     """A boolean expression, never NULL: the dossier is open at `end` and overdue at that instant.
 
     The guard comes first in the CASE so the event subqueries run only for dossiers still open at
-    `end` (CASE evaluates lazily on PostgreSQL and SQLite).
+    `end` (CASE evaluates lazily on PostgreSQL and SQLite). They run only for a dossier that was
+    ever paused (``supplement_requests`` > 0; the column counts every request, so 0 now means 0 at
+    `end`): only a completed pause moves the due time and only a pause leaves it waiting, so every
+    event of a never-paused dossier records its one due time, the row's ``due_at``, and the events
+    would say ``due_at < end`` (docs/report-06a.md §8).
     """
     until_end = DossierEvent.objects.filter(dossier_id=OuterRef("pk"), at__lte=end).order_by("-at", "-id")
     pause_began_late = (
@@ -243,6 +247,7 @@ def overdue_at(end: datetime) -> Combinable:
     finished_by_end = Q(result_ready_at__lte=end) | Q(withdrawn_at__lte=end) | Q(stopped_at__lte=end)
     return Case(
         When(finished_by_end, then=Value(False)),
+        When(supplement_requests=0, then=no_event_flag),
         default=Coalesce(
             Subquery(until_end.annotate(flag=event_flag).values("flag")[:1], output_field=BooleanField()),
             no_event_flag,

@@ -1,29 +1,40 @@
-"""Benchmark: table II.06a (baocao.queries.table_06a) on a province with 1,000,000 dossiers.
+"""Benchmark: table II.06a (baocao.queries.table_06a) on a province with 1,000,000 dossiers or more.
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_report.py``
-(``--dossiers 100000`` for a quick run). PostgreSQL only.
+(``--dossiers 100000`` for a quick run; ``--dossiers 10000000 --also 1000000`` measures both sizes
+in one run). PostgreSQL only.
 
 It never touches an existing database: it creates ``motcua_bench_report`` on the server of
 DATABASE_URL (whose own database is only used to issue CREATE / DROP DATABASE), migrates it,
 and drops it at the end (``--keep`` keeps it).
 
-Data: the real catalogue (148 procedures in their fields), the official holidays, 20 agencies,
-and ``--dossiers`` dossiers received at opening-hour instants over 2023–2025, written with COPY:
-due times from the real calendar and each procedure's limit (in working days; at least one),
-fates by age (old ones mostly resolved, some late, a few withdrawn, stopped or stuck open; recent
-ones often open), 8% with a supplement request (some still waiting). Events: RECEIVE and ASSIGN
-each, plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for the paused and the closing events (result
-ready and its return, withdraw, stop) for the finished. The clock columns, and each event's status
-and due time in force after it, come from ``hoso.clock.compute_clock`` as in the workflow.
+Data: the real catalogue (148 procedures in their fields), the official holidays, one ward per
+50,000 dossiers, and dossiers received at opening-hour instants over 2023–2025. The first 200,003
+are drawn in Python and written with COPY: due times from the real calendar and each procedure's
+limit (in working days; at least one), fates by age (old ones mostly resolved, some late, a few
+withdrawn, stopped or stuck open; recent ones often open), 8% with a supplement request (some
+still waiting). Events: RECEIVE and ASSIGN each, plus REQUEST_SUPPLEMENT / COMPLETE_SUPPLEMENT for
+the paused and the closing events (result ready and its return, withdraw, stop) for the
+finished. The clock columns, and each event's status and due time in force after it, come from
+``hoso.clock.compute_clock`` as in the workflow. Past 200,003 the dossiers are copies made in SQL
+(INSERT … SELECT over generate_series, a million at a time): copy i takes the columns and events
+of drawn dossier 1 + (i × 7919) mod 200,003, its own id, code and ward, so a ward's copies are
+distinct dossiers spread over the three years. Secondary indexes are dropped before a load and
+built after it, then VACUUM ANALYZE. With ``--also N`` the table is filled to each size in turn
+and measured at each: the rows added for a larger size go to new wards, so the first ward keeps
+the very same dossiers and its cost can be compared across sizes (10,000,000 ≈ 13 GB).
 
 Measured in one process: ``table_06a`` for one agency's first half of 2025 and for all agencies,
 next to the former statement (hand-written SQL computing the same 06a counts the way the table
 used to read them: every row of the ward received before the end; "history") and a plain
 ``COUNT(*) … FILTER`` by field over the period's own rows ("plain", the baseline the cost should
-follow); median of ``--runs`` after a warm-up. The figures of table_06a and the history SQL must
-agree. PASS when table_06a takes at most 3× the plain aggregate. ``--agencies`` (default one per
-50,000 dossiers, so a ward keeps its size as the table grows), ``--keep`` / ``--reuse`` (measure
-a kept database again), ``--json``; ``BENCH_REPORT_DB`` names the database.
+follow); median of ``--runs`` after a warm-up (``--history-runs`` for the former statement, slow
+at 10,000,000). The figures of table_06a and the history SQL must agree. PASS when table_06a
+takes at most 3× the plain aggregate, and (with ``--also``) one ward's table at the largest size
+at most 1.5× at the smallest. ``--agencies`` (wards at ``--dossiers``; the other sizes scale),
+``--keep`` / ``--reuse`` (measure a kept database again, at its size), ``--json`` (the figures at
+``--dossiers``, plus ``one_ward_growth`` and ``sizes`` with ``--also``); ``BENCH_REPORT_DB`` names
+the database.
 Not a test: nothing here runs under pytest.
 """
 
@@ -36,7 +47,7 @@ import random
 import statistics
 import sys
 import time as clock
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,7 +61,12 @@ SEED = 20250701
 FIRST_DAY = date(2023, 1, 1)
 LAST_DAY = date(2025, 12, 31)
 MAX_RATIO = 3.0  # table_06a ≤ 3× the plain aggregate over the period's own rows (issue target)
+MAX_GROWTH = 1.5  # one ward's table_06a at the largest size ≤ 1.5× at the smallest (cost follows the ward)
 CHUNK = 50_000
+TEMPLATES = 200_003  # dossiers drawn in Python (a prime); the rest are copies drawn from them in SQL
+STRIDE = 7_919  # copy i takes template 1 + (i × STRIDE) mod TEMPLATES: a ward's copies are distinct
+PER_WARD = 50_000  # default dossiers per ward: a ward keeps its size as the table grows
+COPY_CHUNK = 1_000_000
 
 
 # -- the database ---------------------------------------------------------------------------
@@ -255,9 +271,125 @@ def generate(n: int, agency_ids: list[int], procedures: list[tuple[int, int, int
             )
             if i % CHUNK == 0 or i == n:
                 flush(raw)
-        cursor.execute("SELECT setval(pg_get_serial_sequence('hoso_dossier', 'id'), %s)", [n])
-        cursor.execute("ANALYZE")
     return clock.perf_counter() - started
+
+
+# -- growing the table in SQL ---------------------------------------------------------------
+TABLES = ("hoso_dossier", "hoso_dossierevent")
+
+
+def secondary_indexes(cursor: Any) -> tuple[list[str], list[str]]:
+    """(drop, rebuild) statements for the unique constraints and indexes of TABLES, primary keys aside."""
+    drop: list[str] = []
+    build: list[str] = []
+    for table in TABLES:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            build.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            drop.append(f'DROP INDEX "{name}"')
+            build.append(definition)
+    return drop, build
+
+
+def build_indexes(cursor: Any, statements: list[str], dossiers: int) -> float:
+    """Rebuild the indexes after a load, then VACUUM ANALYZE (visibility map, statistics); seconds spent."""
+    started = clock.perf_counter()
+    cursor.execute("SET maintenance_work_mem = '512MB'")
+    for sql in statements:
+        cursor.execute(sql)
+    cursor.execute("SELECT setval(pg_get_serial_sequence('hoso_dossier', 'id'), %s)", [dossiers])
+    cursor.execute("RESET maintenance_work_mem")
+    for table in TABLES:
+        cursor.execute(f"VACUUM (ANALYZE) {table}")
+    cursor.execute("ANALYZE")
+    return clock.perf_counter() - started
+
+
+def grow(first: int, last: int, agency_ids: list[int], templates: int) -> float:
+    """Dossiers first..last as copies of dossiers 1..templates (with their events), over `agency_ids`.
+
+    Copy i takes every column of template 1 + (i × STRIDE) mod templates but its id, code and
+    agency (agency_ids[i mod len], as `generate` spreads its own rows); the template's events come
+    along. One INSERT … SELECT per COPY_CHUNK dossiers, with the foreign-key triggers off (every
+    copy points at rows that exist) and, by the caller, no secondary index to maintain.
+    """
+    from django.db import connection
+
+    from hoso.models import Dossier, DossierEvent
+
+    d_cols = [f.column for f in Dossier._meta.concrete_fields if f.column not in ("id", "agency_id", "code")]
+    e_cols = [f.column for f in DossierEvent._meta.concrete_fields if f.column not in ("id", "dossier_id")]
+    template = f"1 + (g.i * {STRIDE}) %% %(templates)s"
+    started = clock.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("SET work_mem = '256MB'")
+        for low in range(first, last + 1, COPY_CHUNK):
+            params = {"lo": low, "hi": min(low + COPY_CHUNK - 1, last), "agencies": agency_ids, "templates": templates}
+            cursor.execute(
+                f"INSERT INTO hoso_dossier (id, agency_id, code, {', '.join(d_cols)})"  # noqa: S608 — the model's columns
+                " SELECT g.i, (%(agencies)s::bigint[])[1 + g.i %% cardinality(%(agencies)s::bigint[])],"
+                f" 'BENCH-' || lpad(g.i::text, 8, '0'), {', '.join('t.' + c for c in d_cols)}"
+                " FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g(i)"
+                f" JOIN hoso_dossier t ON t.id = {template}",
+                params,
+            )
+            cursor.execute(
+                f"INSERT INTO hoso_dossierevent (dossier_id, {', '.join(e_cols)})"  # noqa: S608 — the model's columns
+                f" SELECT g.i, {', '.join('e.' + c for c in e_cols)}"
+                " FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g(i)"
+                f" JOIN hoso_dossierevent e ON e.dossier_id = {template} ORDER BY g.i, e.id",
+                params,
+            )
+            print(f"  copied dossiers {low:,}–{params['hi']:,} ({clock.perf_counter() - started:.0f} s)", flush=True)
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("RESET work_mem")
+    return clock.perf_counter() - started
+
+
+def load(sizes: list[int], wards: list[int], agency_ids: list[int], setup: tuple[Any, ...]) -> Iterator[float]:
+    """Fill the table up to each of `sizes` in turn (a generator: measure between the steps).
+
+    The first TEMPLATES dossiers (at most) are drawn in Python (`generate`), the rest copied from
+    them in SQL (`grow`). Each step's new dossiers go to its new wards (agency_ids[wards[k-1]:
+    wards[k]]), so the wards of a smaller step keep their rows; indexes are dropped before a step
+    and rebuilt after it. Yields the seconds each step took.
+    """
+    from django.db import connection
+
+    templates = min(sizes[0], TEMPLATES)
+    done = 0
+    for k, size in enumerate(sizes):
+        started = clock.perf_counter()
+        step_wards = agency_ids[wards[k - 1] : wards[k]] if k else []
+        step_wards = step_wards or agency_ids[: wards[k]]
+        with connection.cursor() as cursor:
+            drop, build = secondary_indexes(cursor)
+            for sql in drop:
+                cursor.execute(sql)
+        if not done:
+            generate(templates, step_wards, *setup)
+            done = templates
+        if size > done:
+            grow(done + 1, size, step_wards, templates)
+        done = size
+        with connection.cursor() as cursor:
+            index_s = build_indexes(cursor, build, size)
+        seconds = clock.perf_counter() - started
+        print(f"loaded {size:,} dossiers in {seconds:.0f} s (indexes and VACUUM ANALYZE {index_s:.0f} s)", flush=True)
+        yield seconds
 
 
 # -- the hand-written statement -------------------------------------------------------------
@@ -356,15 +488,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument(
-        "--agencies", type=int, default=0, help="wards (default: one per 50,000 dossiers, so a ward's size stays)"
+        "--also",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="measure at N dossiers too, in the same run: the table is filled to each size in turn (repeatable)",
+    )
+    parser.add_argument(
+        "--agencies",
+        type=int,
+        default=0,
+        help=f"wards at --dossiers (default: one per {PER_WARD:,} dossiers, a ward's size stays); --also sizes scale",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object at the end")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--history-runs", type=int, default=0, help="timed runs of the former statement (or --runs)")
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} at the end")
     parser.add_argument("--reuse", action="store_true", help=f"measure the {BENCH_DB} a --keep run left (kept)")
     args = parser.parse_args(argv)
     args.keep |= args.reuse
-    args.agencies = args.agencies or max(1, round(args.dossiers / 50_000))
+    args.history_runs = args.history_runs or args.runs
     admin_url = prepare_database(fresh=not args.reuse)
     import django
 
@@ -381,32 +525,64 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from baocao.periods import calendar_half_year
-    from baocao.queries import COLUMNS, table_06a
     from motcua.models import Agency
 
     t0 = clock.perf_counter()
     call_command("migrate", verbosity=0)
+    print(f"database: postgresql {BENCH_DB}; migrated in {clock.perf_counter() - t0:.1f} s", flush=True)
+    per_ward = args.dossiers / (args.agencies or args.dossiers / PER_WARD)
+    sizes = [args.dossiers] if args.reuse else sorted({args.dossiers, *args.also})
+    wards = [max(1, round(n / per_ward)) for n in sizes]
     if args.reuse:
         agency_ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-        seconds = 0.0
+        steps: Iterator[float] = iter([0.0])
     else:
-        agency_ids, procedures, clerk_id, cal = setup_catalogue(args.agencies)
-        seconds = generate(args.dossiers, agency_ids, procedures, clerk_id, cal)
-    print(f"database: postgresql {BENCH_DB}; migrated in {clock.perf_counter() - t0 - seconds:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT (SELECT COUNT(*) FROM hoso_dossier), (SELECT COUNT(*) FROM hoso_dossierevent)")
-        dossiers, events = cursor.fetchone()
-    print(
-        f"data: {dossiers:,} dossiers, {events:,} events, {len(agency_ids)} agencies, 2023–2025;"
-        f" COPY in {seconds:.1f} s"
-    )
+        agency_ids, *setup = setup_catalogue(wards[-1])
+        steps = load(sizes, wards, agency_ids, tuple(setup))
+    ok = True
+    results: list[dict[str, Any]] = []
+    for count, seconds in zip(wards, steps, strict=False):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT COUNT(*) FROM hoso_dossier), (SELECT COUNT(*) FROM hoso_dossierevent),"
+                " pg_size_pretty(pg_database_size(current_database()))"
+            )
+            dossiers, events, disk = cursor.fetchone()
+        print(
+            f"data: {dossiers:,} dossiers, {events:,} events, {count} wards, 2023–2025; loaded in {seconds:.0f} s;"
+            f" database {disk}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+            flush=True,
+        )
+        passed, figures = measure(agency_ids[:count], args)
+        ok &= passed
+        results.append({"dossiers": dossiers, "agencies": count} | figures)
+    main_figures = next(r for r in results if r["dossiers"] == args.dossiers) if not args.reuse else results[0]
+    out: dict[str, Any] = dict(main_figures)
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        growth = large["one_ward_ms"] / small["one_ward_ms"]
+        held = growth <= MAX_GROWTH
+        ok &= held
+        print(
+            f"{'PASS' if held else 'FAIL'}: one ward {small['one_ward_ms']:.1f} ms at {small['dossiers']:,} dossiers,"
+            f" {large['one_ward_ms']:.1f} ms at {large['dossiers']:,}: ×{growth:.2f} (target ≤ {MAX_GROWTH:g}×)"
+        )
+        out |= {"one_ward_growth": round(growth, 2), "sizes": results}
+    if args.json:
+        print(json.dumps(out))
+    return 0 if ok else 1
+
+
+def measure(agency_ids: list[int], args: argparse.Namespace) -> tuple[bool, dict[str, Any]]:
+    """Time table_06a, the former statement and the plain aggregate for one ward and for `agency_ids`."""
+    from baocao.periods import calendar_half_year
+    from baocao.queries import COLUMNS, table_06a
 
     period = calendar_half_year(2025, 1)
     start, end = period.bounds()
     ok = True
-    figures: dict[str, Any] = {"dossiers": dossiers, "agencies": len(agency_ids)}
-    print(f"period: {period.label}; median of {args.runs} runs after a warm-up")
+    figures: dict[str, Any] = {}
+    print(f"period: {period.label}; median of {args.runs} runs after a warm-up ({args.history_runs} for history)")
     print(
         f"{'case':<18}{'in scope':>10}{'in period':>10}{'table_06a ms':>14}{'history SQL ms':>16}{'plain ms':>10}"
         f"{'06a/plain':>11}{'06a/history':>13}  agree  verdict"
@@ -416,7 +592,7 @@ def run(args: argparse.Namespace) -> int:
         ("all_wards", f"all {len(agency_ids)} agencies", agency_ids),
     ):
         django_s, table = timed(lambda ids=ids: table_06a(agency_ids=ids, start=start, end=end), args.runs)
-        history_s, rows = timed(lambda ids=ids: hand_written(ids, start, end), args.runs)
+        history_s, rows = timed(lambda ids=ids: hand_written(ids, start, end), args.history_runs)
         plain_s, plain = timed(lambda ids=ids: plain_count(ids, start, end), args.runs)
         ours = [(r["field_id"], *(r[c] for c in COLUMNS)) for r in table["rows"]]
         theirs = [(r[0], *r[2:]) for r in rows]
@@ -427,13 +603,15 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{label:<18}{table['total']['received_total']:>10,}{in_period:>10,}{django_s * 1000:>14.1f}"
             f"{history_s * 1000:>16.1f}{plain_s * 1000:>10.1f}{django_s / plain_s:>11.2f}{django_s / history_s:>13.2f}"
-            f"  {'yes' if agree else 'NO '}    {'PASS' if passed else 'FAIL'}"
+            f"  {'yes' if agree else 'NO '}    {'PASS' if passed else 'FAIL'}",
+            flush=True,
         )
         figures |= {
             f"{key}_ms": round(django_s * 1000, 1),
             f"plain_{key}_ms": round(plain_s * 1000, 1),
             f"history_{key}_ms": round(history_s * 1000, 1),
             f"{key}_in_scope": table["total"]["received_total"],
+            f"{key}_in_period": in_period,
             f"{key}_agree": agree,
         }
     total = table["total"]
@@ -442,9 +620,7 @@ def run(args: argparse.Namespace) -> int:
         f"{'PASS' if ok else 'FAIL'}: table_06a within {MAX_RATIO:g}× the plain aggregate over the period's rows, "
         "same figures as the history SQL"
     )
-    if args.json:
-        print(json.dumps(figures))
-    return 0 if ok else 1
+    return ok, figures
 
 
 if __name__ == "__main__":

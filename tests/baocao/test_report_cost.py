@@ -222,3 +222,29 @@ def test_the_statement_reads_the_period_and_the_open_rows_through_indexes(histor
     assert "dossier_agency_received" in plan
     assert "dossier_agency_ended_received" in plan
     assert "Seq Scan on hoso_dossier" not in plan
+
+
+def _overdue_from_events(dossier, end):
+    """docs/report-06a.md §2 read literally: the last event at or before end (and the last pause) decides."""
+    seen = [e for e in dossier.events.all() if e.at <= end]
+    if not seen:
+        return dossier.due_at is not None and dossier.due_at < end
+    last = seen[-1]
+    if last.to_status == "waiting_supplement":
+        pause = [e for e in seen if e.action == Action.REQUEST_SUPPLEMENT][-1]
+        return pause.at > pause.due_at
+    return last.due_at is not None and last.due_at < end
+
+
+@pytest.mark.parametrize("period", PERIODS[:6], ids=lambda p: f"{p.start:%Y%m%d}-{p.end:%Y%m%d}")
+def test_a_never_paused_dossier_is_judged_by_its_row_and_agrees_with_its_events(history, period):
+    """The overdue flag reads events only for a dossier that was ever paused (§8): the same dossiers either way."""
+    start, end = period.bounds()
+    open_at_end = drilldown(agency_ids=history, start=start, end=end, column="in_progress_total").prefetch_related(
+        "events"
+    )
+    expected = {d.pk for d in open_at_end if _overdue_from_events(d, end)}
+    listed = set(drilldown(agency_ids=history, start=start, end=end, column="overdue").values_list("pk", flat=True))
+    assert listed == expected
+    paused = {d.pk for d in open_at_end if d.supplement_requests}
+    assert paused and paused != {d.pk for d in open_at_end}  # both kinds are met
