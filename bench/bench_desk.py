@@ -514,16 +514,24 @@ def bench_intake(client: Any, ward: Ward, *, requests: int) -> Measure | None:
 
 
 # -- main -----------------------------------------------------------------------------------
+def set_redis_db(number: int) -> None:
+    """The Redis database the bench uses (with REDIS_URL) and flushes at the end."""
+    global BENCH_REDIS_DB
+    BENCH_REDIS_DB = number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=2_000, help="dossiers in the first, small measurement")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} at the end")
+    parser.add_argument("--redis-db", type=int, default=BENCH_REDIS_DB, help="with REDIS_URL: flushed at the end")
     args = parser.parse_args(argv)
     if not 0 < args.small < args.dossiers:
         parser.error("--small must be between 0 and --dossiers")
 
+    set_redis_db(args.redis_db)
     target = prepare_database()
     import django
 

@@ -140,9 +140,11 @@ def main() -> int:
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--redis", default="", help="cache URL, e.g. redis://127.0.0.1:6379/9 (default: per-process)")
+    parser.add_argument("--redis-db", type=int, default=desk.BENCH_REDIS_DB, help="with REDIS_URL: flushed at the end")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    desk.BENCH_REDIS_DB = args.redis_db
     target = desk.prepare_database()
     # Production serves the lookup with Redis as the cache: use it when it answers (its own db).
     if args.redis:
