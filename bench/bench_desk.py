@@ -25,8 +25,8 @@ POSTed as a browser sends the form (urlencoded); its notifications are only publ
 broker, as in production (see ``prepare_database``).
 
 PASS when every worklist page runs at most 12 queries, with the small ward and with the full one,
-and the intake at most 15; the intake's time against 5× the trivial view is printed as its own
-PASS / FAIL line.
+and the intake at most 15; the intake's time against 3× the signed-in trivial view (issue #18: both
+read the session and the user) is printed as its own PASS / FAIL line.
 Not a test: nothing here runs under pytest.
 """
 
@@ -55,7 +55,7 @@ BENCH_DB = "motcua_bench"
 BENCH_REDIS_DB = 15
 MAX_QUERIES = 12
 MAX_INTAKE_QUERIES = 15
-MAX_INTAKE_RATIO = 5
+MAX_INTAKE_RATIO = 3  # issue #18: against the trivial view that reads the signed-in user
 BATCH = 5_000
 SEED = 20250716
 
@@ -514,16 +514,24 @@ def bench_intake(client: Any, ward: Ward, *, requests: int) -> Measure | None:
 
 
 # -- main -----------------------------------------------------------------------------------
+def set_redis_db(number: int) -> None:
+    """The Redis database the bench uses (with REDIS_URL) and flushes at the end."""
+    global BENCH_REDIS_DB
+    BENCH_REDIS_DB = number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=2_000, help="dossiers in the first, small measurement")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} at the end")
+    parser.add_argument("--redis-db", type=int, default=BENCH_REDIS_DB, help="with REDIS_URL: flushed at the end")
     args = parser.parse_args(argv)
     if not 0 < args.small < args.dossiers:
         parser.error("--small must be between 0 and --dossiers")
 
+    set_redis_db(args.redis_db)
     target = prepare_database()
     import django
 
@@ -598,14 +606,14 @@ def run(args: argparse.Namespace, target: Target) -> int:
     print(f"{'PASS' if ok else 'FAIL'}: every worklist page <= {MAX_QUERIES} queries, whatever the rows")
     if intake is not None:
         queries_ok = intake.queries <= MAX_INTAKE_QUERIES
-        time_ok = intake.median_ms <= MAX_INTAKE_RATIO * baseline.median_ms
+        time_ok = intake.median_ms <= MAX_INTAKE_RATIO * signed_in.median_ms
         print(
             f"intake: {intake.median_ms:.2f} ms median = "
             f"{intake.median_ms / baseline.median_ms:.1f}x the trivial view, "
             f"{intake.median_ms / signed_in.median_ms:.1f}x the signed-in trivial view; {intake.queries} queries"
         )
         print(f"{'PASS' if queries_ok else 'FAIL'}: intake <= {MAX_INTAKE_QUERIES} queries")
-        print(f"{'PASS' if time_ok else 'FAIL'}: intake <= {MAX_INTAKE_RATIO}x the trivial view")
+        print(f"{'PASS' if time_ok else 'FAIL'}: intake <= {MAX_INTAKE_RATIO}x the signed-in trivial view")
         ok &= queries_ok
     return 0 if ok else 1
 

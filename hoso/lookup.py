@@ -253,23 +253,34 @@ def _typed(key: str) -> str:
     return (key or "").strip().upper().replace(" ", "")
 
 
-def lookup(code: str, key: str) -> PublicView | None:
+def first_cache_key(code: str, key: str) -> str:
+    """The cache key ``lookup`` reads first: the code as typed (the view reads it with the rate limit)."""
+    return cache_key(code.strip()[:60], _typed(key))
+
+
+_UNREAD = object()
+
+
+def lookup(code: str, key: str, *, cached: Any = _UNREAD) -> PublicView | None:
     """The public view for a code and key, from the cache when fresh (the workflow drops it on change).
 
     Codes are printed in capitals; a phone keyboard may type them in lower case, and a person
-    copying one may put spaces or underscores where the dashes are.
+    copying one may put spaces or underscores where the dashes are. ``cached``: what the cache
+    held under ``first_cache_key(code, key)``, when the caller has read it already (None: nothing).
     """
     code = code.strip()[:60]
     for candidate in dict.fromkeys((code, code.upper(), code_spelling(code))):
-        view = _lookup_exact(candidate, key)
+        view = _lookup_exact(candidate, key, cached if candidate == code else _UNREAD)
         if view is not None:
             return view
     return None
 
 
-def _lookup_exact(code: str, key: str) -> PublicView | None:
+def _lookup_exact(code: str, key: str, cached: Any = _UNREAD) -> PublicView | None:
     typed = _typed(key)
-    view = cache.get(cache_key(code, typed))
+    view = cache.get(cache_key(code, typed)) if cached is _UNREAD else cached
+    if not isinstance(view, PublicView):
+        view = None
     if view is None:
         dossier = find(code, key)
         if dossier is None:

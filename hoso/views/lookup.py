@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
 from congdan.session import CITIZEN_KEY
-from motcua.lib.ratelimit import Rate, check
+from motcua.lib.ratelimit import Rate, check_and_read
 
 from .. import lookup as public_lookup
 
@@ -31,10 +32,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 LOOKUP_RATE_DEFAULT = "60/10m"
 
 
-def _limited(request: HttpRequest) -> int:
-    """0 when the request may go on, else the seconds to wait (the Retry-After of the 429)."""
+def _limited(request: HttpRequest, code: str) -> tuple[int, Any]:
+    """(0 when the request may go on, else the seconds to wait: the Retry-After of the 429; the
+    cached public view of the code and key as typed, read in the same round trip, or None)."""
     rate = Rate.parse(settings.MOTCUA_LOOKUP_RATE_LIMIT, default=LOOKUP_RATE_DEFAULT)
-    return check(request, "lookup", rate).retry_after
+    cache_key = public_lookup.first_cache_key(code, request.GET.get("k", ""))
+    decision, cached = check_and_read(request, "lookup", rate, cache_key)
+    return decision.retry_after, cached
 
 
 def _too_many(response: HttpResponse, wait: int) -> HttpResponse:
@@ -62,9 +66,10 @@ def lookup_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def lookup(request: HttpRequest, code: str) -> HttpResponse:
-    if wait := _limited(request):
+    wait, cached = _limited(request, code)
+    if wait:
         return _too_many(render(request, "hoso/lookup/form.html", {"code": code, "error": TOO_MANY}, status=429), wait)
-    view = public_lookup.lookup(code, request.GET.get("k", ""))
+    view = public_lookup.lookup(code, request.GET.get("k", ""), cached=cached)
     if view is None:
         return _private(render(request, "hoso/lookup/form.html", {"code": code, "error": NOT_FOUND}, status=404))
     # Only a page with nothing personal to this visitor is shared: no staff navigation, no
@@ -84,9 +89,10 @@ def lookup(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def lookup_json(request: HttpRequest, code: str) -> JsonResponse:
-    if wait := _limited(request):
+    wait, cached = _limited(request, code)
+    if wait:
         return _too_many(JsonResponse({"error": TOO_MANY}, status=429), wait)
-    view = public_lookup.lookup(code, request.GET.get("k", ""))
+    view = public_lookup.lookup(code, request.GET.get("k", ""), cached=cached)
     if view is None:
         return _private(JsonResponse({"error": NOT_FOUND}, status=404))
     return _private(JsonResponse(view.as_json(), json_dumps_params={"ensure_ascii": False}))

@@ -17,6 +17,9 @@ Where the log lives:
   at most ``requests × web processes`` per window from one address (4 with the default gunicorn
   setup) — never unlimited, and nobody is refused because Redis is away.
 
+``check_and_read`` does the same and reads one entry of the default cache with it: with Redis, in the
+script's one round trip (the public lookup reads its cached page so: one round trip a request, not two).
+
 Client addresses are stored as a digest only.
 """
 
@@ -95,7 +98,8 @@ class Decision:
     retry_after: int = 0  # seconds until a request would be let through (0 when allowed)
 
 
-# KEYS[1]: the log; ARGV: now (ms), window (ms), limit, a unique member. Returns {allowed, wait ms}.
+# KEYS[1]: the log; KEYS[2] (optional): a cache entry to read when the request is let through.
+# ARGV: now (ms), window (ms), limit, a unique member. Returns {allowed, wait ms, the entry or nil}.
 SLIDING_WINDOW_LUA = """
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -103,6 +107,9 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], now, ARGV[4])
   redis.call('PEXPIRE', KEYS[1], window)
+  if KEYS[2] then
+    return {1, 0, redis.call('GET', KEYS[2])}
+  end
   return {1, 0}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -117,29 +124,45 @@ _scripts: dict[int, Any] = {}
 
 def check(request: HttpRequest, scope: str, rate: str | Rate) -> Decision:
     """Count this request against ``rate`` for (scope, client) unless the window is full."""
+    return check_and_read(request, scope, rate)[0]
+
+
+def check_and_read(
+    request: HttpRequest, scope: str, rate: str | Rate, cache_key: str | None = None
+) -> tuple[Decision, Any]:
+    """``check``, and the default cache's value for ``cache_key`` when the request is let through
+    (None when refused, missing, or Redis unavailable). With Redis both are one round trip."""
     limit = rate if isinstance(rate, Rate) else Rate.parse(rate)
     digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
     key = f"ratelimit:v2:{scope}:{digest}"
     now = time.time()
     backend = caches["default"]
     if not isinstance(backend, ResilientRedisCache):
-        return _local(backend, key, limit, now)
+        decision = _local(backend, key, limit, now)
+        return decision, backend.get(cache_key) if cache_key is not None and decision.allowed else None
     client = backend.client
     raw_key = backend.make_key(key)
+    read = None if cache_key is None else backend.make_and_validate_key(cache_key)
     return client.guarded(
-        lambda: _redis(client, raw_key, limit, now),
-        lambda: _local(_fallback, key, limit, now),
+        lambda: _redis(client, raw_key, limit, now, read),
+        lambda: (_local(_fallback, key, limit, now), None),
     )
 
 
-def _redis(client: ResilientRedisCacheClient, key: str, limit: Rate, now: float) -> Decision:
+def _redis(
+    client: ResilientRedisCacheClient, key: str, limit: Rate, now: float, read: str | None = None
+) -> tuple[Decision, Any]:
     redis_client = client.get_client(write=True)
     script = _scripts.get(id(redis_client))
     if script is None:
         script = _scripts[id(redis_client)] = redis_client.register_script(SLIDING_WINDOW_LUA)
     member = f"{now:.6f}:{uuid.uuid4().hex[:8]}"
-    allowed, wait_ms = script(keys=[key], args=[int(now * 1000), limit.seconds * 1000, limit.requests, member])
-    return Decision(True) if allowed else Decision(False, max(1, math.ceil(int(wait_ms) / 1000)))
+    keys = [key] if read is None else [key, read]
+    allowed, wait_ms, *entry = script(keys=keys, args=[int(now * 1000), limit.seconds * 1000, limit.requests, member])
+    if not allowed:
+        return Decision(False, max(1, math.ceil(int(wait_ms) / 1000))), None
+    raw = entry[0] if entry else None
+    return Decision(True), None if raw is None else client._serializer.loads(raw)
 
 
 def _local(store: BaseCache, key: str, limit: Rate, now: float) -> Decision:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import ClassVar
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
@@ -20,6 +21,7 @@ from hoso.documents import lookup_url
 from hoso.models import Dossier
 from hoso.workcalendar import VN_TZ
 from motcua.demo import load_demo
+from tests.conftest import need
 from thutuc.models import Procedure
 
 pytestmark = pytest.mark.django_db
@@ -421,3 +423,34 @@ def test_a_send_back_shows_on_the_public_step_list_between_the_two_submissions(c
     steps = [s["step"] for s in api(client, dossier).json()["timeline"]]
     assert steps[-3:] == ["Trình lãnh đạo ký duyệt", "Lãnh đạo trả lại để hoàn thiện", "Trình lãnh đạo ký duyệt"]
     assert "Sai tên cha" not in page(client, dossier).content.decode()
+
+
+def test_with_redis_a_cached_lookup_costs_one_round_trip_and_no_query(
+    client,
+    dossier,
+    settings,
+    monkeypatch,
+    django_user_model,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    need(bool(settings.REDIS_URL), "No Redis configured (set REDIS_URL).")
+    settings.CACHES = {"default": {"BACKEND": "motcua.lib.cache.ResilientRedisCache", "LOCATION": settings.REDIS_URL}}
+    cache.clear()
+    assert "Hồ sơ đã được tiếp nhận" in page(client, dossier).content.decode()
+    api(client, dossier)
+    sent = []
+    real = redis.Redis.execute_command
+    monkeypatch.setattr(redis.Redis, "execute_command", lambda self, *a, **k: sent.append(a[0]) or real(self, *a, **k))
+    with django_assert_num_queries(0):
+        cached_page, cached_api = page(client, dossier), api(client, dossier)
+    # The rate limit's script reads the cached view in the same round trip.
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert "Hồ sơ đã được tiếp nhận" in cached_page.content.decode()
+    assert json.loads(cached_api.content)["status"] == "received"
+    assert page(client, dossier, key="AAAAAAAA").status_code == 404  # the key is still checked
+    clerk, officer = (django_user_model.objects.get(username=name) for name in ("canbo", "congchuc"))
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assign(dossier_id=dossier.pk, actor=clerk, officer=officer, now=vn(2025, 3, 7, 9, 30))
+    assert "Hồ sơ đang được giải quyết" in page(client, dossier).content.decode()
+    cache.clear()

@@ -120,3 +120,19 @@ def test_redis_away_falls_back_to_a_limit_per_process_not_to_no_limit(settings):
     ratelimit.reset_fallback()
     assert [d.allowed for d in outcomes] == [True] * 5 + [False] * 2
     assert outcomes[-1].retry_after == 600
+
+
+def test_check_and_read_gives_the_cached_entry_only_to_a_request_let_through(backend):
+    from django.core.cache import cache
+
+    cache.set("lookup:test-entry", {"page": "ok"}, 60)
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")
+    rate = Rate.parse("2/10m")
+    first = ratelimit.check_and_read(request, "lookup", rate, "lookup:test-entry")
+    missing = ratelimit.check_and_read(request, "lookup", rate, "lookup:no-such-entry")
+    refused = ratelimit.check_and_read(request, "lookup", rate, "lookup:test-entry")
+    # Redis away: the limit still holds (per process) and the entry is simply not there.
+    expected = None if backend == "redis-away" else {"page": "ok"}
+    assert [first[0].allowed, missing[0].allowed, refused[0].allowed] == [True, True, False]
+    assert (first[1], missing[1], refused[1]) == (expected, None, None)
+    assert refused[0].retry_after > 0
