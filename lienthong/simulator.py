@@ -58,7 +58,6 @@ class StandIn(LoopbackServer):
         self.calls: list[str] = []
         self.faults: list[str] = []
         self.lock = threading.Lock()
-        self.server = None
         self._random = random.Random()  # noqa: S311 — injected failures, not secrets
         self._load()
 

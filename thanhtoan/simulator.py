@@ -50,7 +50,6 @@ class PaymentStandIn(LoopbackServer):
         self.by_reference: dict[str, str] = {}
         self.callbacks: list[tuple[dict[str, Any], int, str]] = []  # (sent, HTTP status, answer)
         self.lock = threading.Lock()
-        self.server = None
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         return _handler_for(self)

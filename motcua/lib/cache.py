@@ -140,6 +140,10 @@ class ResilientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def decode(self, raw: bytes) -> Any:
+        """A value as stored by this cache (read by a script of our own rather than by ``get``)."""
+        return self._serializer.loads(raw)
+
     def guarded(self, call: Callable[[], Any], fallback: Callable[[], Any], keys: Iterable[Any] = ()) -> Any:
         """``call()`` unless Redis is known to be down or fails now; then ``fallback()``.
 

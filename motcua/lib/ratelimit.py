@@ -162,7 +162,7 @@ def _redis(
     if not allowed:
         return Decision(False, max(1, math.ceil(int(wait_ms) / 1000))), None
     raw = entry[0] if entry else None
-    return Decision(True), None if raw is None else client._serializer.loads(raw)
+    return Decision(True), None if raw is None else client.decode(raw)
 
 
 def _local(store: BaseCache, key: str, limit: Rate, now: float) -> Decision:
