@@ -464,13 +464,17 @@ def measure_pages(ward: Ward, requests: int, now: datetime) -> list[Measure]:
 
 
 # -- intake (the counter's write path) ------------------------------------------------------
-def bench_intake(client: Any, ward: Ward, *, requests: int) -> Measure | None:
+def bench_intake(client: Any, ward: Ward, *, requests: int, profile: bool = False) -> Measure | None:
     """Median time and queries of receiving one complete dossier through the intake page.
 
     Fills the real IntakeForm (its own initial values, a fresh token per dossier) and POSTs it;
     counts only when the dossier really was created (a redirect and one more row).
-    Returns None if the intake page is not there.
+    Returns None if the intake page is not there. ``profile``: prints the statements of the last
+    measured request, then POSTs one more dossier under cProfile (not measured).
     """
+    import cProfile
+    import pstats
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
@@ -487,7 +491,10 @@ def bench_intake(client: Any, ward: Ward, *, requests: int) -> Measure | None:
     times: list[float] = []
     counts: set[int] = set()
     before = Dossier.objects.count()
-    for i in range(requests + 3):
+    posts = requests + 3 + (1 if profile else 0)
+    profiler = cProfile.Profile()
+    last_queries: list[dict[str, str]] = []
+    for i in range(posts):
         form = IntakeForm(procedure=procedure, today=timezone.localdate())
         data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, "")}
         data.update(
@@ -498,18 +505,26 @@ def bench_intake(client: Any, ward: Ward, *, requests: int) -> Measure | None:
         )
         data.update({f"doc_{doc.pk}": "on" for doc in form.required_documents})
         body = urlencode(data)  # what a browser sends for a form without files
+        if i == requests + 3:  # the one profiled POST
+            for number, query in enumerate(last_queries, 1):
+                print(f"  {number:>2}. {query['time']:>6} s  {query['sql'][:150]}")
+            profiler.enable()
         with CaptureQueriesContext(connection) as captured:
             started = clock.perf_counter()
             response = client.post(url, body, content_type="application/x-www-form-urlencoded")
             elapsed = clock.perf_counter() - started
+        profiler.disable()
+        last_queries = captured.captured_queries
         if response.status_code != 302:
             raise RuntimeError(f"intake did not redirect (status {response.status_code}): the form has changed?")
-        if i >= 3:  # the first three warm up
+        if 3 <= i < requests + 3:  # the first three warm up
             times.append(elapsed)
             counts.add(len(captured))
+    if profile:
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(45)
     created = Dossier.objects.count() - before
-    if created != requests + 3:
-        raise RuntimeError(f"intake created {created} dossiers for {requests + 3} POSTs")
+    if created != posts:
+        raise RuntimeError(f"intake created {created} dossiers for {posts} POSTs")
     return Measure("intake (POST, receive)", statistics.median(times) * 1000, max(counts), 302)
 
 
@@ -525,6 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=2_000, help="dossiers in the first, small measurement")
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--profile", action="store_true", help="print the intake's statements and a cProfile")
     parser.add_argument("--keep", action="store_true", help=f"do not drop {BENCH_DB} at the end")
     parser.add_argument("--redis-db", type=int, default=BENCH_REDIS_DB, help="with REDIS_URL: flushed at the end")
     args = parser.parse_args(argv)
@@ -580,7 +596,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
     full = measure_pages(ward, args.requests, now)
     intake_client = Client(SERVER_NAME="localhost")
     intake_client.force_login(ward.clerk)
-    intake = bench_intake(intake_client, ward, requests=args.requests)
+    intake = bench_intake(intake_client, ward, requests=args.requests, profile=args.profile)
 
     print()
     print(f"{'page':<26}{'median ms':>10}{'× trivial':>11}{'queries':>9}{'queries (small)':>17}")

@@ -46,7 +46,9 @@ def recent_duplicate(
         status__in=OPEN_STATUSES,
         received_at__gte=now - DUPLICATE_WINDOW,
     )
-    return same.order_by("-received_at").first()
+    # Almost always none: ask for the key only, and read the whole dossier when there is one.
+    found = same.order_by("-received_at").values_list("pk", flat=True).first()
+    return None if found is None else Dossier.objects.get(pk=found)
 
 
 def earlier_guide(

@@ -19,13 +19,13 @@ import holidays as holidays_package
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from motcua.lib.cache import bump_version, version_token
+from motcua.lib.cache import bump_version, version_key, version_token
 
 from .constants import CalendarDayKind
 from .models import CalendarDay, WorkingSession
 from .workcalendar import DEFAULT_SESSIONS, WorkCalendar
 
-_VERSION_KEY = "workcalendar:version"
+_VERSION_KEY = version_key("workcalendar:version")
 # Years without official data fall back to `holidays` (34 years cost about 5 ms to build): as far
 # as any appointment, extension or limit could reach, so no year is silently holiday-free.
 FALLBACK_YEARS = range(2015, 2061)

@@ -17,6 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from .constants import IDLE_TIMEOUT_DEFAULT
+from .lib.cache import versions_held
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,19 @@ def reject_null_characters(
         if "\x00" in request.path or "%00" in query or "\x00" in query:
             return render(request, "400.html", status=400)
         return get_response(request)
+
+    return middleware
+
+
+def hold_versions(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The version tokens of what each process keeps (calendars, the catalogue) are read once per
+    request, in one round trip to the shared cache (``motcua.lib.cache.versions_held``)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        with versions_held():
+            return get_response(request)
 
     return middleware
 

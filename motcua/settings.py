@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "vanhanh.metrics.metrics_middleware",  # Prometheus: count and time every answer (vanhanh/metrics.py)
     "django.middleware.security.SecurityMiddleware",
     "motcua.middleware.reject_null_characters",
+    "motcua.middleware.hold_versions",  # calendars' and catalogue's version tokens: one read per request
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

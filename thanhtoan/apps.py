@@ -8,8 +8,15 @@ class ThanhtoanConfig(AppConfig):
     verbose_name = "Phí, lệ phí và thanh toán"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from hoso.events import on_event
+        from thutuc.offers import catalogue_changed
 
         from .hooks import fee_request_after_event
+        from .models import FeeRule
 
         on_event(fee_request_after_event)
+        # Fee rules are kept per process with the catalogue (thanhtoan.fees.fee_rule_for).
+        post_save.connect(catalogue_changed, sender=FeeRule, dispatch_uid="thanhtoan-fee-rule-save")
+        post_delete.connect(catalogue_changed, sender=FeeRule, dispatch_uid="thanhtoan-fee-rule-delete")

@@ -12,6 +12,8 @@ these rows, written only here, in the transaction that settles a payment.
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from datetime import datetime
 
 from django.db import transaction
@@ -24,6 +26,7 @@ from hoso.workflow import _write_event
 from motcua.models import Agency, User
 from thutuc.constants import Channel
 from thutuc.models import AgencyProcedure, Procedure
+from thutuc.offers import MAX_KEPT, catalogue_version, offer_for
 
 from .models import (
     FeeLine,
@@ -45,10 +48,38 @@ class FeeError(ValueError):
     """A fee action refused, with the reason in Vietnamese."""
 
 
+# A ward's fee rules, kept per process under the catalogue's version token like its offers
+# (thutuc.offers): every intake reads one, and almost always finds none. A saved or deleted rule
+# replaces the token (ThanhtoanConfig.ready connects the signals).
+_rules: OrderedDict[tuple[int, int], tuple[str, FeeRule | None]] = OrderedDict()
+_rules_lock = threading.Lock()
+
+
+def fee_rule_for(agency_id: int, procedure_id: int) -> FeeRule | None:
+    """The ward's fee rule of the procedure (None: the catalogue's fee, collected before processing).
+    Shared between requests: read it, never change it."""
+    key = (agency_id, procedure_id)
+    version = catalogue_version()
+    with _rules_lock:
+        hit = _rules.get(key)
+        if hit is not None and hit[0] == version:
+            _rules.move_to_end(key)
+            return hit[1]
+    rule = FeeRule.objects.filter(agency_id=agency_id, procedure_id=procedure_id).first()
+    with _rules_lock:
+        _rules[key] = (version, rule)
+        _rules.move_to_end(key)
+        while len(_rules) > MAX_KEPT:
+            _rules.popitem(last=False)
+    return rule
+
+
 def catalogue_lines(agency_id: int, procedure: Procedure, channel: int) -> tuple[list[FeeLine], str]:
     """(unsaved lines, timing) for a procedure at a ward through a channel."""
-    offer = AgencyProcedure.objects.filter(agency_id=agency_id, procedure=procedure).first()
-    rule = FeeRule.objects.filter(agency_id=agency_id, procedure=procedure).first()
+    offer = offer_for(agency_id, procedure.code)  # the active offer, kept per process
+    if offer is None or offer.procedure_id != procedure.pk:  # a withdrawn offer still sets the fee it had
+        offer = AgencyProcedure.objects.filter(agency_id=agency_id, procedure=procedure).first()
+    rule = fee_rule_for(agency_id, procedure.pk)
     lines: list[FeeLine] = []
     if offer is not None and offer.fee_amount is not None:
         if offer.fee_amount:

@@ -24,7 +24,9 @@ def fee_request_after_event(event: DossierEvent) -> None:
     if event.action == Action.SUBMIT and (request_id := paying_request()) is not None:
         FeeRequest.objects.filter(pk=request_id).update(dossier=dossier)
         return
-    if FeeRequest.objects.filter(dossier_id=dossier.pk).exists():
+    # A dossier created by this very event (a counter receipt: no status before it) has no request
+    # yet; one received from the online queue may have had its request since its submission.
+    if event.from_status and FeeRequest.objects.filter(dossier_id=dossier.pk).exists():
         return
     request = fees.new_request(
         agency_id=dossier.agency_id, procedure=dossier.procedure, channel=dossier.channel, now=event.at, dossier=dossier

@@ -18,11 +18,11 @@ from collections import OrderedDict
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from motcua.lib.cache import bump_version, version_token
+from motcua.lib.cache import bump_version, version_key, version_token
 
 from .models import AgencyProcedure, Field, Procedure, RequiredDocument
 
-_VERSION_KEY = "thutuc:catalogue-version"
+_VERSION_KEY = version_key("thutuc:catalogue-version")
 # Offers kept per process, least recently used dropped first (a province's wards × the
 # procedures they actually receive fits well within this).
 MAX_KEPT = 5_000
@@ -38,12 +38,18 @@ def invalidate_catalogue() -> None:
         _kept.clear()
 
 
+def catalogue_version() -> str:
+    """The token under which catalogue data is kept per process (see the module's docstring); other
+    apps keep their ward-and-procedure settings under it and call ``catalogue_changed`` on edits."""
+    return version_token(_VERSION_KEY)
+
+
 def offer_for(agency_id: int | None, code: str) -> AgencyProcedure | None:
     """The ward's active offer of the active procedure `code`, with procedure, field and papers."""
     if agency_id is None:
         return None
     key = (agency_id, code)
-    version = version_token(_VERSION_KEY)
+    version = catalogue_version()
     with _lock:
         hit = _kept.get(key)
         if hit is not None and hit[0] == version:
@@ -65,7 +71,7 @@ def offer_for(agency_id: int | None, code: str) -> AgencyProcedure | None:
     return offer
 
 
-def _changed(**kwargs: object) -> None:
+def catalogue_changed(**kwargs: object) -> None:
     # Now, for this transaction's own later reads, and again after commit, for what another
     # process may have read (and kept) from the old rows meanwhile.
     invalidate_catalogue()
@@ -73,5 +79,5 @@ def _changed(**kwargs: object) -> None:
 
 
 for _model in (Field, Procedure, RequiredDocument, AgencyProcedure):
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"thutuc-offers-{_model.__name__}-save")
-    post_delete.connect(_changed, sender=_model, dispatch_uid=f"thutuc-offers-{_model.__name__}-delete")
+    post_save.connect(catalogue_changed, sender=_model, dispatch_uid=f"thutuc-offers-{_model.__name__}-save")
+    post_delete.connect(catalogue_changed, sender=_model, dispatch_uid=f"thutuc-offers-{_model.__name__}-delete")

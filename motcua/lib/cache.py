@@ -26,7 +26,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
@@ -256,6 +258,31 @@ class ResilientRedisCache(RedisCache):
 
 
 # -- version tokens of what processes keep for themselves (calendars, offers) -----------------------
+# Keys registered by the modules that keep data (``version_key``): a request reads all of them in
+# one round trip the first time it needs one, then holds them (``versions_held``).
+_VERSION_KEYS: set[str] = set()
+_held: ContextVar[dict[str, str] | None] = ContextVar("motcua_versions_held", default=None)
+
+
+def version_key(key: str) -> str:
+    """Register ``key`` as a version token's key (so a request reads it with the others); returns it."""
+    _VERSION_KEYS.add(key)
+    return key
+
+
+@contextmanager
+def versions_held() -> Iterator[None]:
+    """Within the block (one request: ``motcua.middleware.hold_versions``) every version token is
+    read from the shared cache once, all in one round trip, and then reused: an edit committed by
+    another process during the request is seen from the next request on, as if the request had read
+    everything at its start. A ``bump_version`` inside the block is seen at once."""
+    reset = _held.set({})
+    try:
+        yield
+    finally:
+        _held.reset(reset)
+
+
 def version_token(key: str) -> str:
     """The shared token of data each process keeps in memory; a kept copy is current while its
     token equals this one.
@@ -265,13 +292,28 @@ def version_token(key: str) -> str:
     unavailable no process can learn of an edit, so nothing kept is trusted: a fresh token (which
     matches no kept copy) sends every call to the database.
     """
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key)
-    return uuid.uuid4().hex if version is None else str(version)
+    held = _held.get()
+    if held is None:
+        return _read_tokens([key])[key]
+    if key not in held:
+        held.update(_read_tokens(sorted(_VERSION_KEYS | {key})))
+    return held[key]
+
+
+def _read_tokens(keys: list[str]) -> dict[str, str]:
+    found = cache.get_many(keys)
+    missing = [key for key in keys if found.get(key) is None]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+        found.update(cache.get_many(missing))
+    return {key: uuid.uuid4().hex if found.get(key) is None else str(found[key]) for key in keys}
 
 
 def bump_version(key: str) -> None:
     """Every process drops its kept copies of the data behind ``key`` (call after commit of an edit)."""
-    cache.set(key, uuid.uuid4().hex, timeout=None)
+    token = uuid.uuid4().hex
+    cache.set(key, token, timeout=None)
+    held = _held.get()
+    if held is not None:
+        held[key] = token

@@ -169,3 +169,35 @@ def test_with_redis_away_the_desk_the_lookup_and_the_survey_keep_working(redis_a
     assert Client().get(survey).status_code == 200
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("hoso:worklist_clerk")).status_code == 302  # signed out for good
+
+
+# -- version tokens held for one request ---------------------------------------------------------------------
+def test_a_request_reads_every_version_token_once_and_sees_its_own_edits(monkeypatch):
+    reads: list[list[str]] = []
+    real = resilient._read_tokens
+    monkeypatch.setattr(resilient, "_read_tokens", lambda keys: reads.append(keys) or real(keys))
+    with resilient.versions_held():
+        catalogue = resilient.version_token("thutuc:catalogue-version")
+        calendars = resilient.version_token("workcalendar:version")
+        assert len(reads) == 1 and {"thutuc:catalogue-version", "workcalendar:version"} <= set(reads[0])
+        # Another process's edit during the request: seen from the next request on.
+        from django.core.cache import cache
+
+        cache.set("workcalendar:version", "edited-elsewhere", timeout=None)
+        assert resilient.version_token("workcalendar:version") == calendars
+        resilient.bump_version("thutuc:catalogue-version")  # this request's own edit: seen at once
+        assert resilient.version_token("thutuc:catalogue-version") not in (catalogue, None)
+        assert len(reads) == 1
+    assert resilient.version_token("workcalendar:version") == "edited-elsewhere"
+
+
+@pytest.mark.django_db
+def test_the_intake_page_asks_the_shared_cache_for_versions_once(client, monkeypatch):
+    load_demo()
+    reads: list[list[str]] = []
+    real = resilient._read_tokens
+    monkeypatch.setattr(resilient, "_read_tokens", lambda keys: reads.append(keys) or real(keys))
+    client.force_login(User.objects.get(username="canbo"))
+    page = client.get(reverse("hoso:intake", args=["1.001193"]))
+    assert page.status_code == 200
+    assert len(reads) == 1  # the offer and the calendar (preview of the due date) both need one
