@@ -10,7 +10,8 @@ intakes are written when the run stops). Not meant to be run alone.
   again, up to four times — its one-time token makes the portal give back the dossier it already
   made. Also opens the day's counter list.
 - **Citizen**: looks a dossier up from its receipt's QR code, as a page and as JSON.
-- **Leader**: opens the board; once per ward asks for the month's report (which a worker compiles).
+- **Leader**: asks for the month's report once, after signing in (a worker compiles it), then opens
+  the board.
 
 Every intake the portal answered with its dossier page is recorded (ward, token, dossier id, the
 applicant's mark), so the drill can check none was lost and none was made twice.
@@ -24,16 +25,26 @@ import os
 import random
 import re
 import threading
+import time
 import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, HttpUser, between, events, task
+from locust import FastHttpUser, HttpUser, between, constant_throughput, events, task
 
 DATA = json.loads(Path(os.environ["DRILL_DATA"]).read_text(encoding="utf-8"))
 OUT = Path(os.environ["DRILL_OUT"])
 RETRIES = 4
+
+
+def pace(kind: str, default: Any) -> Any:
+    """Each user's pace: DRILL_<KIND>_RATE task cycles a second (the drill sets it from the province's
+    real peak and its ``--peak-multiple``), else the default think time."""
+    rate = os.environ.get(f"DRILL_{kind}_RATE")
+    return constant_throughput(float(rate)) if rate else default
+
+
 LOST_ANSWER = {0, 502, 503, 504}
 
 _wards = itertools.cycle(DATA["wards"])
@@ -42,6 +53,14 @@ _lock = threading.Lock()
 intakes: list[dict[str, Any]] = []
 failed_intakes: list[dict[str, Any]] = []
 reports: list[dict[str, Any]] = []
+# Every answer: (when it came, Unix seconds; kind; milliseconds). The drill computes its
+# percentiles from these over the window it reports (bench/province_drill.py, "steady").
+samples: list[tuple[float, str, float]] = []
+
+
+@events.request.add_listener
+def keep_sample(request_type: str, name: str, response_time: float, **kwargs: Any) -> None:
+    samples.append((time.time(), name, response_time))
 
 
 class FormFields(HTMLParser):
@@ -118,7 +137,7 @@ def sign_in(user: HttpUser, username: str) -> None:
 
 class Clerk(HttpUser):
     weight = int(os.environ.get("DRILL_CLERK_WEIGHT", "6"))
-    wait_time = between(0.5, 2.0)
+    wait_time = pace("CLERK", between(0.5, 2.0))
 
     def on_start(self) -> None:
         with _lock:
@@ -180,7 +199,7 @@ class Clerk(HttpUser):
 
 class Citizen(FastHttpUser):
     weight = int(os.environ.get("DRILL_CITIZEN_WEIGHT", "8"))
-    wait_time = between(0.5, 2.0)
+    wait_time = pace("CITIZEN", between(0.5, 2.0))
 
     @task(2)
     def lookup_page(self) -> None:
@@ -195,13 +214,14 @@ class Citizen(FastHttpUser):
 
 class Leader(HttpUser):
     weight = int(os.environ.get("DRILL_LEADER_WEIGHT", "1"))
-    wait_time = between(2.0, 5.0)
+    wait_time = pace("LEADER", between(2.0, 5.0))
 
     def on_start(self) -> None:
         with _lock:
             self.ward = next(_leaders)
         sign_in(self, self.ward["leader"])
         self.asked = False
+        self.report()  # the first thing a leader does: ask for the month's report (once)
 
     @task(4)
     def board(self) -> None:
@@ -234,5 +254,6 @@ class Leader(HttpUser):
 def write_outcome(**kwargs: Any) -> None:
     with _lock:
         OUT.write_text(
-            json.dumps({"intakes": intakes, "failed_intakes": failed_intakes, "reports": reports}), encoding="utf-8"
+            json.dumps({"intakes": intakes, "failed_intakes": failed_intakes, "reports": reports, "samples": samples}),
+            encoding="utf-8",
         )

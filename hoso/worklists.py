@@ -17,6 +17,7 @@ from enum import StrEnum
 from urllib.parse import urlencode
 
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from motcua.constants import Role
@@ -63,9 +64,34 @@ def rows(dossiers: Iterable[Dossier], *, now: datetime, agency_id: int | None) -
 
 
 # -- building blocks --------------------------------------------------------------------------
+# The columns a worklist row shows (templates/hoso/_dossier_table.html) and its remaining time
+# reads (hoso.remaining), with the officer's name: a row reads nothing else. The procedure's name
+# is the one the applicant was told (the snapshot's), read in SQL rather than the whole snapshot.
+ROW_FIELDS = (
+    "code",
+    "applicant_name",
+    "received_at",
+    "shown_due_at",
+    "due_at",
+    "extensions",
+    "status",
+    "paused_at",
+    "timeliness",
+    "officer",
+    "officer__username",
+    "officer__first_name",
+    "officer__last_name",
+)
+
+
 def agency_dossiers(agency_id: int | None) -> QuerySet[Dossier]:
-    """An agency's dossiers with everything a worklist row shows joined in."""
-    return Dossier.objects.filter(agency_id=agency_id).select_related("clerk", "officer", "procedure")
+    """An agency's dossiers as a worklist row shows them: ``ROW_FIELDS`` and ``snapshot_name``."""
+    return (
+        Dossier.objects.filter(agency_id=agency_id)
+        .select_related("officer")
+        .only(*ROW_FIELDS)
+        .annotate(snapshot_name=KT("procedure_snapshot__name"))
+    )
 
 
 def _open() -> Q:
