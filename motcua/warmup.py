@@ -63,5 +63,7 @@ def warm() -> dict[str, float]:
         compiled += 1
     connections.close_all()
     seconds = time.perf_counter() - started
-    logger.info("Đã chuẩn bị tiến trình web: bảng đường dẫn (%d mục), %d mẫu trang, trong %.2f giây.", routes, compiled, seconds)
+    logger.info(
+        "Đã chuẩn bị tiến trình web: bảng đường dẫn (%d mục), %d mẫu trang, trong %.2f giây.", routes, compiled, seconds
+    )
     return {"routes": routes, "templates": compiled, "seconds": seconds}

@@ -84,3 +84,31 @@ def test_a_web_node_with_the_deploy_config_logs_json_with_the_request_id(tmp_pat
     # The portal's own lines of that request (Django logs the 404) carry the same id.
     own = [line for line in lines if line.get("logger", "").startswith("django.")]
     assert own and {line["request_id"] for line in own} == {"nginx0123456789ab"}
+
+
+def test_a_web_node_warms_the_portal_once_in_its_master_and_its_workers_are_forks(tmp_path):
+    with gunicorn(tmp_path, workers=2, config="deploy/gunicorn.conf.py", LOG_FORMAT="json") as server:
+        with urllib.request.urlopen(server.url + "/healthz", timeout=10) as answer:  # noqa: S310 — loopback
+            assert answer.status == 200
+        log = server.log
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+    warmed = [line for line in lines if line.get("logger") == "motcua.warmup"]
+    assert len(warmed) == 1, warmed  # the master, before it forks; not once per worker
+    assert "mẫu trang" in warmed[0]["message"]
+    text = log.read_text(encoding="utf-8")
+    assert text.count("Booting worker") == 2
+
+
+def test_the_warm_up_compiles_every_portal_template_and_opens_no_connection():
+    # No django_db mark: any query (a connection the forked workers would share) raises here.
+    from django.template.loader import get_template
+
+    from motcua.warmup import project_templates, warm
+
+    names = project_templates()
+    assert "hoso/intake.html" in names and "base.html" in names
+    assert not any(name.startswith("admin/") for name in names if not (ROOT / "templates" / name).exists())
+    done = warm()
+    assert done["templates"] == len(names) and done["routes"] > 100
+    engine_loader = get_template("hoso/intake.html").template.engine.template_loaders[0]
+    assert "hoso/intake.html" in {key.split("-")[0] for key in engine_loader.get_template_cache}
