@@ -324,7 +324,7 @@ def percentiles(samples: list[list[Any]], *, since: float) -> dict[str, dict[str
     for name, times in by_kind.items():
         times.sort()
         rank = {q: times[min(len(times) - 1, max(0, -(-len(times) * q // 100) - 1))] for q in (50, 95, 99)}
-        found[name] = {"requests": len(times), "p50": rank[50], "p95": rank[95], "p99": rank[99]}
+        found[name] = {"requests": len(times), **{f"p{q}": round(rank[q], 1) for q in (50, 95, 99)}}
     return found
 
 
