@@ -12,8 +12,6 @@ these rows, written only here, in the transaction that settles a payment.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from django.db import transaction
@@ -23,6 +21,7 @@ from congdan.models import Draft
 from hoso.constants import Action
 from hoso.models import Dossier
 from hoso.workflow import _write_event
+from motcua.lib.cache import Kept
 from motcua.models import Agency, User
 from thutuc.constants import Channel
 from thutuc.models import AgencyProcedure, Procedure
@@ -51,8 +50,7 @@ class FeeError(ValueError):
 # A ward's fee rules, kept per process under the catalogue's version token like its offers
 # (thutuc.offers): every intake reads one, and almost always finds none. A saved or deleted rule
 # replaces the token (ThanhtoanConfig.ready connects the signals).
-_rules: OrderedDict[tuple[int, int], tuple[str, FeeRule | None]] = OrderedDict()
-_rules_lock = threading.Lock()
+_rules: Kept[tuple[int, int], FeeRule | None] = Kept(MAX_KEPT)
 
 
 def fee_rule_for(agency_id: int, procedure_id: int) -> FeeRule | None:
@@ -60,17 +58,10 @@ def fee_rule_for(agency_id: int, procedure_id: int) -> FeeRule | None:
     Shared between requests: read it, never change it."""
     key = (agency_id, procedure_id)
     version = catalogue_version()
-    with _rules_lock:
-        hit = _rules.get(key)
-        if hit is not None and hit[0] == version:
-            _rules.move_to_end(key)
-            return hit[1]
+    if (hit := _rules.get(key, version)) is not Kept.MISSING:
+        return hit
     rule = FeeRule.objects.filter(agency_id=agency_id, procedure_id=procedure_id).first()
-    with _rules_lock:
-        _rules[key] = (version, rule)
-        _rules.move_to_end(key)
-        while len(_rules) > MAX_KEPT:
-            _rules.popitem(last=False)
+    _rules.put(key, version, rule)
     return rule
 
 

@@ -12,13 +12,10 @@ The cached objects are shared between requests: callers read them and never chan
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from motcua.lib.cache import bump_version, version_key, version_token
+from motcua.lib.cache import Kept, bump_version, version_key, version_token
 
 from .models import AgencyProcedure, Field, Procedure, RequiredDocument
 
@@ -27,15 +24,13 @@ _VERSION_KEY = version_key("thutuc:catalogue-version")
 # procedures they actually receive fits well within this).
 MAX_KEPT = 5_000
 
-_kept: OrderedDict[tuple[int, str], tuple[str, AgencyProcedure]] = OrderedDict()
-_lock = threading.Lock()
+_kept: Kept[tuple[int, str], AgencyProcedure] = Kept(MAX_KEPT)
 
 
 def invalidate_catalogue() -> None:
     """Every process reads offers again (called after commit of any catalogue change)."""
     bump_version(_VERSION_KEY)
-    with _lock:
-        _kept.clear()
+    _kept.clear()
 
 
 def catalogue_version() -> str:
@@ -50,11 +45,8 @@ def offer_for(agency_id: int | None, code: str) -> AgencyProcedure | None:
         return None
     key = (agency_id, code)
     version = catalogue_version()
-    with _lock:
-        hit = _kept.get(key)
-        if hit is not None and hit[0] == version:
-            _kept.move_to_end(key)
-            return hit[1]
+    if (hit := _kept.get(key, version)) is not Kept.MISSING:
+        return hit
     offer = (
         AgencyProcedure.objects.select_related("procedure__field")
         .prefetch_related("procedure__documents")
@@ -63,11 +55,7 @@ def offer_for(agency_id: int | None, code: str) -> AgencyProcedure | None:
         .first()
     )
     if offer is not None:  # not offered: not kept, so a new offer is seen at once
-        with _lock:
-            _kept[key] = (version, offer)
-            _kept.move_to_end(key)
-            while len(_kept) > MAX_KEPT:
-                _kept.popitem(last=False)
+        _kept.put(key, version, offer)
     return offer
 
 

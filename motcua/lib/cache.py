@@ -26,10 +26,11 @@ import logging
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -261,6 +262,8 @@ class ResilientRedisCache(RedisCache):
 # Keys registered by the modules that keep data (``version_key``): a request reads all of them in
 # one round trip the first time it needs one, then holds them (``versions_held``).
 _VERSION_KEYS: set[str] = set()
+K = TypeVar("K")
+V = TypeVar("V")
 _held: ContextVar[dict[str, str] | None] = ContextVar("motcua_versions_held", default=None)
 
 
@@ -308,6 +311,39 @@ def _read_tokens(keys: list[str]) -> dict[str, str]:
             cache.add(key, uuid.uuid4().hex, timeout=None)
         found.update(cache.get_many(missing))
     return {key: uuid.uuid4().hex if found.get(key) is None else str(found[key]) for key in keys}
+
+
+class Kept(Generic[K, V]):
+    """Values a process keeps for itself, each with the version token it was read under; the least
+    recently used are dropped beyond ``limit``. Thread-safe; the values are shared between requests,
+    so callers read them and never change them."""
+
+    MISSING: Any = object()
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[K, tuple[str, V]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, version: str) -> Any:
+        """The value kept for ``key`` under ``version``, else ``Kept.MISSING``."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or hit[0] != version:
+                return Kept.MISSING
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: K, version: str, value: V) -> None:
+        with self._lock:
+            self._items[key] = (version, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def bump_version(key: str) -> None:
