@@ -66,7 +66,11 @@ DOSSIERS_PER_WARD_DAY = 400
 BUSIEST_HOUR_SHARE = 0.2
 LOOKUPS_PER_DOSSIER = 3
 LEADER_BOARD_EVERY_S = 20
-WEIGHTS = {"CLERK": 6, "CITIZEN": 8, "LEADER": 1}  # bench/drill_locust.py's user classes
+# bench/drill_locust.py's user classes and their weights (DRILL_<KIND>_WEIGHT overrides them there too)
+WEIGHTS = {
+    kind: int(os.environ.get(f"DRILL_{kind}_WEIGHT", default))
+    for kind, default in (("CLERK", 6), ("CITIZEN", 8), ("LEADER", 1))
+}
 CLERK_INTAKE_SHARE = 5 / 7  # a clerk's tasks: intake 5, counter list 2
 
 
@@ -665,7 +669,7 @@ def report(result: dict[str, Any]) -> None:
     )
     out(
         f"percentiles of the requests sent from {result['measured_from_s']} s (every user signed in) to the end; "
-        f"the kill at {result['killed_at_s']} s; the last column: the whole run, sign-in storm included"
+        f"the kill at {result['killed_at_s']} s; requests, failures and the last column: the whole run"
     )
     out(
         f"{'kind':<18}{'requests':>10}{'failures':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p50/healthz':>13}"
@@ -706,8 +710,8 @@ def report(result: dict[str, Any]) -> None:
         ("0 duplicate codes", result["duplicate_codes"] == 0),
         ("0 missing codes", result["missing_codes"] == 0),
         ("every report compiled once", result["reports_completed_once"]),
-        (f"lookup p99 < {TARGET_LOOKUP_P99_MS} ms", result["lookup_p99_ms"] < TARGET_LOOKUP_P99_MS),
-        (f"intake p99 < {TARGET_INTAKE_P99_MS} ms", result["intake_p99_ms"] < TARGET_INTAKE_P99_MS),
+        (f"lookup p99 < {TARGET_LOOKUP_P99_MS} ms", 0 < result["lookup_p99_ms"] < TARGET_LOOKUP_P99_MS),
+        (f"intake p99 < {TARGET_INTAKE_P99_MS} ms", 0 < result["intake_p99_ms"] < TARGET_INTAKE_P99_MS),
         ("outbox and notifications drained", result["outbox_backlog"] == 0 and result["notification_backlog"] == 0),
     ]
     for label, ok in marks:

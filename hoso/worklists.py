@@ -16,8 +16,9 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from motcua.constants import Role
@@ -90,7 +91,7 @@ def agency_dossiers(agency_id: int | None) -> QuerySet[Dossier]:
         Dossier.objects.filter(agency_id=agency_id)
         .select_related("officer")
         .only(*ROW_FIELDS)
-        .annotate(snapshot_name=KT("procedure_snapshot__name"))
+        .annotate(snapshot_name=Coalesce(KT("procedure_snapshot__name"), Value(""), output_field=TextField()))
     )
 
 

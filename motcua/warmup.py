@@ -7,8 +7,10 @@ serves — and on a busy node, by everyone queued behind them. With ``preload_ap
 (deploy/gunicorn.conf.py) the master does it once and every worker it forks inherits the result;
 without it, each worker does it before it accepts a request.
 
-Nothing here touches the database, the cache or the broker: a connection opened in the master
-would be shared by every forked worker. ``warm`` closes any that something opened anyway.
+Nothing here touches the database, the cache or the broker (tests/motcua/test_deployment.py runs it
+with database access forbidden): a connection opened in the master would be shared by every forked
+worker. A template that fails to compile is logged and left to be compiled on first use: the
+warm-up must never keep a web node from starting.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ def warm() -> dict[str, float]:
         try:
             get_template(name)  # kept by the cached loader of each engine
         except (TemplateDoesNotExist, TemplateSyntaxError):  # a fragment of another engine: left lazy
+            continue
+        except Exception:  # never stop a node from starting; the page will show the error itself
+            logger.exception("Không chuẩn bị được mẫu trang %s", name)
             continue
         compiled += 1
     connections.close_all()
