@@ -19,14 +19,19 @@ import logging
 import time
 from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template
+from django.urls import get_resolver
+from django.utils import translation
+
 logger = logging.getLogger(__name__)
 
 
 def project_templates() -> list[str]:
     """The names of the portal's own templates (the project's folder and its apps'), sorted."""
-    from django.apps import apps
-    from django.conf import settings
-
     root = Path(settings.BASE_DIR).resolve()
     folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
     folders += [Path(config.path) / "templates" for config in apps.get_app_configs()]
@@ -42,12 +47,6 @@ def project_templates() -> list[str]:
 def warm() -> dict[str, float]:
     """Build the URL tables, compile the portal's templates, load the translations; returns counts
     and the seconds it took (logged too)."""
-    from django.db import connections
-    from django.template import TemplateDoesNotExist, TemplateSyntaxError
-    from django.template.loader import get_template
-    from django.urls import get_resolver
-    from django.utils import translation
-
     started = time.perf_counter()
     pending, routes = [get_resolver()], 0
     while pending:  # each resolver and its namespaces' (built lazily, on their first reverse())
