@@ -11,7 +11,6 @@ so every process rebuilds. Bulk writes send no signal: their callers call
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from datetime import date, time
 
@@ -19,7 +18,7 @@ import holidays as holidays_package
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from motcua.lib.cache import bump_version, version_key, version_token
+from motcua.lib.cache import Kept, bump_version, version_key, version_token
 
 from .constants import CalendarDayKind
 from .models import CalendarDay, WorkingSession
@@ -41,8 +40,8 @@ _FALLBACK_GROUPS = (
     ("Quốc khánh", "Quốc khánh 2/9"),
 )
 
-_built: dict[int | None, tuple[str, WorkCalendar]] = {}
-_lock = threading.Lock()
+# Calendars kept per process (the national one and each ward's), under the calendars' version token.
+_built: Kept[int | None, WorkCalendar] = Kept(5_000)
 
 
 def invalidate_calendars() -> None:
@@ -53,12 +52,10 @@ def invalidate_calendars() -> None:
 def calendar_for(agency_id: int | None) -> WorkCalendar:
     """The working calendar of an agency (None: the national calendar with default sessions)."""
     version = version_token(_VERSION_KEY)
-    hit = _built.get(agency_id)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    with _lock:
-        calendar = build_calendar(agency_id)
-        _built[agency_id] = (version, calendar)
+    if (hit := _built.get(agency_id, version)) is not Kept.MISSING:
+        return hit
+    calendar = build_calendar(agency_id)
+    _built.put(agency_id, version, calendar)
     return calendar
 
 
