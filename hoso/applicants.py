@@ -10,7 +10,9 @@ Reads only: the intake service (hoso/intake.py) decides what to do with what the
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .constants import OPEN_STATUSES, Action
@@ -38,17 +40,56 @@ def recent_duplicate(
 
     A form sent again after the browser's Back button carries a fresh token, so the token cannot
     tell; the clerk confirms a true second dossier with a tick.
+
+    Asked at every receipt and almost always answered "none": the key only, in a statement written
+    once (``_recent_sql``, the same conditions as ``recent_duplicates``, which tests compare it
+    with); the whole dossier is read when there is one.
     """
-    same: QuerySet[Dossier] = Dossier.objects.filter(
+    number = id_number.strip()
+    applicant = [number] if number else [name, phone]
+    since = connection.ops.adapt_datetimefield_value(now - DUPLICATE_WINDOW)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _recent_sql(bool(number)), [agency_id, procedure_id, *[str(s) for s in OPEN_STATUSES], since, *applicant]
+        )
+        row = cursor.fetchone()
+    return None if row is None else Dossier.objects.get(pk=row[0])
+
+
+def recent_duplicates(
+    *, agency_id: int, procedure_id: int, id_number: str, name: str, phone: str, now: datetime
+) -> QuerySet[Dossier]:
+    """``recent_duplicate``'s conditions as a queryset, newest first (the reference its SQL is tested against)."""
+    return Dossier.objects.filter(
         same_applicant(id_number=id_number, name=name, phone=phone),
         agency_id=agency_id,
         procedure_id=procedure_id,
         status__in=OPEN_STATUSES,
         received_at__gte=now - DUPLICATE_WINDOW,
+    ).order_by("-received_at", "-id")
+
+
+@cache
+def _recent_sql(by_number: bool) -> str:
+    """The statement by identity number (True) or by name and phone (False), built once per process."""
+    columns = {f.name: f.column for f in Dossier._meta.concrete_fields}
+    quote = connection.ops.quote_name
+
+    def col(name: str) -> str:
+        return quote(columns[name])
+
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    applicant = (
+        f"{col('applicant_id_number')} = %s"
+        if by_number
+        else f"{col('applicant_name')} = %s AND {col('applicant_phone')} = %s"
     )
-    # Almost always none: ask for the key only, and read the whole dossier when there is one.
-    found = same.order_by("-received_at").values_list("pk", flat=True).first()
-    return None if found is None else Dossier.objects.get(pk=found)
+    return (
+        f"SELECT {quote(Dossier._meta.pk.column)} FROM {quote(Dossier._meta.db_table)} "  # noqa: S608 — the model's own names
+        f"WHERE {col('agency')} = %s AND {col('procedure')} = %s AND {col('status')} IN ({statuses}) "
+        f"AND {col('received_at')} >= %s AND {applicant} "
+        f"ORDER BY {col('received_at')} DESC, {quote(Dossier._meta.pk.column)} DESC LIMIT 1"
+    )
 
 
 def earlier_guide(

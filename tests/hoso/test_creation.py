@@ -1,0 +1,144 @@
+"""The intake's hand-written statements write and find exactly what the ORM would.
+
+``hoso.creation.save_new`` writes a dossier and its papers in one statement on PostgreSQL, and
+``hoso.applicants.recent_duplicate`` asks its question in SQL written once: both are compared
+here with the ORM doing the same (the ORM's rows and queryset are the reference).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from hoso import applicants, creation, workflow
+from hoso.constants import Status
+from hoso.models import Dossier, DossierDocument
+from hoso.workcalendar import VN_TZ
+from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory, load_holidays
+from thutuc.constants import DocumentForm, TimeUnit
+from thutuc.models import AgencyProcedure
+
+pytestmark = pytest.mark.django_db
+
+MON_9 = datetime(2025, 3, 3, 9, 0, tzinfo=VN_TZ)
+
+
+@pytest.fixture
+def procedure(agency):
+    load_holidays()
+    p = ProcedureFactory(code="1.000002", time_limit_value=5, time_limit_unit=TimeUnit.WORKING_DAYS)
+    AgencyProcedureFactory(agency=agency, procedure=p)
+    return p
+
+
+def _new(agency, clerk, procedure, **extra) -> Dossier:
+    intake = workflow.Intake(
+        procedure=procedure,
+        documents=[],
+        applicant_name="Trần Thị Ánh Tuyết",
+        applicant_id_number="079185000123",
+        applicant_phone="0912 345 678",
+        applicant_address="Số 5, hẻm 12/3 đường Nguyễn Trãi",
+        note="Ghi chú có dấu ‘ngoặc’ và %s, {x}",
+        token=uuid.uuid4(),
+        **extra,
+    )
+    offer = AgencyProcedure.objects.get(agency=agency, procedure=procedure)
+    dossier = workflow._new_dossier(agency, clerk, intake, Status.RECEIVED, MON_9, offer)
+    dossier.received_at = MON_9
+    dossier.base_due_at = dossier.due_at = dossier.shown_due_at = MON_9 + timedelta(days=7)
+    return dossier
+
+
+def _row(dossier: Dossier) -> dict:
+    stored = Dossier.objects.get(pk=dossier.pk)
+    values = {f.attname: getattr(stored, f.attname) for f in Dossier._meta.concrete_fields}
+    for different in ("id", "code", "lookup_key", "intake_token", "search_text"):  # unique, or made of the code
+        values.pop(different)
+    return values
+
+
+def test_a_new_dossier_and_its_papers_are_the_rows_the_orm_writes(agency, clerk, procedure):
+    paper = RequiredDocumentFactory(procedure=procedure, name="Tờ khai đăng ký", mandatory=True)
+    papers = [
+        (paper.pk, "Tờ khai đăng ký", DocumentForm.ORIGINAL, 1),
+        (None, "Giấy tờ khác: bản sao sổ hộ khẩu", DocumentForm.COPY, 2),
+    ]
+    ours = _new(agency, clerk, procedure)
+    ours.code = "HS-1"
+    creation.save_new(ours, papers)
+    assert ours.pk is not None and not ours._state.adding
+
+    reference = _new(agency, clerk, procedure)
+    reference.code = "HS-2"
+    reference.save()
+    DossierDocument.objects.bulk_create(
+        DossierDocument(dossier=reference, required_document_id=r, name=n, form=f, quantity=q) for r, n, f, q in papers
+    )
+
+    assert _row(ours) == _row(reference)
+    stored = Dossier.objects.get(pk=ours.pk)
+    assert stored.search_text == ours.search_text != "" and "hs-1" in stored.search_text.lower()
+    written = [(d.required_document_id, d.name, d.form, d.quantity) for d in ours.documents.order_by("id")]
+    assert written == papers
+    ours.refresh_from_db()  # the instance is a saved dossier: it can be changed and saved again
+    ours.note = "Đã sửa"
+    ours.save(update_fields=["note"])
+    assert Dossier.objects.get(pk=ours.pk).note == "Đã sửa"
+
+
+def test_a_dossier_without_papers_is_written_alone(agency, clerk, procedure):
+    dossier = _new(agency, clerk, procedure)
+    dossier.code = "HS-3"
+    creation.save_new(dossier)
+    assert Dossier.objects.filter(pk=dossier.pk).exists() and not dossier.documents.exists()
+
+
+def test_the_single_statement_is_used_on_postgresql(agency, clerk, procedure):
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement write is PostgreSQL's; SQLite takes the ORM's two")
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = _new(agency, clerk, procedure)
+    dossier.code = "HS-4"
+    with CaptureQueriesContext(connection) as captured:
+        creation.save_new(dossier, [(None, "Tờ khai", DocumentForm.ORIGINAL, 1)])
+    assert len(captured) == 1 and captured[0]["sql"].startswith("WITH new_dossier AS (INSERT INTO")
+
+
+CASES = [
+    # (changes to the earlier dossier, the applicant asked about, minutes later, found?)
+    ({}, {"id_number": "079185000123", "name": "", "phone": ""}, 10, True),
+    ({}, {"id_number": " 079185000123 ", "name": "x", "phone": "y"}, 29, True),
+    ({}, {"id_number": "079185000999", "name": "Trần Thị Ánh Tuyết", "phone": "0912 345 678"}, 10, False),
+    ({}, {"id_number": "079185000123", "name": "", "phone": ""}, 31, False),
+    ({"applicant_id_number": ""}, {"id_number": "", "name": "Trần Thị Ánh Tuyết", "phone": "0912 345 678"}, 5, True),
+    ({"applicant_id_number": ""}, {"id_number": "", "name": "Trần Thị Ánh Tuyết", "phone": "0987 654 321"}, 5, False),
+    ({"status": Status.RETURNED}, {"id_number": "079185000123", "name": "", "phone": ""}, 5, False),
+    ({"status": Status.PROCESSING}, {"id_number": "079185000123", "name": "", "phone": ""}, 5, True),
+]
+
+
+@pytest.mark.parametrize(("changes", "asked", "minutes", "found"), CASES)
+def test_the_duplicate_check_finds_what_the_orm_query_finds(
+    agency, other_agency, clerk, procedure, changes, asked, minutes, found
+):
+    earlier = _new(agency, clerk, procedure)
+    for name, value in changes.items():
+        setattr(earlier, name, value)
+    earlier.code = "HS-5"
+    creation.save_new(earlier)
+    other_procedure = ProcedureFactory(code="1.000003")
+    AgencyProcedureFactory(agency=agency, procedure=other_procedure)
+    noise = _new(agency, clerk, other_procedure)  # the same citizen, another procedure: never a duplicate
+    noise.code = "HS-6"
+    creation.save_new(noise)
+    now = MON_9 + timedelta(minutes=minutes)
+    query = {"agency_id": agency.pk, "procedure_id": procedure.pk, "now": now, **asked}
+    expected = applicants.recent_duplicates(**query).first()
+    assert applicants.recent_duplicate(**query) == expected
+    assert (expected is not None) == found
+    assert applicants.recent_duplicate(**{**query, "agency_id": other_agency.pk}) is None
