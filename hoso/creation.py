@@ -14,13 +14,14 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 from motcua.lib.codepattern import pattern_for
 from motcua.models import Agency
 from thutuc.models import Procedure
 
 from . import workcalendar as wc
-from .models import Dossier, DossierCounter, DossierDocument
+from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
 
 # No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
 LOOKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -72,56 +73,91 @@ def next_code(agency: Agency, day: date) -> str:
     return pattern_for(agency.dossier_code_pattern).render(agency.code, day, seq)
 
 
-def save_new(dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]] = ()) -> None:
-    """Write a new dossier and the papers received with it (required paper id, name, form, quantity).
+def save_new(
+    dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]] = (), *, event: DossierEvent | None = None
+) -> None:
+    """Write a new dossier, the papers received with it (required paper id, name, form, quantity)
+    and, when given, its first event (built by the workflow, not saved yet).
 
     Field validation only: the database itself enforces uniqueness and the check constraints.
-    On PostgreSQL the dossier and its papers go in one statement (``_insert_with_papers``): the
-    intake is the desk's busiest write. Elsewhere (SQLite) the ORM writes them in two.
+    On PostgreSQL the three go in one statement (``_insert_new``): a receipt is the desk's busiest
+    write. Elsewhere (SQLite) the ORM writes them one by one.
     """
     dossier.full_clean(
         exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
     )
     if connection.vendor == "postgresql":
         dossier.refresh_search_text()  # what Dossier.save does before it writes
-        dossier.pk = _insert_with_papers(dossier, papers)
-        dossier._state.adding = False
-        dossier._state.db = connection.alias
+        dossier.pk, event_pk = _insert_new(dossier, papers, event)
+        _saved(dossier)
+        if event is not None:
+            event.pk, event.dossier = event_pk, dossier
+            _saved(event)
         return
     dossier.save()
     DossierDocument.objects.bulk_create(
         DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
         for rid, name, form, qty in papers
     )
+    if event is not None:
+        event.dossier = dossier
+        event.save()
 
 
-def _insert_with_papers(dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]]) -> int:
-    """INSERT the dossier and, in the same statement (a data-modifying WITH), its papers; its id.
+def _saved(instance: Model) -> None:
+    """Mark an instance written by ``_insert_new`` as the ORM marks one it saved."""
+    instance._state.adding = False
+    instance._state.db = connection.alias
 
-    Columns and values come from the models as the ORM's own insert takes them: every concrete
-    column but the key, each value through the field's ``pre_save`` and ``get_db_prep_save``
-    (tests/hoso/test_creation.py checks the rows equal those the ORM writes).
-    """
-    fields = [f for f in Dossier._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(dossier, add=True), connection) for f in fields]
+
+def _insert_values(instance: Model, skip: str = "") -> tuple[list[str], list[Any]]:
+    """The columns of a new row and their values as the ORM's own insert takes them: every concrete
+    column but the key (and ``skip``), each value through the field's ``pre_save`` and
+    ``get_db_prep_save``."""
+    fields = [f for f in instance._meta.concrete_fields if not f.primary_key and f.name != skip]
     quote = connection.ops.quote_name
+    return [quote(f.column) for f in fields], [
+        f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields
+    ]
+
+
+def _insert_new(
+    dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]], event: DossierEvent | None
+) -> tuple[int, int | None]:
+    """INSERT the dossier and, in the same statement (data-modifying WITH clauses), its papers and
+    its first event; (the dossier's id, the event's id or None).
+
+    tests/hoso/test_creation.py checks the rows equal those the ORM writes.
+    """
+    quote = connection.ops.quote_name
+    columns, values = _insert_values(dossier)
     paper_fields = {f.name: f for f in DossierDocument._meta.concrete_fields}
     paper_columns = ", ".join(
         quote(paper_fields[name].column) for name in ("dossier", "required_document", "name", "form", "quantity")
     )
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     sql = (
-        f"WITH new_dossier AS (INSERT INTO {quote(Dossier._meta.db_table)} ({columns}) "  # noqa: S608 — the models' own names
-        f"VALUES ({placeholders}) RETURNING {quote(Dossier._meta.pk.column)} AS id), "
+        f"WITH new_dossier AS (INSERT INTO {quote(Dossier._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 — the models' own names
+        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING {quote(Dossier._meta.pk.column)} AS id), "
         f"new_papers AS (INSERT INTO {quote(DossierDocument._meta.db_table)} ({paper_columns}) "
         "SELECT new_dossier.id, paper.required_id, paper.name, paper.form, paper.quantity FROM new_dossier, "
         "unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::smallint[]) "
-        "AS paper(required_id, name, form, quantity)) "
-        "SELECT id FROM new_dossier"
+        "AS paper(required_id, name, form, quantity))"
     )
-    columns_of_papers = [list(column) for column in zip(*papers, strict=True)] if papers else [[], [], [], []]
+    params = [*values, *([list(column) for column in zip(*papers, strict=True)] if papers else [[], [], [], []])]
+    if event is None:
+        sql += " SELECT id, NULL FROM new_dossier"
+    else:
+        event_columns, event_values = _insert_values(event, skip="dossier")
+        dossier_column = quote(DossierEvent._meta.get_field("dossier").column)
+        sql += (
+            f", new_event AS (INSERT INTO {quote(DossierEvent._meta.db_table)} "  # noqa: S608 — the models' own names
+            f"({dossier_column}, {', '.join(event_columns)}) "
+            f"SELECT new_dossier.id, {', '.join(['%s'] * len(event_values))} FROM new_dossier "
+            f"RETURNING {quote(DossierEvent._meta.pk.column)} AS id) "
+            "SELECT new_dossier.id, new_event.id FROM new_dossier, new_event"
+        )
+        params += event_values
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *columns_of_papers])
-        (pk,) = cursor.fetchone()
-    return pk
+        cursor.execute(sql, params)
+        dossier_pk, event_pk = cursor.fetchone()
+    return dossier_pk, event_pk

@@ -219,8 +219,9 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
     dossier.received_at = now
     dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
     dossier.code = next_code(agency, timezone.localtime(now).date())
-    save_new(dossier, intake.documents)
-    _write_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
+    event = _new_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
+    save_new(dossier, intake.documents, event=event)
+    event_written(event)  # in this transaction: the notifications queue theirs after commit
     return dossier
 
 
@@ -267,13 +268,14 @@ def _not_received(
     offer = _check_intake(agency, actor, intake)
     dossier = _new_dossier(agency, actor, intake, status, now, offer)
     dossier.note = text.strip()
-    save_new(dossier)
-    _write_event(dossier, action, "", status, actor, now, text.strip(), {})
+    event = _new_event(dossier, action, "", status, actor, now, text.strip(), {})
+    save_new(dossier, event=event)
+    event_written(event)
     return dossier
 
 
 # -- transitions on a received dossier --------------------------------------------------------
-def _write_event(
+def _new_event(
     dossier: Dossier,
     action: Action,
     source: str,
@@ -285,6 +287,7 @@ def _write_event(
     *,
     due_at: datetime | None = None,
 ) -> DossierEvent:
+    """The event not yet saved, its note checked (a new dossier's first one is written with the dossier)."""
     try:  # the forms refuse it first; a command or a script must not get past either
         MaxLength(TextLimit.NOTE)(note)
     except ValidationError as exc:
@@ -302,6 +305,22 @@ def _write_event(
         data=data,
         due_at=due_at,
     )
+    return event
+
+
+def _write_event(
+    dossier: Dossier,
+    action: Action,
+    source: str,
+    target: str,
+    actor: User,
+    now: datetime,
+    note: str,
+    data: dict,
+    *,
+    due_at: datetime | None = None,
+) -> DossierEvent:
+    event = _new_event(dossier, action, source, target, actor, now, note, data, due_at=due_at)
     event.save()
     event_written(event)  # in this transaction: the notifications queue theirs after commit
     return event

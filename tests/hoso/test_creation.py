@@ -1,6 +1,6 @@
 """The intake's hand-written statements write and find exactly what the ORM would.
 
-``hoso.creation.save_new`` writes a dossier and its papers in one statement on PostgreSQL, and
+``hoso.creation.save_new`` writes a dossier, its papers and its first event in one statement on PostgreSQL, and
 ``hoso.applicants.recent_duplicate`` asks its question in SQL written once: both are compared
 here with the ORM doing the same (the ORM's rows and queryset are the reference).
 """
@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 
 from hoso import applicants, creation, workflow
-from hoso.constants import Status
-from hoso.models import Dossier, DossierDocument
+from hoso.constants import Action, Status
+from hoso.models import Dossier, DossierDocument, DossierEvent
 from hoso.workcalendar import VN_TZ
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory, load_holidays
 from thutuc.constants import DocumentForm, TimeUnit
@@ -61,6 +61,19 @@ def _row(dossier: Dossier) -> dict:
     return values
 
 
+def _event(dossier: Dossier, clerk) -> DossierEvent:
+    return workflow._new_event(
+        dossier, Action.RECEIVE, "", Status.RECEIVED, clerk, MON_9, "Ghi chú “có dấu”", {"k": [1, "á"]}, due_at=MON_9
+    )
+
+
+def _event_row(event: DossierEvent) -> dict:
+    stored = DossierEvent.objects.get(pk=event.pk)
+    values = {f.attname: getattr(stored, f.attname) for f in DossierEvent._meta.concrete_fields}
+    values.pop("id"), values.pop("dossier_id")
+    return values
+
+
 def test_a_new_dossier_and_its_papers_are_the_rows_the_orm_writes(agency, clerk, procedure):
     paper = RequiredDocumentFactory(procedure=procedure, name="Tờ khai đăng ký", mandatory=True)
     papers = [
@@ -69,8 +82,10 @@ def test_a_new_dossier_and_its_papers_are_the_rows_the_orm_writes(agency, clerk,
     ]
     ours = _new(agency, clerk, procedure)
     ours.code = "HS-1"
-    creation.save_new(ours, papers)
+    event = _event(ours, clerk)
+    creation.save_new(ours, papers, event=event)
     assert ours.pk is not None and not ours._state.adding
+    assert event.pk is not None and event.dossier_id == ours.pk and not event._state.adding
 
     reference = _new(agency, clerk, procedure)
     reference.code = "HS-2"
@@ -78,8 +93,11 @@ def test_a_new_dossier_and_its_papers_are_the_rows_the_orm_writes(agency, clerk,
     DossierDocument.objects.bulk_create(
         DossierDocument(dossier=reference, required_document_id=r, name=n, form=f, quantity=q) for r, n, f, q in papers
     )
+    reference_event = _event(reference, clerk)
+    reference_event.save()
 
     assert _row(ours) == _row(reference)
+    assert _event_row(event) == _event_row(reference_event)
     stored = Dossier.objects.get(pk=ours.pk)
     assert stored.search_text == ours.search_text != "" and "hs-1" in stored.search_text.lower()
     written = [(d.required_document_id, d.name, d.form, d.quantity) for d in ours.documents.order_by("id")]
@@ -105,7 +123,7 @@ def test_the_single_statement_is_used_on_postgresql(agency, clerk, procedure):
     dossier = _new(agency, clerk, procedure)
     dossier.code = "HS-4"
     with CaptureQueriesContext(connection) as captured:
-        creation.save_new(dossier, [(None, "Tờ khai", DocumentForm.ORIGINAL, 1)])
+        creation.save_new(dossier, [(None, "Tờ khai", DocumentForm.ORIGINAL, 1)], event=_event(dossier, clerk))
     assert len(captured) == 1 and captured[0]["sql"].startswith("WITH new_dossier AS (INSERT INTO")
 
 
