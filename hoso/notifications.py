@@ -2,11 +2,15 @@
 
 Flow (every step safe to run twice):
 
-1. After the workflow writes an event, its after-event callback ``hoso.tasks.notify_after_commit``
-   (registered with ``hoso.events.on_event`` in ``HosoConfig.ready``) registers
+1. The workflow writes the event in the action's transaction; the event row is the outbox. With a
+   broker (production), beat's relay ``hoso.tasks.relay_notifications`` (every
+   ``MOTCUA_NOTIFY_RELAY_SECONDS``, 5 s) plans the notifying events committed since, so a
+   request never talks to the broker for a notification and a rolled-back action is never seen.
+   Without a broker (eager mode: a laptop, the tests) there is no beat: the after-event callback
+   ``hoso.tasks.notify_after_commit`` (``hoso.events.on_event`` in ``HosoConfig.ready``) runs
    ``queue_event_notifications(event_id)`` with ``transaction.on_commit`` for the actions in
-   ``NOTIFYING_ACTIONS``: nothing is queued when the transaction rolls back.
-2. The Celery task ``hoso.tasks.notify_event`` calls ``plan_notifications(event_id)``, which
+   ``NOTIFYING_ACTIONS`` instead.
+2. ``plan_notifications(event_id)`` (called by the relay, or by ``hoso.tasks.notify_event``)
    creates at most one ``Notification`` row per (event, channel) — e-mail when the applicant
    gave an address, text message when they gave a phone — with the rendered text, and queues
    ``hoso.tasks.send_notification`` for each.
@@ -351,10 +355,12 @@ def plan_notifications(event_id: int) -> list[int]:
     return ids
 
 
-# -- the sweeper ------------------------------------------------------------------------------------
+# -- the relay and the sweeper ----------------------------------------------------------------------
+#: How far back the relay looks, every few seconds, for notifying events not planned yet.
+RELAY_WINDOW = timedelta(minutes=15)
 #: How far back the sweeper looks for events whose notifications never got planned.
 SWEEP_WINDOW = timedelta(days=2)
-#: The normal path (after commit → notify_event) has had this long before the sweeper steps in.
+#: The normal path (the relay, or after commit → notify_event) has had this long before the sweeper steps in.
 SWEEP_GRACE = timedelta(minutes=5)
 #: A notification still pending this long after its first attempt lost its retry (broker restart).
 STALE_RETRY = timedelta(hours=3)
@@ -367,6 +373,29 @@ class Sweep:
     abandoned: list[int]  # pending notifications whose retry was lost, now failed
 
 
+def unplanned_events(*, since: datetime, until: datetime) -> list[int]:
+    """Notifying events at ``since`` ≤ at < ``until`` whose applicant can be reached and that have
+    no notification yet, oldest first."""
+    candidates = (
+        DossierEvent.objects.filter(action__in=NOTIFYING_ACTIONS, at__gte=since, at__lt=until)
+        .filter(~Q(dossier__applicant_email="") | ~Q(dossier__applicant_phone=""))
+        .exclude(Exists(Notification.objects.filter(event=OuterRef("pk"))))
+        .order_by("at", "pk")
+        .values_list("pk", "data")
+    )
+    # Imported events were announced by the old system, silent ones are history: never message
+    # them (read in Python, as a JSON key test that is portable between SQLite and PostgreSQL
+    # would also drop rows without it).
+    return [pk for pk, data in candidates if not sends_nothing(data)]
+
+
+def relay(now: datetime) -> list[int]:
+    """Plan the notifications of the notifying events of the last ``RELAY_WINDOW`` not planned yet;
+    their ids, to queue. Safe beside itself and the sweeper (``plan_notifications`` is)."""
+    events = unplanned_events(since=now - RELAY_WINDOW, until=now + timedelta(seconds=1))
+    return [pk for event_id in events for pk in plan_notifications(event_id)]
+
+
 def sweep(now: datetime) -> Sweep:
     """Find the messages a broker outage lost; return what must be (re)queued.
 
@@ -375,17 +404,7 @@ def sweep(now: datetime) -> Sweep:
     attempted; marks failed, with the reason, pending rows whose retries stopped coming.
     """
     until = now - SWEEP_GRACE
-    candidates = (
-        DossierEvent.objects.filter(action__in=NOTIFYING_ACTIONS, at__gte=now - SWEEP_WINDOW, at__lt=until)
-        .filter(~Q(dossier__applicant_email="") | ~Q(dossier__applicant_phone=""))
-        .exclude(Exists(Notification.objects.filter(event=OuterRef("pk"))))
-        .order_by("at")
-        .values_list("pk", "data")
-    )
-    # Imported events were announced by the old system, silent ones are history: never message
-    # them (read in Python, as a JSON key test that is portable between SQLite and PostgreSQL
-    # would also drop rows without it).
-    events = [pk for pk, data in candidates if not sends_nothing(data)]
+    events = unplanned_events(since=now - SWEEP_WINDOW, until=until)
     planned = [pk for event_id in events for pk in plan_notifications(event_id)]
     requeued = list(
         Notification.objects.filter(status=NotificationStatus.PENDING, attempts=0, created_at__lt=until)

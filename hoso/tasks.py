@@ -8,6 +8,7 @@ import logging
 from functools import partial
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -81,6 +82,16 @@ def notify_event(event_id: int) -> list[int]:
     return ids
 
 
+@shared_task(ignore_result=True)
+def relay_notifications() -> int:
+    """Every few seconds (beat, ``MOTCUA_NOTIFY_RELAY_SECONDS``): plan the notifications of the
+    events committed since and queue their sends. The number of notifications queued."""
+    ids = notifications.relay(timezone.now())
+    for notification_id in ids:
+        publish(send_notification, notification_id)  # a failure: the row stays pending for the sweeper
+    return len(ids)
+
+
 @shared_task
 def sweep_notifications() -> dict[str, int]:
     """Every ten minutes (beat): send what a broker outage kept from being sent."""
@@ -101,12 +112,21 @@ def sweep_notifications() -> dict[str, int]:
 def notify_after_commit(event: DossierEvent) -> None:
     """Called inside the action's transaction once the workflow wrote `event` (``hoso.events``).
 
-    For the actions in ``notifications.NOTIFYING_ACTIONS``, and unless the event is history
-    recorded silently, ``queue_event_notifications`` runs after commit only: a rolled-back action
-    must never reach the applicant.
+    With a broker, beat's relay plans the event (``relay_notifications``): nothing to do here, and
+    the request does not talk to the broker. Without one (eager mode, no beat): for the actions in
+    ``notifications.NOTIFYING_ACTIONS``, and unless the event is history recorded silently,
+    ``queue_event_notifications`` runs after commit only: a rolled-back action must never reach
+    the applicant.
     """
+    if relay_in_use():
+        return
     if event.action in notifications.NOTIFYING_ACTIONS and not events.recording_silently():
         transaction.on_commit(partial(queue_event_notifications, event.pk))
+
+
+def relay_in_use() -> bool:
+    """Whether beat's relay plans the notifications (a real broker and ``MOTCUA_NOTIFY_RELAY``)."""
+    return bool(settings.MOTCUA_NOTIFY_RELAY) and not notify_event.app.conf.task_always_eager
 
 
 def queue_event_notifications(event_id: int) -> None:

@@ -245,6 +245,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 # No broker configured: run tasks in-process so a laptop needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# With a broker, beat's relay plans applicants' notifications every few seconds from the committed
+# events (hoso.notifications, flow §1): a request does not publish them. 0: each action publishes
+# its own after commit, as in eager mode.
+MOTCUA_NOTIFY_RELAY = env_bool("MOTCUA_NOTIFY_RELAY", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -289,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "baocao-draft-periodic-reports": {
         "task": "baocao.tasks.draft_periodic_reports",
         "schedule": crontab(hour=6, minute=0),  # 06:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
+    },
+    # The notifications of the events committed since the last run (hoso.notifications, flow §1).
+    "hoso-relay-notifications": {
+        "task": "hoso.tasks.relay_notifications",
+        "schedule": float(os.environ.get("MOTCUA_NOTIFY_RELAY_SECONDS", "5")),
     },
     "hoso-sweep-notifications": {
         "task": "hoso.tasks.sweep_notifications",

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from hoso import workflow
+from hoso import events, notifications, workflow
 from hoso.constants import NotificationStatus
 from hoso.models import Notification
 from hoso.tasks import sweep_notifications
@@ -28,8 +28,9 @@ def receive(agency, clerk):
 
 @pytest.mark.parametrize("broker", ["closed", "hanging"])
 def test_an_intake_with_the_broker_away_commits_and_the_sweeper_sends_its_message_later(
-    broker, agency, clerk, django_capture_on_commit_callbacks, caplog
+    broker, settings, agency, clerk, django_capture_on_commit_callbacks, caplog
 ):
+    settings.MOTCUA_NOTIFY_RELAY = False  # each action publishes its notification after commit
     with hanging_server() as hung:
         port = CLOSED_PORT if broker == "closed" else hung.port
         with celery_broker(f"redis://127.0.0.1:{port}/4"), django_capture_on_commit_callbacks(execute=True):
@@ -45,3 +46,36 @@ def test_an_intake_with_the_broker_away_commits_and_the_sweeper_sends_its_messag
     assert result == {"events": 1, "requeued": 1, "abandoned": 0}
     notification = Notification.objects.get()
     assert notification.status == NotificationStatus.SENT and dossier.code in notification.body
+
+
+def test_with_beats_relay_an_action_never_reaches_for_the_broker_and_the_relay_plans_its_message(
+    settings, agency, clerk, django_capture_on_commit_callbacks
+):
+    settings.MOTCUA_NOTIFY_RELAY = True  # with a real broker (below), beat's relay plans the notifications
+    with hanging_server() as hung:
+        with celery_broker(f"redis://127.0.0.1:{hung.port}/4"), django_capture_on_commit_callbacks(execute=True):
+            dossier = receive(agency, clerk)
+        assert hung.accepted == 0  # the intake did not even try the broker
+    assert not Notification.objects.exists()
+
+    planned = notifications.relay(timezone.now())
+    notification = Notification.objects.get()
+    assert planned == [notification.pk] and notification.status == NotificationStatus.PENDING
+    assert notification.channel == "sms" and dossier.code in notification.body
+    assert notifications.relay(timezone.now()) == []  # planned once: the next run finds nothing
+    later = timezone.now() + notifications.RELAY_WINDOW + timedelta(minutes=1)
+    assert notifications.relay(later) == []
+
+
+def test_the_relay_leaves_silent_history_alone(agency, clerk):
+    with events.recorded_silently():
+        receive(agency, clerk)
+    assert notifications.relay(timezone.now()) == [] and not Notification.objects.exists()
+
+
+def test_beat_runs_the_relay_every_five_seconds(settings):
+    from motcua.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["hoso-relay-notifications"]
+    assert entry["task"] == "hoso.tasks.relay_notifications" in app.tasks
+    assert entry["schedule"] == 5.0
