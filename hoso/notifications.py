@@ -381,12 +381,17 @@ def unplanned_events(*, since: datetime, until: datetime) -> list[int]:
         .filter(~Q(dossier__applicant_email="") | ~Q(dossier__applicant_phone=""))
         .exclude(Exists(Notification.objects.filter(event=OuterRef("pk"))))
         .order_by("at", "pk")
-        .values_list("pk", "data")
+        .values_list("pk", "data", "dossier__applicant_email", "dossier__applicant_phone")
     )
     # Imported events were announced by the old system, silent ones are history: never message
     # them (read in Python, as a JSON key test that is portable between SQLite and PostgreSQL
-    # would also drop rows without it).
-    return [pk for pk, data in candidates if not sends_nothing(data)]
+    # would also drop rows without it). Nor an applicant with only a fixed line, which no text
+    # message reaches: planned, it would give no row and be read again at every run.
+    return [
+        pk
+        for pk, data, email, phone in candidates
+        if not sends_nothing(data) and (email.strip() or not is_fixed_line(phone))
+    ]
 
 
 def relay(now: datetime) -> list[int]:

@@ -79,3 +79,12 @@ def test_beat_runs_the_relay_every_five_seconds(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["hoso-relay-notifications"]
     assert entry["task"] == "hoso.tasks.relay_notifications" in app.tasks
     assert entry["schedule"] == 5.0
+
+
+def test_the_relay_skips_an_applicant_reachable_by_no_channel(agency, clerk):
+    procedure = ProcedureFactory(code="1.000010")
+    AgencyProcedureFactory(agency=agency, procedure=procedure)
+    intake = workflow.Intake(procedure=procedure, applicant_name="Công ty TNHH An Phú", applicant_phone="024 3826 1234")
+    workflow.receive(agency=agency, actor=clerk, intake=intake)
+    assert notifications.unplanned_events(since=timezone.now() - timedelta(minutes=1), until=timezone.now()) == []
+    assert notifications.relay(timezone.now()) == [] and not Notification.objects.exists()
