@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from motcua.models import Agency
 from thutuc.models import Procedure
 
 from . import workcalendar as wc
-from .models import Dossier, DossierCounter, DossierDocument, DossierEvent
+from .models import Dossier, DossierCounter, DossierDocument, DossierEvent, search_text_before_code
 
 # No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
 LOOKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -73,22 +74,45 @@ def next_code(agency: Agency, day: date) -> str:
     return pattern_for(agency.dossier_code_pattern).render(agency.code, day, seq)
 
 
+@dataclass(frozen=True)
+class DayNumber:
+    """Number the dossier with the agency's next code of the day (``next_code``), in its own statement."""
+
+    agency: Agency
+    day: date
+
+
 def save_new(
-    dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]] = (), *, event: DossierEvent | None = None
+    dossier: Dossier,
+    papers: Sequence[tuple[int | None, str, str, int]] = (),
+    *,
+    event: DossierEvent | None = None,
+    number: DayNumber | None = None,
 ) -> None:
     """Write a new dossier, the papers received with it (required paper id, name, form, quantity)
-    and, when given, its first event (built by the workflow, not saved yet).
+    and, when given, its first event (built by the workflow, not saved yet); with ``number``, give
+    it the agency's next code of the day first (``next_code``).
 
     Field validation only: the database itself enforces uniqueness and the check constraints.
-    On PostgreSQL the three go in one statement (``_insert_new``): a receipt is the desk's busiest
-    write. Elsewhere (SQLite) the ORM writes them one by one.
+    On PostgreSQL all of it is one statement (``_insert_new``: the day counter's upsert, the code
+    rendered from the checked pattern, the dossier, its papers, its event): a receipt is the desk's
+    busiest write. Elsewhere (SQLite) ``next_code`` and the ORM write them one by one.
     """
+    postgresql = connection.vendor == "postgresql"
+    if number is not None and not postgresql:
+        dossier.code = next_code(number.agency, number.day)
+    numbered_here = number is not None and postgresql
     dossier.full_clean(
-        exclude=["clerk", "procedure", "field", "agency"], validate_unique=False, validate_constraints=False
+        exclude=["clerk", "procedure", "field", "agency", *(["code"] if numbered_here else [])],
+        validate_unique=False,
+        validate_constraints=False,
     )
-    if connection.vendor == "postgresql":
-        dossier.refresh_search_text()  # what Dossier.save does before it writes
-        dossier.pk, event_pk = _insert_new(dossier, papers, event)
+    if postgresql:
+        dossier.refresh_search_text()  # what Dossier.save does before it writes (without the code yet)
+        dossier.pk, event_pk, code = _insert_new(dossier, papers, event, number)
+        if numbered_here:
+            dossier.code = code
+            dossier.refresh_search_text()  # as the statement wrote it
         _saved(dossier)
         if event is not None:
             event.pk, event.dossier = event_pk, dossier
@@ -122,30 +146,62 @@ def _insert_values(instance: Model, skip: str = "") -> tuple[list[str], list[Any
 
 
 def _insert_new(
-    dossier: Dossier, papers: Sequence[tuple[int | None, str, str, int]], event: DossierEvent | None
-) -> tuple[int, int | None]:
-    """INSERT the dossier and, in the same statement (data-modifying WITH clauses), its papers and
-    its first event; (the dossier's id, the event's id or None).
+    dossier: Dossier,
+    papers: Sequence[tuple[int | None, str, str, int]],
+    event: DossierEvent | None,
+    number: DayNumber | None,
+) -> tuple[int, int | None, str]:
+    """INSERT the dossier and, in the same statement (data-modifying WITH clauses), its papers, its
+    first event and, with ``number``, the day counter's upsert it takes its code from; (the
+    dossier's id, the event's id or None, its code).
 
-    tests/hoso/test_creation.py checks the rows equal those the ORM writes.
+    The code is ``head || the number zero-padded to width || suffix`` (``CodePattern.around_number``,
+    the same as ``next_code``), the search text the one of ``dossier_search_text`` with that code.
+    tests/hoso/test_creation.py checks the rows equal those the ORM and ``next_code`` write.
     """
     quote = connection.ops.quote_name
     columns, values = _insert_values(dossier)
+    expressions = ["%s"] * len(values)
+    params: list[Any] = []
+    sql = "WITH "
+    source = ""
+    if number is not None:
+        counter = quote(DossierCounter._meta.db_table)
+        head, width, suffix = pattern_for(number.agency.dossier_code_pattern).around_number(
+            number.agency.code, number.day
+        )
+        sql += (
+            f"counter AS (INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the models' own names
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
+            "numbered AS (SELECT %s || lpad(last::text, greatest(%s, length(last::text)), '0') || %s AS code "
+            "FROM counter), "
+        )
+        params += [number.agency.pk, connection.ops.adapt_datefield_value(number.day), head, width, suffix]
+        code_at = columns.index(quote(Dossier._meta.get_field("code").column))
+        search_at = columns.index(quote(Dossier._meta.get_field("search_text").column))
+        expressions[code_at] = "numbered.code"
+        expressions[search_at] = "%s || lower(numbered.code) || ' '"
+        values[search_at] = search_text_before_code(
+            dossier.applicant_name, dossier.applicant_phone, dossier.applicant_id_number
+        )
+        del values[code_at]
+        source = " FROM numbered"
     paper_fields = {f.name: f for f in DossierDocument._meta.concrete_fields}
     paper_columns = ", ".join(
         quote(paper_fields[name].column) for name in ("dossier", "required_document", "name", "form", "quantity")
     )
-    sql = (
-        f"WITH new_dossier AS (INSERT INTO {quote(Dossier._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 — the models' own names
-        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING {quote(Dossier._meta.pk.column)} AS id), "
+    sql += (
+        f"new_dossier AS (INSERT INTO {quote(Dossier._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 — the models' own names
+        f"SELECT {', '.join(expressions)}{source} "
+        f"RETURNING {quote(Dossier._meta.pk.column)} AS id, {quote(Dossier._meta.get_field('code').column)} AS code), "
         f"new_papers AS (INSERT INTO {quote(DossierDocument._meta.db_table)} ({paper_columns}) "
         "SELECT new_dossier.id, paper.required_id, paper.name, paper.form, paper.quantity FROM new_dossier, "
         "unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::smallint[]) "
         "AS paper(required_id, name, form, quantity))"
     )
-    params = [*values, *([list(column) for column in zip(*papers, strict=True)] if papers else [[], [], [], []])]
+    params += [*values, *([list(column) for column in zip(*papers, strict=True)] if papers else [[], [], [], []])]
     if event is None:
-        sql += " SELECT id, NULL FROM new_dossier"
+        sql += " SELECT id, NULL, code FROM new_dossier"
     else:
         event_columns, event_values = _insert_values(event, skip="dossier")
         dossier_column = quote(DossierEvent._meta.get_field("dossier").column)
@@ -154,10 +210,10 @@ def _insert_new(
             f"({dossier_column}, {', '.join(event_columns)}) "
             f"SELECT new_dossier.id, {', '.join(['%s'] * len(event_values))} FROM new_dossier "
             f"RETURNING {quote(DossierEvent._meta.pk.column)} AS id) "
-            "SELECT new_dossier.id, new_event.id FROM new_dossier, new_event"
+            "SELECT new_dossier.id, new_event.id, new_dossier.code FROM new_dossier, new_event"
         )
         params += event_values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        dossier_pk, event_pk = cursor.fetchone()
-    return dossier_pk, event_pk
+        dossier_pk, event_pk, code = cursor.fetchone()
+    return dossier_pk, event_pk, code

@@ -143,8 +143,17 @@ def dossier_search_text(code: str | None, name: str, phone: str, id_number: str)
     Each word of the name is preceded by a space, so "a word of the name starts with X" is
     `contains " X"`, and every part is a plain substring test that one trigram index serves.
     """
-    parts = [*_WORDS.findall(fold(name)), phone, id_number.lower(), (code or "").lower()]
+    if code:
+        return search_text_before_code(name, phone, id_number) + code.lower() + " "
+    parts = [*_WORDS.findall(fold(name)), phone, id_number.lower()]
     return " " + " ".join(part for part in parts if part) + " "
+
+
+def search_text_before_code(name: str, phone: str, id_number: str) -> str:
+    """``dossier_search_text`` up to the code, which follows it then a space (``hoso.creation``
+    appends the code in SQL when the database numbers the dossier)."""
+    parts = [part for part in (*_WORDS.findall(fold(name)), phone, id_number.lower()) if part]
+    return " " + "".join(f"{part} " for part in parts)
 
 
 class DossierQuerySet(models.QuerySet):

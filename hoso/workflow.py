@@ -32,7 +32,7 @@ from . import applicants, clock, survey_links
 from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
-from .creation import new_lookup_key, next_code, procedure_snapshot, save_new
+from .creation import DayNumber, new_lookup_key, procedure_snapshot, save_new
 from .events import event_written, recording_silently
 from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
@@ -218,9 +218,8 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
         base_due = wc.compute_due(calendar, now, limit)
     dossier.received_at = now
     dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
-    dossier.code = next_code(agency, timezone.localtime(now).date())
     event = _new_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
-    save_new(dossier, intake.documents, event=event)
+    save_new(dossier, intake.documents, event=event, number=DayNumber(agency, timezone.localtime(now).date()))
     event_written(event)  # in this transaction: the notifications queue theirs after commit
     return dossier
 

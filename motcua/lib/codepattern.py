@@ -66,11 +66,18 @@ class CodePattern:
     suffix: str
 
     def render(self, agency_code: str, day: date, seq: int) -> str:
+        head, width, suffix = self.around_number(agency_code, day)
+        return f"{head}{str(seq).zfill(width)}{suffix}"
+
+    def around_number(self, agency_code: str, day: date) -> tuple[str, int, str]:
+        """(what comes before the number, its least width, what comes after) for a ward and a day:
+        the code is ``head + number zero-padded to width + suffix`` (``hoso.creation`` renders it
+        so in SQL too)."""
         if self.date_format == "%Y%m%d":
             day_text = f"{day.year:04d}{day.month:02d}{day.day:02d}"
         else:
             day_text = f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
-        return f"{agency_code}{self.after_agency}{day_text}{self.between}{str(seq).zfill(self.seq_width)}{self.suffix}"
+        return f"{agency_code}{self.after_agency}{day_text}{self.between}", self.seq_width, self.suffix
 
     def regex(self, agency_code: str) -> str:
         """A regular expression with groups ``date`` and ``seq`` matching the codes this pattern makes."""

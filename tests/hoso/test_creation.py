@@ -15,8 +15,9 @@ from django.db import connection
 
 from hoso import applicants, creation, workflow
 from hoso.constants import Action, Status
-from hoso.models import Dossier, DossierDocument, DossierEvent
+from hoso.models import Dossier, DossierCounter, DossierDocument, DossierEvent, dossier_search_text
 from hoso.workcalendar import VN_TZ
+from motcua.lib.codepattern import pattern_for
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory, load_holidays
 from thutuc.constants import DocumentForm, TimeUnit
 from thutuc.models import AgencyProcedure
@@ -160,3 +161,50 @@ def test_the_duplicate_check_finds_what_the_orm_query_finds(
     assert applicants.recent_duplicate(**query) == expected
     assert (expected is not None) == found
     assert applicants.recent_duplicate(**{**query, "agency_id": other_agency.pk}) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "earlier", "expected_tail"),
+    [
+        ("{agency}-{date:%y%m%d}-{seq:04d}", 0, "-250303-0001"),
+        ("{agency}-{date:%y%m%d}-{seq:04d}", 9_999, "-250303-10000"),  # wider once a day passes 9,999
+        ("{agency}_{date:%Y%m%d}.{seq:06d}x", 41, "_20250303.000042x"),
+    ],
+)
+def test_a_numbered_dossier_gets_the_code_next_code_would_give(
+    agency, clerk, procedure, pattern, earlier, expected_tail
+):
+    agency.dossier_code_pattern = pattern
+    agency.save()
+    day = MON_9.date()
+    if earlier:
+        DossierCounter.objects.create(agency=agency, day=day, last=earlier)
+    dossier = _new(agency, clerk, procedure)
+    creation.save_new(dossier, event=_event(dossier, clerk), number=creation.DayNumber(agency, day))
+    stored = Dossier.objects.get(pk=dossier.pk)
+    assert stored.code == dossier.code == agency.code + expected_tail
+    assert stored.code == pattern_for(pattern).render(agency.code, day, earlier + 1)
+    assert (
+        stored.search_text
+        == dossier.search_text
+        == dossier_search_text(stored.code, stored.applicant_name, stored.applicant_phone, stored.applicant_id_number)
+    )
+    assert DossierCounter.objects.get(agency=agency, day=day).last == earlier + 1
+    second = _new(agency, clerk, procedure)
+    creation.save_new(second, number=creation.DayNumber(agency, day))
+    assert second.code == pattern_for(pattern).render(agency.code, day, earlier + 2)
+
+
+def test_a_numbered_dossier_that_fails_gives_its_number_back(agency, clerk, procedure):
+    from django.db import IntegrityError, transaction
+
+    day = MON_9.date()
+    first = _new(agency, clerk, procedure)
+    creation.save_new(first, number=creation.DayNumber(agency, day))
+    again = _new(agency, clerk, procedure)
+    again.intake_token = first.intake_token  # the same form twice: the unique token refuses it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        creation.save_new(again, number=creation.DayNumber(agency, day))
+    third = _new(agency, clerk, procedure)
+    creation.save_new(third, number=creation.DayNumber(agency, day))
+    assert (first.code[-4:], third.code[-4:]) == ("0001", "0002")  # no gap
