@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,8 @@ from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent
 from .recompute import snapshot_limit
 from .transitions import TRANSITIONS
+
+P = ParamSpec("P")
 
 
 class WorkflowError(Exception):
@@ -307,22 +309,20 @@ def _new_event(
     return event
 
 
-def _write_event(
-    dossier: Dossier,
-    action: Action,
-    source: str,
-    target: str,
-    actor: User,
-    now: datetime,
-    note: str,
-    data: dict,
-    *,
-    due_at: datetime | None = None,
-) -> DossierEvent:
-    event = _new_event(dossier, action, source, target, actor, now, note, data, due_at=due_at)
-    event.save()
-    event_written(event)  # in this transaction: the notifications queue theirs after commit
-    return event
+def _saved_and_told(build: Callable[P, DossierEvent]) -> Callable[P, DossierEvent]:
+    """``build``'s event, saved, and the after-event callbacks run (same arguments as ``build``)."""
+
+    def write(*args: P.args, **kwargs: P.kwargs) -> DossierEvent:
+        event = build(*args, **kwargs)
+        event.save()
+        event_written(event)  # in this transaction: the notifications queue theirs after commit
+        return event
+
+    return write
+
+
+#: Write one event of a dossier (the arguments of ``_new_event``).
+_write_event = _saved_and_told(_new_event)
 
 
 def _transition(
