@@ -23,8 +23,8 @@ reading the signed-in user (the floor of any staff page: session and user). The 
 is taken twice, with a small ward (``--small`` dossiers) and with the full one. The intake is
 POSTed as a browser sends the form (urlencoded), 3 × ``--requests`` times, each POST paired with a
 GET of the signed-in trivial view by the same clerk (the ratio compares medians taken in the same
-loop); its notifications are only published to the broker, as in production (see
-``prepare_database``).
+loop). With a broker, as in production, the request does not publish its notification (beat's
+relay plans it from the committed event, and no beat runs here; see ``prepare_database``).
 
 PASS when every worklist page runs at most 12 queries, with the small ward and with the full one,
 and the intake at most 15; the intake's time against 3× the signed-in trivial view (issue #18: both
@@ -89,7 +89,8 @@ def prepare_database() -> Target:
     """Point the settings at a fresh database of our own, before Django is set up."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)  # DEBUG is off: the settings need a key
-    # Side effects go to a queue, as in production: the request only publishes the task. With
+    # A broker, as in production: tasks are queued, not run in the request, and notifications are
+    # left to beat's relay (hoso.notifications). With
     # REDIS_URL the cache (hence sessions) and the broker are that Redis server, on database 15
     # (purged at the end, so no worker of another database ever picks the bench's tasks up);
     # without it a per-process cache and Celery's in-memory transport.
