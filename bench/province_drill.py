@@ -395,15 +395,21 @@ def check_database(outcome: dict[str, Any], data: dict[str, Any]) -> dict[str, A
 
 
 def backlog() -> tuple[int, int, int]:
+    from django.utils import timezone
+
     from baocao.constants import ReportStatus
     from baocao.models import Report
+    from hoso import notifications
     from hoso.constants import NotificationStatus
     from hoso.models import Notification
     from lienthong.models import OutboxEntry, State
 
+    # Notifications waiting: the rows not sent yet, and the events beat's relay has not planned yet.
+    now = timezone.now()
+    unplanned = notifications.unplanned_events(since=now - notifications.RELAY_WINDOW, until=now)
     return (
         OutboxEntry.objects.filter(state=State.PENDING).count(),
-        Notification.objects.filter(status=NotificationStatus.PENDING).count(),
+        Notification.objects.filter(status=NotificationStatus.PENDING).count() + len(unplanned),
         Report.objects.exclude(status__in=[ReportStatus.DONE, ReportStatus.FAILED]).count(),
     )
 
@@ -416,7 +422,12 @@ def drain(seconds: float) -> float:
     while time.monotonic() - started < seconds:
         if backlog() == (0, 0, 0):
             break
-        for name in ("baocao.tasks.sweep_reports", "hoso.tasks.sweep_notifications", "lienthong.tasks.drain_outbox"):
+        for name in (
+            "baocao.tasks.sweep_reports",
+            "hoso.tasks.relay_notifications",
+            "hoso.tasks.sweep_notifications",
+            "lienthong.tasks.drain_outbox",
+        ):
             with contextlib.suppress(Exception):
                 app.send_task(name)
         time.sleep(3)

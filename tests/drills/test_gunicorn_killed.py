@@ -31,7 +31,7 @@ def blocked_intake_port() -> int | None:
         cursor.execute(
             "SELECT client_port FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND wait_event = 'relation' AND query LIKE %s",
-            [f'INSERT INTO "{DossierEvent._meta.db_table}"%'],
+            [f'%INSERT INTO "{DossierEvent._meta.db_table}"%'],  # the receipt's one statement writes it
         )
         row = cursor.fetchone()
     return row[0] if row else None
