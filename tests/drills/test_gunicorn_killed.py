@@ -31,7 +31,9 @@ def blocked_intake_port() -> int | None:
         cursor.execute(
             "SELECT client_port FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND wait_event = 'relation' AND query LIKE %s",
-            [f'%INSERT INTO "{DossierEvent._meta.db_table}"%'],  # the receipt's one statement writes it
+            # The receipt's one statement (counter, dossier, papers, event) waits for the event table;
+            # pg_stat_activity keeps only its first kilobyte, hence its beginning.
+            [f'WITH counter AS (INSERT INTO "{DossierCounter._meta.db_table}"%'],
         )
         row = cursor.fetchone()
     return row[0] if row else None
