@@ -12,16 +12,18 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from motcua.lib.codepattern import pattern_for
 from motcua.models import Agency
 from thutuc.models import Procedure
 
 from . import workcalendar as wc
+from .events import Companion
 from .models import Dossier, DossierCounter, DossierDocument, DossierEvent, search_text_before_code
 
 # No look-alike characters (0/O, 1/I/L, 2/Z, 5/S, 8/B): the key is read off paper and typed.
@@ -88,15 +90,17 @@ def save_new(
     *,
     event: DossierEvent | None = None,
     number: DayNumber | None = None,
+    companions: Sequence[Companion] = (),
 ) -> None:
-    """Write a new dossier, the papers received with it (required paper id, name, form, quantity)
-    and, when given, its first event (built by the workflow, not saved yet); with ``number``, give
-    it the agency's next code of the day first (``next_code``).
+    """Write a new dossier, the papers received with it (required paper id, name, form, quantity),
+    when given its first event (built by the workflow, not saved yet) and the rows other apps write
+    with it (``hoso.events.companions_for``); with ``number``, give it the agency's next code of the
+    day first (``next_code``).
 
     Field validation only: the database itself enforces uniqueness and the check constraints.
     On PostgreSQL all of it is one statement (``_insert_new``: the day counter's upsert, the code
-    rendered from the checked pattern, the dossier, its papers, its event): a receipt is the desk's
-    busiest write. Elsewhere (SQLite) ``next_code`` and the ORM write them one by one.
+    rendered from the checked pattern, the dossier, its papers, its event, the companions): a receipt
+    is the desk's busiest write. Elsewhere (SQLite) ``next_code`` and the ORM write them one by one.
     """
     postgresql = connection.vendor == "postgresql"
     if number is not None and not postgresql:
@@ -107,42 +111,134 @@ def save_new(
         validate_unique=False,
         validate_constraints=False,
     )
-    if postgresql:
-        dossier.refresh_search_text()  # what Dossier.save does before it writes (without the code yet)
-        dossier.pk, event_pk, code = _insert_new(dossier, papers, event, number)
-        if numbered_here:
-            dossier.code = code
-            dossier.refresh_search_text()  # as the statement wrote it
-        _saved(dossier)
+    if not postgresql:
+        dossier.save()
+        DossierDocument.objects.bulk_create(
+            DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
+            for rid, name, form, qty in papers
+        )
+        for companion in companions:
+            setattr(companion.row, companion.link, dossier)
+            companion.row.save()
+            for child in companion.children:
+                setattr(child, companion.child_link, companion.row)
+                child.save()
         if event is not None:
-            event.pk, event.dossier = event_pk, dossier
-            _saved(event)
+            event.dossier = dossier
+            event.save()
         return
-    dossier.save()
-    DossierDocument.objects.bulk_create(
-        DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
-        for rid, name, form, qty in papers
-    )
+    dossier.refresh_search_text()  # what Dossier.save does before it writes (without the code yet)
+    written = _insert_new(dossier, papers, event, number, companions)
+    dossier.pk, code = written.dossier, written.code
+    if numbered_here:
+        dossier.code = code
+        dossier.refresh_search_text()  # as the statement wrote it
+    _saved(dossier, written.dossier)
     if event is not None:
         event.dossier = dossier
-        event.save()
+        _saved(event, written.event)
+    ids = iter(written.companions)
+    for companion in companions:
+        setattr(companion.row, companion.link, dossier)
+        _saved(companion.row, next(ids))
+        for child in companion.children:
+            setattr(child, companion.child_link, companion.row)
+            _saved(child, next(ids))
 
 
-def _saved(instance: Model) -> None:
+def _saved(instance: Model, pk: int | None) -> None:
     """Mark an instance written by ``_insert_new`` as the ORM marks one it saved."""
+    instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
 
 
-def _insert_values(instance: Model, skip: str = "") -> tuple[list[str], list[Any]]:
-    """The columns of a new row and their values as the ORM's own insert takes them: every concrete
-    column but the key (and ``skip``), each value through the field's ``pre_save`` and
-    ``get_db_prep_save``."""
-    fields = [f for f in instance._meta.concrete_fields if not f.primary_key and f.name != skip]
+@cache
+def _columns(model: type[Model], skip: str = "") -> tuple[tuple[Field, ...], str]:
+    """A model's columns of a new row, as the ORM's insert writes them: every concrete field but the
+    key (and ``skip``), with their quoted column names joined for the statement."""
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key and f.name != skip)
+    return fields, ", ".join(connection.ops.quote_name(f.column) for f in fields)
+
+
+def _values(instance: Model, fields: Sequence[Field]) -> list[Any]:
+    """The values of a new row as the ORM's own insert takes them: through each field's ``pre_save``
+    and ``get_db_prep_save``."""
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+
+
+def _linked_insert(model: type[Model], link: str, source: str) -> str:
+    """An INSERT of one ``model`` row whose foreign key ``link`` is ``source``'s new row, returning
+    its key as ``id`` (the values follow as parameters, in ``_columns(model, link)``'s order)."""
     quote = connection.ops.quote_name
-    return [quote(f.column) for f in fields], [
-        f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields
-    ]
+    fields, columns = _columns(model, link)
+    link_field = model._meta.get_field(link)
+    assert isinstance(link_field, Field)  # a foreign key, not a reverse relation
+    values = ", ".join(["%s"] * len(fields))
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({quote(link_field.column)}, {columns}) "  # noqa: S608 — the models' own names
+        f"SELECT {source}.id, {values} FROM {source} RETURNING {quote(model._meta.pk.column)} AS id"
+    )
+
+
+@dataclass(frozen=True)
+class _Written:
+    dossier: int
+    event: int | None
+    code: str
+    companions: tuple[int, ...]  # each companion's key, then its children's, in order
+
+
+# (numbered, with an event, each companion's (model, link, children's models, child link)) → SQL
+_Shape = tuple[bool, bool, tuple[tuple[type[Model], str, tuple[type[Model], ...], str], ...]]
+
+
+@cache
+def _statement(shape: _Shape) -> str:
+    """The text of ``_insert_new``'s statement for its shape: it depends on nothing else, so each
+    process writes it once per shape (a few: with or without a number, an event, a fee request)."""
+    numbered, with_event, companions = shape
+    quote = connection.ops.quote_name
+    table = quote(Dossier._meta.db_table)
+    fields, columns = _columns(Dossier)
+    expressions = ["%s"] * len(fields)
+    sql = "WITH "
+    source = ""
+    if numbered:
+        counter = quote(DossierCounter._meta.db_table)
+        sql += (
+            f"counter AS (INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the models' own names
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
+            "numbered AS (SELECT %s || lpad(last::text, greatest(%s, length(last::text)), '0') || %s AS code "
+            "FROM counter), "
+        )
+        names = [f.name for f in fields]
+        expressions[names.index("code")] = "numbered.code"
+        expressions[names.index("search_text")] = "%s || lower(numbered.code) || ' '"
+        source = " FROM numbered"
+    paper_fields = {f.name: f for f in DossierDocument._meta.concrete_fields}
+    paper_columns = ", ".join(
+        quote(paper_fields[name].column) for name in ("dossier", "required_document", "name", "form", "quantity")
+    )
+    key = quote(Dossier._meta.pk.column)
+    sql += (
+        f"new_dossier AS (INSERT INTO {table} ({columns}) SELECT {', '.join(expressions)}{source} "  # noqa: S608 — the models' own names
+        f"RETURNING {key} AS id, {quote(Dossier._meta.get_field('code').column)} AS code), "
+        f"new_papers AS (INSERT INTO {quote(DossierDocument._meta.db_table)} ({paper_columns}) "
+        "SELECT new_dossier.id, paper.required_id, paper.name, paper.form, paper.quantity FROM new_dossier, "
+        "unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::smallint[]) "
+        "AS paper(required_id, name, form, quantity))"
+    )
+    returned = ["new_dossier.id", "(SELECT id FROM new_event)" if with_event else "NULL", "new_dossier.code"]
+    if with_event:
+        sql += f", new_event AS ({_linked_insert(DossierEvent, 'dossier', 'new_dossier')})"
+    for i, (model, link, children, child_link) in enumerate(companions):
+        sql += f", companion_{i} AS ({_linked_insert(model, link, 'new_dossier')})"
+        returned.append(f"(SELECT id FROM companion_{i})")  # noqa: S608 — our own names
+        for j, child in enumerate(children):
+            sql += f", companion_{i}_{j} AS ({_linked_insert(child, child_link, f'companion_{i}')})"
+            returned.append(f"(SELECT id FROM companion_{i}_{j})")  # noqa: S608 — our own names
+    return sql + f" SELECT {', '.join(returned)} FROM new_dossier"  # noqa: S608 — our own names
 
 
 def _insert_new(
@@ -150,70 +246,40 @@ def _insert_new(
     papers: Sequence[tuple[int | None, str, str, int]],
     event: DossierEvent | None,
     number: DayNumber | None,
-) -> tuple[int, int | None, str]:
+    companions: Sequence[Companion],
+) -> _Written:
     """INSERT the dossier and, in the same statement (data-modifying WITH clauses), its papers, its
-    first event and, with ``number``, the day counter's upsert it takes its code from; (the
-    dossier's id, the event's id or None, its code).
+    first event, the companion rows and, with ``number``, the day counter's upsert it takes its code
+    from (``_statement``).
 
     The code is ``head || the number zero-padded to width || suffix`` (``CodePattern.around_number``,
     the same as ``next_code``), the search text the one of ``dossier_search_text`` with that code.
     tests/hoso/test_creation.py checks the rows equal those the ORM and ``next_code`` write.
     """
-    quote = connection.ops.quote_name
-    columns, values = _insert_values(dossier)
-    expressions = ["%s"] * len(values)
+    fields, _ = _columns(Dossier)
+    values = _values(dossier, fields)
     params: list[Any] = []
-    sql = "WITH "
-    source = ""
     if number is not None:
-        counter = quote(DossierCounter._meta.db_table)
         head, width, suffix = pattern_for(number.agency.dossier_code_pattern).around_number(
             number.agency.code, number.day
         )
-        sql += (
-            f"counter AS (INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the models' own names
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
-            "numbered AS (SELECT %s || lpad(last::text, greatest(%s, length(last::text)), '0') || %s AS code "
-            "FROM counter), "
-        )
         params += [number.agency.pk, connection.ops.adapt_datefield_value(number.day), head, width, suffix]
-        code_at = columns.index(quote(Dossier._meta.get_field("code").column))
-        search_at = columns.index(quote(Dossier._meta.get_field("search_text").column))
-        expressions[code_at] = "numbered.code"
-        expressions[search_at] = "%s || lower(numbered.code) || ' '"
-        values[search_at] = search_text_before_code(
+        names = [f.name for f in fields]
+        values[names.index("search_text")] = search_text_before_code(
             dossier.applicant_name, dossier.applicant_phone, dossier.applicant_id_number
         )
-        del values[code_at]
-        source = " FROM numbered"
-    paper_fields = {f.name: f for f in DossierDocument._meta.concrete_fields}
-    paper_columns = ", ".join(
-        quote(paper_fields[name].column) for name in ("dossier", "required_document", "name", "form", "quantity")
-    )
-    sql += (
-        f"new_dossier AS (INSERT INTO {quote(Dossier._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 — the models' own names
-        f"SELECT {', '.join(expressions)}{source} "
-        f"RETURNING {quote(Dossier._meta.pk.column)} AS id, {quote(Dossier._meta.get_field('code').column)} AS code), "
-        f"new_papers AS (INSERT INTO {quote(DossierDocument._meta.db_table)} ({paper_columns}) "
-        "SELECT new_dossier.id, paper.required_id, paper.name, paper.form, paper.quantity FROM new_dossier, "
-        "unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::smallint[]) "
-        "AS paper(required_id, name, form, quantity))"
-    )
+        del values[names.index("code")]
     params += [*values, *([list(column) for column in zip(*papers, strict=True)] if papers else [[], [], [], []])]
-    if event is None:
-        sql += " SELECT id, NULL, code FROM new_dossier"
-    else:
-        event_columns, event_values = _insert_values(event, skip="dossier")
-        dossier_column = quote(DossierEvent._meta.get_field("dossier").column)
-        sql += (
-            f", new_event AS (INSERT INTO {quote(DossierEvent._meta.db_table)} "  # noqa: S608 — the models' own names
-            f"({dossier_column}, {', '.join(event_columns)}) "
-            f"SELECT new_dossier.id, {', '.join(['%s'] * len(event_values))} FROM new_dossier "
-            f"RETURNING {quote(DossierEvent._meta.pk.column)} AS id) "
-            "SELECT new_dossier.id, new_event.id, new_dossier.code FROM new_dossier, new_event"
-        )
-        params += event_values
+    if event is not None:
+        params += _values(event, _columns(DossierEvent, "dossier")[0])
+    shape = []
+    for companion in companions:
+        params += _values(companion.row, _columns(type(companion.row), companion.link)[0])
+        for child in companion.children:
+            params += _values(child, _columns(type(child), companion.child_link)[0])
+        children = tuple(type(child) for child in companion.children)
+        shape.append((type(companion.row), companion.link, children, companion.child_link))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        dossier_pk, event_pk, code = cursor.fetchone()
-    return dossier_pk, event_pk, code
+        cursor.execute(_statement((number is not None, event is not None, tuple(shape))), params)
+        dossier_pk, event_pk, code, *companion_pks = cursor.fetchone()
+    return _Written(dossier_pk, event_pk, code, tuple(companion_pks))

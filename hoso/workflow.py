@@ -33,7 +33,7 @@ from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
 from .creation import DayNumber, new_lookup_key, procedure_snapshot, save_new
-from .events import event_written, recording_silently
+from .events import companions_for, event_written, recording_silently
 from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent
@@ -221,7 +221,13 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
     dossier.received_at = now
     dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
     event = _new_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
-    save_new(dossier, intake.documents, event=event, number=DayNumber(agency, timezone.localtime(now).date()))
+    save_new(
+        dossier,
+        intake.documents,
+        event=event,
+        number=DayNumber(agency, timezone.localtime(now).date()),
+        companions=companions_for(event),  # the fee request
+    )
     event_written(event)  # in this transaction: the notifications queue theirs after commit
     return dossier
 

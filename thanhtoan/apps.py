@@ -10,12 +10,13 @@ class ThanhtoanConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from hoso.events import on_event
+        from hoso.events import on_event, on_new_dossier
         from thutuc.offers import catalogue_changed
 
-        from .hooks import fee_request_after_event
+        from .hooks import fee_request_after_event, fee_request_with_receipt
         from .models import FeeRule
 
+        on_new_dossier(fee_request_with_receipt)
         on_event(fee_request_after_event)
         # Fee rules are kept per process with the catalogue (thanhtoan.fees.fee_rule_for).
         post_save.connect(catalogue_changed, sender=FeeRule, dispatch_uid="thanhtoan-fee-rule-save")

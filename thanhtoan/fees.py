@@ -91,21 +91,29 @@ def new_request(
     dossier: Dossier | None = None,
     draft_id: int | None = None,
 ) -> FeeRequest:
+    request, lines = unsaved_request(agency_id=agency_id, procedure=procedure, channel=channel, now=now)
+    request.dossier, request.draft_id = dossier, draft_id
+    request.save()
+    for line in lines:
+        line.request = request
+    FeeLine.objects.bulk_create(lines)
+    return request
+
+
+def unsaved_request(
+    *, agency_id: int, procedure: Procedure, channel: int, now: datetime
+) -> tuple[FeeRequest, list[FeeLine]]:
+    """A fee request from the catalogue and its lines, neither saved nor linked to an owner yet."""
     lines, timing = catalogue_lines(agency_id, procedure, channel)
-    request = FeeRequest.objects.create(
+    request = FeeRequest(
         agency_id=agency_id,
         procedure=procedure,
-        dossier=dossier,
-        draft_id=draft_id,
         channel=channel,
         timing=timing,
         amount_due=sum(line.amount for line in lines),
         created_at=now,
     )
-    for line in lines:
-        line.request = request
-    FeeLine.objects.bulk_create(lines)
-    return request
+    return request, lines
 
 
 def pay_first_amount(agency_id: int, procedure: Procedure) -> int:

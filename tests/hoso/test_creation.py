@@ -208,3 +208,59 @@ def test_a_numbered_dossier_that_fails_gives_its_number_back(agency, clerk, proc
     third = _new(agency, clerk, procedure)
     creation.save_new(third, number=creation.DayNumber(agency, day))
     assert (first.code[-4:], third.code[-4:]) == ("0001", "0002")  # no gap
+
+
+def _fee_rows(dossier_id: int) -> tuple[dict, list[tuple]]:
+    from thanhtoan.models import FeeRequest
+
+    request = FeeRequest.objects.get(dossier_id=dossier_id)
+    values = {f.attname: getattr(request, f.attname) for f in FeeRequest._meta.concrete_fields}
+    values.pop("id"), values.pop("dossier_id")
+    lines = list(request.lines.order_by("id").values_list("kind", "name", "amount", "source"))
+    return values, lines
+
+
+@pytest.mark.parametrize(
+    ("fee", "extra", "collected"),
+    [(0, 0, 0), (50_000, 7_000, 0), (50_000, 0, 50_000), (0, 0, 12_000)],
+    ids=["free", "fee-and-ward-line", "fee-collected", "clerk-amount"],
+)
+def test_a_receipt_writes_its_fee_request_with_the_dossier(agency, clerk, procedure, fee, extra, collected):
+    """The fees app's request is a companion row of the receipt (hoso.events.on_new_dossier): the
+    rows equal those the ORM writes (``fees.new_request``, and the clerk's line when the typed
+    amount differs), and on PostgreSQL no statement of its own is left."""
+    from django.test.utils import CaptureQueriesContext
+
+    from thanhtoan import fees
+    from thanhtoan.hooks import CLERK_LINE
+    from thanhtoan.models import FeeLine, FeeRequest, FeeRule, PaymentTransaction
+
+    procedure.fee_counter = fee
+    procedure.save(update_fields=["fee_counter"])
+    if extra:
+        FeeRule.objects.create(agency=agency, procedure=procedure, extra_name="Phí thẩm định", extra_amount=extra)
+    intake = workflow.Intake(procedure=procedure, applicant_name="Lê Văn Bảy", fee_amount=collected)
+    with CaptureQueriesContext(connection) as captured:
+        dossier = workflow.receive(agency=agency, actor=clerk, intake=intake, now=MON_9)
+    if connection.vendor == "postgresql":
+        own = [q["sql"] for q in captured if q["sql"].startswith('INSERT INTO "thanhtoan_fee')]
+        assert own == [] and "thanhtoan_feerequest" in next(q["sql"] for q in captured if q["sql"].startswith("WITH"))
+
+    reference = _new(agency, clerk, procedure)
+    reference.code = "HS-FEE"
+    reference.save()
+    request = fees.new_request(
+        agency_id=agency.pk, procedure=procedure, channel=reference.channel, now=MON_9, dossier=reference
+    )
+    if collected and collected != request.amount_due:
+        request.lines.all().delete()
+        FeeLine.objects.create(request=request, name=CLERK_LINE, amount=collected, source="clerk")
+        FeeRequest.objects.filter(pk=request.pk).update(amount_due=collected)
+    ours, expected = _fee_rows(dossier.pk), _fee_rows(reference.pk)
+    if collected:  # ours was paid at the counter by the clerk's cash
+        assert ours[0].pop("state") == "paid" and ours[0].pop("paid_at") == MON_9
+        expected[0].pop("state"), expected[0].pop("paid_at")
+        paid = PaymentTransaction.objects.get(request__dossier=dossier)
+        assert (paid.amount, paid.channel, paid.recorded_by_id) == (collected, "cash", clerk.pk)
+    assert ours == expected
+    assert ours[0]["amount_due"] == (collected or fee + extra)
