@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -45,15 +46,24 @@ def recent_duplicate(
     once (``_recent_sql``, the same conditions as ``recent_duplicates``, which tests compare it
     with); the whole dossier is read when there is one.
     """
+    sql, params = duplicate_query(
+        agency_id=agency_id, procedure_id=procedure_id, id_number=id_number, name=name, phone=phone, now=now
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else Dossier.objects.get(pk=row[0])
+
+
+def duplicate_query(
+    *, agency_id: int, procedure_id: int, id_number: str, name: str, phone: str, now: datetime
+) -> tuple[str, list[Any]]:
+    """``recent_duplicate``'s question as SQL and parameters, answered by one row of one column (the
+    dossier's key) or none. The receipt asks it in its own statement (``hoso.creation.Unless``)."""
     number = id_number.strip()
     applicant = [number] if number else [name, phone]
     since = connection.ops.adapt_datetimefield_value(now - DUPLICATE_WINDOW)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _recent_sql(bool(number)), [agency_id, procedure_id, *[str(s) for s in OPEN_STATUSES], since, *applicant]
-        )
-        row = cursor.fetchone()
-    return None if row is None else Dossier.objects.get(pk=row[0])
+    return _recent_sql(bool(number)), [agency_id, procedure_id, *[str(s) for s in OPEN_STATUSES], since, *applicant]
 
 
 def recent_duplicates(

@@ -77,6 +77,25 @@ def next_code(agency: Agency, day: date) -> str:
 
 
 @dataclass(frozen=True)
+class Unless:
+    """A question asked in the same statement as the write (``save_new``): SQL answered by one row
+    of one column (a dossier's key) or none, with its parameters. When it finds a row nothing is
+    written and ``save_new`` raises ``EarlierFound``. The desk's receipt asks whether the same
+    applicant's dossier was just received (``hoso.applicants.duplicate_query``)."""
+
+    sql: str
+    params: list[Any]
+
+
+class EarlierFound(Exception):
+    """``Unless`` found a dossier: nothing was written."""
+
+    def __init__(self, pk: int) -> None:
+        super().__init__(pk)
+        self.pk = pk
+
+
+@dataclass(frozen=True)
 class DayNumber:
     """Number the dossier with the agency's next code of the day (``next_code``), in its own statement."""
 
@@ -91,11 +110,13 @@ def save_new(
     event: DossierEvent | None = None,
     number: DayNumber | None = None,
     companions: Sequence[Companion] = (),
+    unless: Unless | None = None,
 ) -> None:
     """Write a new dossier, the papers received with it (required paper id, name, form, quantity),
     when given its first event (built by the workflow, not saved yet) and the rows other apps write
     with it (``hoso.events.companions_for``); with ``number``, give it the agency's next code of the
-    day first (``next_code``).
+    day first (``next_code``); with ``unless``, write nothing and raise ``EarlierFound`` when its
+    question finds a dossier (asked in the same statement on PostgreSQL, just before elsewhere).
 
     Field validation only: the database itself enforces uniqueness and the check constraints.
     On PostgreSQL all of it is one statement (``_insert_new``: the day counter's upsert, the code
@@ -103,6 +124,11 @@ def save_new(
     is the desk's busiest write. Elsewhere (SQLite) ``next_code`` and the ORM write them one by one.
     """
     postgresql = connection.vendor == "postgresql"
+    if unless is not None and not postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute(unless.sql, unless.params)
+            if (row := cursor.fetchone()) is not None:
+                raise EarlierFound(row[0])
     if number is not None and not postgresql:
         dossier.code = next_code(number.agency, number.day)
     numbered_here = number is not None and postgresql
@@ -128,8 +154,10 @@ def save_new(
             event.save()
         return
     dossier.refresh_search_text()  # what Dossier.save does before it writes (without the code yet)
-    written = _insert_new(dossier, papers, event, number, companions)
-    dossier.pk, code = written.dossier, written.code
+    written = _insert_new(dossier, papers, event, number, companions, unless)
+    if written.earlier is not None:
+        raise EarlierFound(written.earlier)
+    code = written.code
     if numbered_here:
         dossier.code = code
         dossier.refresh_search_text()  # as the statement wrote it
@@ -183,31 +211,38 @@ def _linked_insert(model: type[Model], link: str, source: str) -> str:
 
 @dataclass(frozen=True)
 class _Written:
+    earlier: int | None  # what ``Unless`` found (then nothing else was written)
     dossier: int
     event: int | None
     code: str
     companions: tuple[int, ...]  # each companion's key, then its children's, in order
 
 
-# (numbered, with an event, each companion's (model, link, children's models, child link)) → SQL
-_Shape = tuple[bool, bool, tuple[tuple[type[Model], str, tuple[type[Model], ...], str], ...]]
+# (Unless's SQL or "", numbered, with an event, each companion's (model, link, children's models,
+# child link)) → SQL
+_Shape = tuple[str, bool, bool, tuple[tuple[type[Model], str, tuple[type[Model], ...], str], ...]]
 
 
 @cache
 def _statement(shape: _Shape) -> str:
     """The text of ``_insert_new``'s statement for its shape: it depends on nothing else, so each
     process writes it once per shape (a few: with or without a number, an event, a fee request)."""
-    numbered, with_event, companions = shape
+    unless, numbered, with_event, companions = shape
     quote = connection.ops.quote_name
     table = quote(Dossier._meta.db_table)
     fields, columns = _columns(Dossier)
     expressions = ["%s"] * len(fields)
     sql = "WITH "
     source = ""
+    # With a question, the first row written (the counter's, else the dossier's) is written only
+    # when it finds nothing; every other row hangs on that one.
+    guard = " WHERE NOT EXISTS (SELECT FROM earlier)" if unless else ""
+    if unless:
+        sql += f"earlier AS ({unless}), "
     if numbered:
         counter = quote(DossierCounter._meta.db_table)
         sql += (
-            f"counter AS (INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — the models' own names
+            f"counter AS (INSERT INTO {counter} (agency_id, day, last) SELECT %s, %s, 1{guard} "  # noqa: S608 — the models' own names
             f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last), "
             "numbered AS (SELECT %s || lpad(last::text, greatest(%s, length(last::text)), '0') || %s AS code "
             "FROM counter), "
@@ -216,6 +251,8 @@ def _statement(shape: _Shape) -> str:
         expressions[names.index("code")] = "numbered.code"
         expressions[names.index("search_text")] = "%s || lower(numbered.code) || ' '"
         source = " FROM numbered"
+    else:
+        source = guard
     paper_fields = {f.name: f for f in DossierDocument._meta.concrete_fields}
     paper_columns = ", ".join(
         quote(paper_fields[name].column) for name in ("dossier", "required_document", "name", "form", "quantity")
@@ -238,7 +275,10 @@ def _statement(shape: _Shape) -> str:
         for j, child in enumerate(children):
             sql += f", companion_{i}_{j} AS ({_linked_insert(child, child_link, f'companion_{i}')})"
             returned.append(f"(SELECT id FROM companion_{i}_{j})")  # noqa: S608 — our own names
-    return sql + f" SELECT {', '.join(returned)} FROM new_dossier"  # noqa: S608 — our own names
+    if unless:  # one row whatever happened: what the question found, or what was written
+        found = "(SELECT * FROM earlier)"
+        return sql + f" SELECT {found}, {', '.join(returned)} FROM (SELECT) AS one LEFT JOIN new_dossier ON TRUE"  # noqa: S608 — our own names
+    return sql + f" SELECT NULL, {', '.join(returned)} FROM new_dossier"  # noqa: S608 — our own names
 
 
 def _insert_new(
@@ -247,6 +287,7 @@ def _insert_new(
     event: DossierEvent | None,
     number: DayNumber | None,
     companions: Sequence[Companion],
+    unless: Unless | None,
 ) -> _Written:
     """INSERT the dossier and, in the same statement (data-modifying WITH clauses), its papers, its
     first event, the companion rows and, with ``number``, the day counter's upsert it takes its code
@@ -258,7 +299,7 @@ def _insert_new(
     """
     fields, _ = _columns(Dossier)
     values = _values(dossier, fields)
-    params: list[Any] = []
+    params: list[Any] = [] if unless is None else list(unless.params)
     if number is not None:
         head, width, suffix = pattern_for(number.agency.dossier_code_pattern).around_number(
             number.agency.code, number.day
@@ -280,6 +321,7 @@ def _insert_new(
         children = tuple(type(child) for child in companion.children)
         shape.append((type(companion.row), companion.link, children, companion.child_link))
     with connection.cursor() as cursor:
-        cursor.execute(_statement((number is not None, event is not None, tuple(shape))), params)
-        dossier_pk, event_pk, code, *companion_pks = cursor.fetchone()
-    return _Written(dossier_pk, event_pk, code, tuple(companion_pks))
+        shape_key = (unless.sql if unless else "", number is not None, event is not None, tuple(shape))
+        cursor.execute(_statement(shape_key), params)
+        earlier, dossier_pk, event_pk, code, *companion_pks = cursor.fetchone()
+    return _Written(earlier, dossier_pk, event_pk, code, tuple(companion_pks))

@@ -9,7 +9,8 @@ The rules: a receipt needs every mandatory paper, at least one paper listed and,
 without a computed limit, a typed appointment; the same applicant's dossier for the same procedure
 received in the last 30 minutes is the same form sent again unless the clerk confirms a second
 one; a form 02 is given once in 90 days (windows in hoso/applicants.py); guidance and refusal
-state what is missing or why.
+state what is missing or why. The duplicate check is asked in the receipt's own statement
+(``hoso.creation.Unless``): when it finds a dossier, no row is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from motcua.models import Agency, User
 from thutuc.models import AgencyProcedure, Procedure, RequiredDocument
 
 from . import applicants, workflow
+from .creation import EarlierFound, Unless
 from .limits import offer_limit
 from .models import Dossier
 from .workflow import Intake, WorkflowError
@@ -147,21 +149,26 @@ def receive_dossier(
             procedure=intake.procedure, offer=intake.offer, papers=intake.documents, manual_due_at=intake.manual_due_at
         )
     )
+    # The duplicate check is asked in the receipt's own statement: nothing is written if it finds one.
+    unless = None
     if not second_confirmed:
-        duplicate = applicants.recent_duplicate(
-            agency_id=agency.pk,
-            procedure_id=intake.procedure.pk,
-            id_number=intake.applicant_id_number,
-            name=intake.applicant_name,
-            phone=intake.applicant_phone,
-            now=now,
+        unless = Unless(
+            *applicants.duplicate_query(
+                agency_id=agency.pk,
+                procedure_id=intake.procedure.pk,
+                id_number=intake.applicant_id_number,
+                name=intake.applicant_name,
+                phone=intake.applicant_phone,
+                now=now,
+            )
         )
-        if duplicate is not None and intake.token is not None and duplicate.intake_token == intake.token:
-            return Received(duplicate, created=False)  # a double click: the dossier it made
-        if duplicate is not None:
-            raise DuplicateSuspected(duplicate)
     try:
-        return Received(workflow.receive(agency=agency, actor=actor, intake=intake, now=now), created=True)
+        return Received(workflow.receive(agency=agency, actor=actor, intake=intake, now=now, unless=unless), True)
+    except EarlierFound as found:
+        duplicate = Dossier.objects.get(pk=found.pk)
+        if intake.token is not None and duplicate.intake_token == intake.token:
+            return Received(duplicate, created=False)  # a double click: the dossier it made
+        raise DuplicateSuspected(duplicate) from None
     except WorkflowError as exc:
         raise IntakeRejected(str(exc)) from exc
     except IntegrityError:

@@ -32,7 +32,7 @@ from . import applicants, clock, survey_links
 from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
-from .creation import DayNumber, new_lookup_key, procedure_snapshot, save_new
+from .creation import DayNumber, Unless, new_lookup_key, procedure_snapshot, save_new
 from .events import companions_for, event_written, recording_silently
 from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
@@ -201,8 +201,14 @@ def check_appointment(calendar: wc.WorkCalendar, when: datetime, *, now: datetim
 
 
 @transaction.atomic
-def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None = None) -> Dossier:
-    """Accept a complete dossier: code, lookup key, appointment, documents, one RECEIVE event."""
+def receive(
+    *, agency: Agency, actor: User, intake: Intake, now: datetime | None = None, unless: Unless | None = None
+) -> Dossier:
+    """Accept a complete dossier: code, lookup key, appointment, documents, one RECEIVE event.
+
+    ``unless``: a question asked with the write (``hoso.creation.save_new``); when it finds a
+    dossier nothing is written and ``EarlierFound`` is raised (the intake service's duplicate check).
+    """
     now = now or timezone.now()
     offer = _check_intake(agency, actor, intake)
     dossier = _new_dossier(agency, actor, intake, Status.RECEIVED, now, offer)
@@ -227,6 +233,7 @@ def receive(*, agency: Agency, actor: User, intake: Intake, now: datetime | None
         event=event,
         number=DayNumber(agency, timezone.localtime(now).date()),
         companions=companions_for(event),  # the fee request
+        unless=unless,
     )
     event_written(event)  # in this transaction: the notifications queue theirs after commit
     return dossier

@@ -210,6 +210,54 @@ def test_a_numbered_dossier_that_fails_gives_its_number_back(agency, clerk, proc
     assert (first.code[-4:], third.code[-4:]) == ("0001", "0002")  # no gap
 
 
+@pytest.mark.parametrize("numbered", [True, False], ids=["numbered", "unnumbered"])
+def test_a_question_that_finds_a_dossier_stops_the_whole_write(agency, clerk, procedure, numbered):
+    """``Unless`` is asked with the write: when it finds a dossier no row is written (not even the
+    day counter's), ``EarlierFound`` names it, and the next receipt takes the next number."""
+    from thanhtoan.models import FeeRequest
+
+    day = MON_9.date()
+    first = _new(agency, clerk, procedure)
+    creation.save_new(first, number=creation.DayNumber(agency, day))
+    question = creation.Unless(
+        *applicants.duplicate_query(
+            agency_id=agency.pk,
+            procedure_id=procedure.pk,
+            id_number="079185000123",
+            name="",
+            phone="",
+            now=MON_9 + timedelta(minutes=5),
+        )
+    )
+    counts = (Dossier.objects.count(), DossierEvent.objects.count(), FeeRequest.objects.count())
+    again = _new(agency, clerk, procedure)
+    if not numbered:
+        again.code = "HS-UNLESS"
+    event = _event(again, clerk)
+    with pytest.raises(creation.EarlierFound) as found:
+        creation.save_new(
+            again,
+            [(None, "Tờ khai", DocumentForm.ORIGINAL, 1)],
+            event=event,
+            number=creation.DayNumber(agency, day) if numbered else None,
+            unless=question,
+        )
+    assert found.value.pk == first.pk
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), FeeRequest.objects.count()) == counts
+    assert not DossierDocument.objects.filter(name="Tờ khai").exists()
+    assert DossierCounter.objects.get(agency=agency, day=day).last == 1
+    # A question that finds nothing lets the same write through.
+    other = creation.Unless(
+        *applicants.duplicate_query(
+            agency_id=agency.pk, procedure_id=procedure.pk, id_number="001099000001", name="", phone="", now=MON_9
+        )
+    )
+    creation.save_new(again, event=event, number=creation.DayNumber(agency, day) if numbered else None, unless=other)
+    assert Dossier.objects.filter(pk=again.pk).exists() and event.pk is not None
+    if numbered:
+        assert again.code[-4:] == "0002"
+
+
 def _fee_rows(dossier_id: int) -> tuple[dict, list[tuple]]:
     from thanhtoan.models import FeeRequest
 
