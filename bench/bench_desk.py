@@ -23,8 +23,9 @@ reading the signed-in user (the floor of any staff page: session and user). The 
 is taken twice, with a small ward (``--small`` dossiers) and with the full one. The intake is
 POSTed as a browser sends the form (urlencoded), 3 × ``--requests`` times, each POST paired with a
 GET of the signed-in trivial view by the same clerk (the ratio compares medians taken in the same
-loop; the timed GET follows another GET, not a POST). With a broker, as in production, the request does not publish its notification (beat's
-relay plans it from the committed event, and no beat runs here; see ``prepare_database``).
+loop; the timed GET follows another GET, not a POST). With a broker, as in production, the request
+does not publish its notification (beat's relay plans it from the committed event, and no beat
+runs here; see ``prepare_database``).
 
 PASS when every worklist page runs at most 12 queries, with the small ward and with the full one,
 and the intake at most 15; the intake's time against 3× the signed-in trivial view (issue #18: both

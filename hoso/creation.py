@@ -320,8 +320,8 @@ def _insert_new(
             params += _values(child, _columns(type(child), companion.child_link)[0])
         children = tuple(type(child) for child in companion.children)
         shape.append((type(companion.row), companion.link, children, companion.child_link))
+    shape_key = (unless.sql if unless else "", number is not None, event is not None, tuple(shape))
     with connection.cursor() as cursor:
-        shape_key = (unless.sql if unless else "", number is not None, event is not None, tuple(shape))
         cursor.execute(_statement(shape_key), params)
         earlier, dossier_pk, event_pk, code, *companion_pks = cursor.fetchone()
     return _Written(earlier, dossier_pk, event_pk, code, tuple(companion_pks))
