@@ -150,18 +150,8 @@ def receive_dossier(
         )
     )
     # The duplicate check is asked in the receipt's own statement: nothing is written if it finds one.
-    unless = None
-    if not second_confirmed:
-        unless = Unless(
-            *applicants.duplicate_query(
-                agency_id=agency.pk,
-                procedure_id=intake.procedure.pk,
-                id_number=intake.applicant_id_number,
-                name=intake.applicant_name,
-                phone=intake.applicant_phone,
-                now=now,
-            )
-        )
+    question = workflow.applicant_question(agency, intake, now)
+    unless = None if second_confirmed else Unless(*applicants.duplicate_query(**question))
     try:
         return Received(workflow.receive(agency=agency, actor=actor, intake=intake, now=now, unless=unless), True)
     except EarlierFound as found:

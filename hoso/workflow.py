@@ -239,6 +239,18 @@ def receive(
     return dossier
 
 
+def applicant_question(agency: Agency, intake: Intake, now: datetime) -> dict[str, Any]:
+    """The arguments of ``hoso.applicants``' questions about this intake's applicant and procedure."""
+    return {
+        "agency_id": agency.pk,
+        "procedure_id": intake.procedure.pk,
+        "id_number": intake.applicant_id_number,
+        "name": intake.applicant_name,
+        "phone": intake.applicant_phone,
+        "now": now,
+    }
+
+
 @transaction.atomic
 def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: datetime | None = None) -> Dossier:
     """Form 02: the papers are incomplete; the citizen is told, once and in writing, what to add.
@@ -247,14 +259,7 @@ def guide(*, agency: Agency, actor: User, intake: Intake, missing: str, now: dat
     ``applicants.GUIDE_ONCE_WINDOW`` is refused — the desk then receives the dossier, or refuses it (form 03).
     """
     now = now or timezone.now()
-    earlier = applicants.earlier_guide(
-        agency_id=agency.pk,
-        procedure_id=intake.procedure.pk,
-        id_number=intake.applicant_id_number,
-        name=intake.applicant_name,
-        phone=intake.applicant_phone,
-        now=now,
-    )
+    earlier = applicants.earlier_guide(**applicant_question(agency, intake, now))
     if earlier is not None:
         raise WorkflowError(
             f"Người nộp này đã được hướng dẫn bổ sung hồ sơ thủ tục này (mẫu 02) lúc "
