@@ -30,10 +30,11 @@ def blocked_intake_port() -> int | None:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # read afresh inside the test's transaction
         cursor.execute(
             "SELECT client_port FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND wait_event = 'relation' AND query LIKE %s",
-            # The receipt's one statement (counter, dossier, papers, event) waits for the event table;
-            # pg_stat_activity keeps only its first kilobyte, hence its beginning.
-            [f'WITH counter AS (INSERT INTO "{DossierCounter._meta.db_table}"%'],
+            "AND wait_event_type = 'Lock' AND wait_event = 'relation' AND query LIKE 'WITH %%' AND query LIKE %s",
+            # The receipt's one statement (duplicate check, counter, dossier, papers, event, fee
+            # request) waits for the event table; pg_stat_activity keeps only its first kilobyte,
+            # where the counter's upsert follows the duplicate check.
+            [f'%INSERT INTO "{DossierCounter._meta.db_table}"%'],
         )
         row = cursor.fetchone()
     return row[0] if row else None
