@@ -34,32 +34,17 @@ def same_applicant(*, id_number: str, name: str, phone: str, prefix: str = "") -
     return Q(**{f"{prefix}applicant_name": name, f"{prefix}applicant_phone": phone})
 
 
-def recent_duplicate(
-    *, agency_id: int, procedure_id: int, id_number: str, name: str, phone: str, now: datetime
-) -> Dossier | None:
-    """The same applicant's open dossier for the same procedure received here in the last 30 minutes.
-
-    A form sent again after the browser's Back button carries a fresh token, so the token cannot
-    tell; the clerk confirms a true second dossier with a tick.
-
-    Asked at every receipt and almost always answered "none": the key only, in a statement written
-    once (``_recent_sql``, the same conditions as ``recent_duplicates``, which tests compare it
-    with); the whole dossier is read when there is one.
-    """
-    sql, params = duplicate_query(
-        agency_id=agency_id, procedure_id=procedure_id, id_number=id_number, name=name, phone=phone, now=now
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else Dossier.objects.get(pk=row[0])
-
-
 def duplicate_query(
     *, agency_id: int, procedure_id: int, id_number: str, name: str, phone: str, now: datetime
 ) -> tuple[str, list[Any]]:
-    """``recent_duplicate``'s question as SQL and parameters, answered by one row of one column (the
-    dossier's key) or none. The receipt asks it in its own statement (``hoso.creation.Unless``)."""
+    """The same applicant's open dossier for the same procedure received here in the last 30 minutes,
+    as SQL and parameters answered by one row of one column (the dossier's key) or none.
+
+    A form sent again after the browser's Back button carries a fresh token, so the token cannot
+    tell; the clerk confirms a true second dossier with a tick. Asked at every receipt and almost
+    always answered "none", inside the receipt's own statement (``hoso.creation.Unless``); the
+    text is written once (``_recent_sql``, the conditions of ``recent_duplicates``, which tests
+    compare it with)."""
     number = id_number.strip()
     applicant = [number] if number else [name, phone]
     since = connection.ops.adapt_datetimefield_value(now - DUPLICATE_WINDOW)
@@ -69,7 +54,7 @@ def duplicate_query(
 def recent_duplicates(
     *, agency_id: int, procedure_id: int, id_number: str, name: str, phone: str, now: datetime
 ) -> QuerySet[Dossier]:
-    """``recent_duplicate``'s conditions as a queryset, newest first (the reference its SQL is tested against)."""
+    """``duplicate_query``'s conditions as a queryset, newest first (the reference its SQL is tested against)."""
     return Dossier.objects.filter(
         same_applicant(id_number=id_number, name=name, phone=phone),
         agency_id=agency_id,
