@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from motcua.lib.dates import DayField
+from motcua.lib.forms import CopiesFieldsToShow
 from motcua.lib.identity import (
     normalise_person_name,
     normalise_phone,
@@ -30,8 +31,9 @@ from ..workflow import Intake
 from .fields import note_field
 
 
-class IntakeForm(forms.Form):
-    """The counter form for one procedure: applicant, papers, channel, delivery, fee."""
+class IntakeForm(CopiesFieldsToShow):
+    """The counter form for one procedure: applicant, papers, channel, delivery, fee. A POST that
+    registers the dossier never shows the form, so it does not copy the 26 fields (``CopiesFieldsToShow``)."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
     applicant_kind = forms.ChoiceField(
@@ -144,7 +146,8 @@ class IntakeForm(forms.Form):
         # Only the channels the catalogue lists for this procedure (cách thức thực hiện): an online
         # dossier of a procedure offered at the counter only would inflate the online share.
         accepted = procedure.accepted_channels
-        channel = self.fields["channel"]
+        channel = self.own_field("channel")
+        assert isinstance(channel, forms.ChoiceField)
         channel.choices = [(c.value, c.label) for c in accepted] or Channel.choices
         channel.error_messages["invalid_choice"] = (
             "Thủ tục này không nhận hồ sơ qua kênh đã chọn (theo cách thức thực hiện trong danh mục: "
