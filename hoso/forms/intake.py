@@ -3,8 +3,10 @@ intake rules (hoso.intake) with the field errors; the intake service does the wr
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -29,6 +31,42 @@ from .. import intake as intake_rules
 from ..constants import ApplicantKind, Delivery, IdKind
 from ..workflow import Intake
 from .fields import note_field
+
+
+@lru_cache(maxsize=2048)
+def _procedure_fields(
+    papers: tuple[tuple[int, str, int], ...], accepted: tuple[Channel, ...]
+) -> dict[str, forms.Field]:
+    """The fields that depend on the procedure — a tick and a quantity per paper of its list (id,
+    name, usual quantity), the channels its catalogue entry lists (cách thức thực hiện) — built once
+    per such list and shared by the forms (``CopiesFieldsToShow``)."""
+    fields: dict[str, forms.Field] = {}
+    for pk, name, quantity in papers:
+        fields[f"doc_{pk}"] = forms.BooleanField(label=name, required=False)
+        fields[f"qty_{pk}"] = forms.IntegerField(
+            label="Số lượng",
+            min_value=1,
+            max_value=99,
+            initial=quantity,
+            required=False,
+            error_messages={
+                "min_value": "Số lượng ít nhất là 1.",
+                "max_value": "Số lượng nhiều nhất là 99.",
+                "invalid": "Số lượng phải là số nguyên.",
+            },
+        )
+    # Only the channels the catalogue lists for this procedure: an online dossier of a procedure
+    # offered at the counter only would inflate the online share.
+    channel = copy.deepcopy(IntakeForm.base_fields["channel"])
+    assert isinstance(channel, forms.ChoiceField)
+    channel.choices = [(c.value, c.label) for c in accepted] or Channel.choices
+    channel.error_messages["invalid_choice"] = (
+        "Thủ tục này không nhận hồ sơ qua kênh đã chọn (theo cách thức thực hiện trong danh mục: "
+        + ", ".join(c.label for c in accepted)
+        + "). Nếu cơ quan đã nhận qua kênh này, quản trị cần cập nhật danh mục thủ tục."
+    )
+    fields["channel"] = channel
+    return fields
 
 
 class IntakeForm(CopiesFieldsToShow):
@@ -128,32 +166,12 @@ class IntakeForm(CopiesFieldsToShow):
             self.initial["token"] = uuid.uuid4()
             fee = offer.fee_amount if offer is not None and offer.fee_amount is not None else None
             self.initial["fee_amount"] = fee if fee is not None else procedure.fee_for(Channel.COUNTER) or 0
-        for doc in self.required_documents:
-            self.fields[f"doc_{doc.pk}"] = forms.BooleanField(label=doc.name, required=False)
-            self.fields[f"qty_{doc.pk}"] = forms.IntegerField(
-                label="Số lượng",
-                min_value=1,
-                max_value=99,
-                initial=doc.quantity,
-                required=False,
-                error_messages={
-                    "min_value": "Số lượng ít nhất là 1.",
-                    "max_value": "Số lượng nhiều nhất là 99.",
-                    "invalid": "Số lượng phải là số nguyên.",
-                },
-            )
+        for name, field in _procedure_fields(
+            tuple((doc.pk, doc.name, doc.quantity) for doc in self.required_documents),
+            tuple(procedure.accepted_channels),
+        ).items():
+            self.share_field(name, field)
         self.needs_manual_due = intake_rules.needs_typed_appointment(procedure, offer)
-        # Only the channels the catalogue lists for this procedure (cách thức thực hiện): an online
-        # dossier of a procedure offered at the counter only would inflate the online share.
-        accepted = procedure.accepted_channels
-        channel = self.own_field("channel")
-        assert isinstance(channel, forms.ChoiceField)
-        channel.choices = [(c.value, c.label) for c in accepted] or Channel.choices
-        channel.error_messages["invalid_choice"] = (
-            "Thủ tục này không nhận hồ sơ qua kênh đã chọn (theo cách thức thực hiện trong danh mục: "
-            + ", ".join(procedure.channels)
-            + "). Nếu cơ quan đã nhận qua kênh này, quản trị cần cập nhật danh mục thủ tục."
-        )
 
     def has_field_errors(self) -> bool:
         """Whether some error belongs to a field (the page then points at the marked boxes)."""

@@ -24,16 +24,18 @@ class _CopiedShallow(dict):  # type: ignore[type-arg]
 
 
 class CopiesFieldsToShow(forms.Form):
-    """A form whose bound instance validates with the class's own field objects and takes its own
-    copies, as Django's forms do at once, the first time anything else reads a bound field (a
-    template, ``form[name]``, iterating the form) and whenever it is unbound (it is built to be shown).
+    """A form whose bound instance validates with shared field objects — the class's, and any the
+    subclass adds with ``share_field`` (built once, e.g. per procedure) — and takes its own copies,
+    as Django's forms do at once, the first time anything else reads a bound field (a template,
+    ``form[name]``, iterating the form); an unbound form (built to be shown) copies at once.
 
-    Rules for subclasses: change a declared field only through ``own_field(name)``; fields added in
-    ``__init__`` are the instance's own already. Field objects are shared by concurrent requests while
-    they validate, as Django shares a model's fields: their ``clean`` must not change them.
+    Rules for subclasses: change a field only through ``own_field(name)``; fields added with
+    ``self.fields[name] = …`` must be the instance's own. Shared field objects are used by
+    concurrent requests while they validate, as Django shares a model's fields: their ``clean``
+    must not change them.
     """
 
-    _sharing = False  # the instance's fields are (some of) the class's objects
+    _shared: frozenset[str] | set[str] = frozenset()  # names whose field objects are shared
     _validating = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,27 +44,34 @@ class CopiesFieldsToShow(forms.Form):
             super().__init__(*args, **kwargs)
         finally:
             del self.base_fields  # the class's again
-        self._sharing = True
+        self._shared = set(self.fields)
         if not self.is_bound:
             self._own_fields()
 
+    def share_field(self, name: str, field: forms.Field) -> None:
+        """Add ``field`` as ``name``: an object other instances use too (copied for an unbound form)."""
+        if self.is_bound:
+            self._shared.add(name)
+        else:
+            field = copy.deepcopy(field)
+        self.fields[name] = field
+        self._bound_fields_cache.pop(name, None)
+
     def own_field(self, name: str) -> forms.Field:
-        """The field ``name``, copied for this instance first if it is the class's: to change it."""
-        field = self.fields[name]
-        if field is type(self).base_fields.get(name):
-            field = self.fields[name] = copy.deepcopy(field)
+        """The field ``name``, copied for this instance first if it is shared: to change it."""
+        if name in self._shared:
+            self.fields[name] = copy.deepcopy(self.fields[name])
+            self._shared.discard(name)
             self._bound_fields_cache.pop(name, None)
-        return field
+        return self.fields[name]
 
     def _own_fields(self) -> None:
-        if self._sharing:
-            declared = type(self).base_fields
+        if self._shared:
+            shared, self._shared = self._shared, set()
             self.fields = {
-                name: copy.deepcopy(field) if field is declared.get(name) else field
-                for name, field in self.fields.items()
+                name: copy.deepcopy(field) if name in shared else field for name, field in self.fields.items()
             }
             self._bound_fields_cache = {}  # bound to the shared fields: made again on the copies
-            self._sharing = False
 
     def full_clean(self) -> None:
         self._validating = True
@@ -72,6 +81,6 @@ class CopiesFieldsToShow(forms.Form):
             self._validating = False
 
     def __getitem__(self, name: str) -> forms.BoundField:
-        if self._sharing and not self._validating:
+        if self._shared and not self._validating:
             self._own_fields()
         return super().__getitem__(name)

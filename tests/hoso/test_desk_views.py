@@ -505,3 +505,20 @@ def test_a_dossier_without_a_paper_list_says_so_instead_of_one_set_of_nothing(cl
     html = client.get(reverse("hoso:detail", args=[dossier.pk])).content.decode()
     assert "Không ghi danh sách giấy tờ của hồ sơ này." in html
     assert "bộ)</h2>" not in html and "Không có." not in html
+
+
+def test_a_rejected_intake_marks_its_own_boxes_and_the_next_form_starts_clean(client, demo, desk):
+    # The form validates with shared field objects and copies them to be shown (CopiesFieldsToShow):
+    # the marks of one rejected form never reach the next one, nor a renamed paper's old name.
+    client.force_login(desk["canbo"])
+    procedure = Procedure.objects.get(code=BIRTH)
+    rejected = post_intake(client, BIRTH, form_data(procedure, applicant_id_number="12", sets="0"))
+    assert rejected.status_code == 400
+    assert rejected.content.decode().count("is-invalid") >= 2
+    page = client.get(reverse("hoso:intake", args=[BIRTH])).content.decode()
+    assert "is-invalid" not in page
+    paper = procedure.documents.filter(mandatory=True).first()
+    paper.name = "Tờ khai đăng ký khai sinh (mẫu mới)"
+    paper.save(update_fields=["name"])
+    assert "Tờ khai đăng ký khai sinh (mẫu mới)" in client.get(reverse("hoso:intake", args=[BIRTH])).content.decode()
+    assert post_intake(client, BIRTH, form_data(procedure)).status_code == 302

@@ -7,6 +7,8 @@ from django.template import Context, Template
 
 from motcua.lib.forms import CopiesFieldsToShow
 
+SHARED_TICK = forms.BooleanField(label="Giấy tờ", required=False)
+
 
 class Sample(CopiesFieldsToShow):
     name = forms.CharField(max_length=10)
@@ -15,6 +17,7 @@ class Sample(CopiesFieldsToShow):
     def __init__(self, *args: object, narrow: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["extra"] = forms.BooleanField(required=False)
+        self.share_field("tick", SHARED_TICK)
         if narrow:
             kind = self.own_field("kind")
             assert isinstance(kind, forms.ChoiceField)
@@ -31,14 +34,17 @@ def widget_attrs() -> dict[str, dict[str, object]]:
 def test_a_bound_form_validates_with_the_class_fields_and_copies_nothing():
     form = Sample({"name": "An", "kind": "b"})
     assert form.is_valid(), form.errors
-    assert form.cleaned_data == {"name": "An", "kind": "b", "extra": False}
+    assert form.cleaned_data == {"name": "An", "kind": "b", "extra": False, "tick": False}
     assert form.fields["name"] is Sample.base_fields["name"]
     assert form.fields["kind"] is Sample.base_fields["kind"]
+    assert form.fields["tick"] is SHARED_TICK
 
 
 def test_an_unbound_form_has_its_own_fields_from_the_start():
     form = Sample()
     assert all(form.fields[name] is not field for name, field in Sample.base_fields.items())
+    assert form.fields["tick"] is not SHARED_TICK
+    assert list(form.fields) == ["name", "kind", "extra", "tick"]
 
 
 def test_a_field_changed_in_init_is_the_instance_s_own():
@@ -56,6 +62,8 @@ def test_showing_a_bound_form_copies_its_fields_first_and_leaves_the_class_untou
     html = CRISPY.render(Context({"form": invalid}))
     assert "is-invalid" in html  # crispy marked the copies' widgets
     assert invalid.fields["name"] is not Sample.base_fields["name"]
+    assert invalid.fields["tick"] is not SHARED_TICK
+    assert list(invalid.fields) == ["name", "kind", "extra", "tick"]
     assert widget_attrs() == before
     fresh = CRISPY.render(Context({"form": Sample({"name": "An", "kind": "a"})}))
     assert "is-invalid" not in fresh
