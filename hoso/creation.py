@@ -143,15 +143,16 @@ def save_new(
             DossierDocument(dossier=dossier, required_document_id=rid, name=name, form=form, quantity=qty)
             for rid, name, form, qty in papers
         )
+        if event is not None:
+            event.dossier = dossier
+            event.save()
         for companion in companions:
             setattr(companion.row, companion.link, dossier)
+            companion.fill(dossier.code or "", None if event is None else event.pk)
             companion.row.save()
             for child in companion.children:
                 setattr(child, companion.child_link, companion.row)
                 child.save()
-        if event is not None:
-            event.dossier = dossier
-            event.save()
         return
     dossier.refresh_search_text()  # what Dossier.save does before it writes (without the code yet)
     written = _insert_new(dossier, papers, event, number, companions, unless)
@@ -168,6 +169,7 @@ def save_new(
     ids = iter(written.companions)
     for companion in companions:
         setattr(companion.row, companion.link, dossier)
+        companion.fill(code, written.event)  # as the statement wrote it
         _saved(companion.row, next(ids))
         for child in companion.children:
             setattr(child, companion.child_link, companion.row)
@@ -195,18 +197,40 @@ def _values(instance: Model, fields: Sequence[Field]) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
 
 
-def _linked_insert(model: type[Model], link: str, source: str) -> str:
+def _linked_insert(
+    model: type[Model], link: str, source: str, event_key: str = "", code_at: tuple[tuple[str, ...], ...] = ()
+) -> str:
     """An INSERT of one ``model`` row whose foreign key ``link`` is ``source``'s new row, returning
-    its key as ``id`` (the values follow as parameters, in ``_columns(model, link)``'s order)."""
+    its key as ``id`` (the values follow as parameters, in ``_columns(model, link)``'s order, as
+    ``_linked_params`` gives them). ``event_key``, ``code_at``: see ``hoso.events.Companion``
+    (``source`` is then the new dossier, the first event ``new_event``)."""
     quote = connection.ops.quote_name
     fields, columns = _columns(model, link)
     link_field = model._meta.get_field(link)
     assert isinstance(link_field, Field)  # a foreign key, not a reverse relation
-    values = ", ".join(["%s"] * len(fields))
+    expressions = []
+    for field in fields:
+        expression = "%s"
+        if field.name == event_key:
+            expression = "(SELECT id FROM new_event)"
+        for _ in (path for path in code_at if path[0] == field.name):
+            expression = f"jsonb_set({expression}, %s::text[], to_jsonb({source}.code))"
+        expressions.append(expression)
     return (
         f"INSERT INTO {quote(model._meta.db_table)} ({quote(link_field.column)}, {columns}) "  # noqa: S608 — the models' own names
-        f"SELECT {source}.id, {values} FROM {source} RETURNING {quote(model._meta.pk.column)} AS id"
+        f"SELECT {source}.id, {', '.join(expressions)} FROM {source} RETURNING {quote(model._meta.pk.column)} AS id"
     )
+
+
+def _linked_params(row: Model, link: str, event_key: str = "", code_at: tuple[tuple[str, ...], ...] = ()) -> list[Any]:
+    """The parameters of ``_linked_insert``'s statement for ``row``."""
+    fields, _ = _columns(type(row), link)
+    params: list[Any] = []
+    for field, value in zip(fields, _values(row, fields), strict=True):
+        if field.name != event_key:
+            params.append(value)
+        params += [list(path[1:]) for path in code_at if path[0] == field.name]
+    return params
 
 
 @dataclass(frozen=True)
@@ -219,8 +243,9 @@ class _Written:
 
 
 # (Unless's SQL or "", numbered, with an event, each companion's (model, link, children's models,
-# child link)) → SQL
-_Shape = tuple[str, bool, bool, tuple[tuple[type[Model], str, tuple[type[Model], ...], str], ...]]
+# child link, event key, code paths)) → SQL
+_CompanionShape = tuple[type[Model], str, tuple[type[Model], ...], str, str, tuple[tuple[str, ...], ...]]
+_Shape = tuple[str, bool, bool, tuple[_CompanionShape, ...]]
 
 
 @cache
@@ -269,8 +294,9 @@ def _statement(shape: _Shape) -> str:
     returned = ["new_dossier.id", "(SELECT id FROM new_event)" if with_event else "NULL", "new_dossier.code"]
     if with_event:
         sql += f", new_event AS ({_linked_insert(DossierEvent, 'dossier', 'new_dossier')})"
-    for i, (model, link, children, child_link) in enumerate(companions):
-        sql += f", companion_{i} AS ({_linked_insert(model, link, 'new_dossier')})"
+    for i, (model, link, children, child_link, event_key, code_at) in enumerate(companions):
+        assert with_event or not event_key, "a companion takes the event's key only with an event"
+        sql += f", companion_{i} AS ({_linked_insert(model, link, 'new_dossier', event_key, code_at)})"
         returned.append(f"(SELECT id FROM companion_{i})")  # noqa: S608 — our own names
         for j, child in enumerate(children):
             sql += f", companion_{i}_{j} AS ({_linked_insert(child, child_link, f'companion_{i}')})"
@@ -313,13 +339,22 @@ def _insert_new(
     params += [*values, *([list(column) for column in zip(*papers, strict=True)] if papers else [[], [], [], []])]
     if event is not None:
         params += _values(event, _columns(DossierEvent, "dossier")[0])
-    shape = []
+    shape: list[_CompanionShape] = []
     for companion in companions:
-        params += _values(companion.row, _columns(type(companion.row), companion.link)[0])
+        params += _linked_params(companion.row, companion.link, companion.event_key, companion.code_at)
         for child in companion.children:
-            params += _values(child, _columns(type(child), companion.child_link)[0])
+            params += _linked_params(child, companion.child_link)
         children = tuple(type(child) for child in companion.children)
-        shape.append((type(companion.row), companion.link, children, companion.child_link))
+        shape.append(
+            (
+                type(companion.row),
+                companion.link,
+                children,
+                companion.child_link,
+                companion.event_key,
+                companion.code_at,
+            )
+        )
     shape_key = (unless.sql if unless else "", number is not None, event is not None, tuple(shape))
     with connection.cursor() as cursor:
         cursor.execute(_statement(shape_key), params)

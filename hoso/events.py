@@ -7,8 +7,12 @@ The notifications register theirs in ``HosoConfig.ready`` (``hoso.tasks.notify_a
 the workflow needs to know nothing of them.
 
 Another app may also write rows *with* a new dossier (``on_new_dossier``): the fees app's request
-of a counter receipt. The workflow asks for them before the dossier is saved and
-``hoso.creation.save_new`` writes them with it, in the same statement on PostgreSQL.
+of a counter receipt, the national link's outbox row. The workflow asks for them before the dossier
+is saved and ``hoso.creation.save_new`` writes them with it, in the same statement on PostgreSQL.
+A receipt is then that one statement and nothing more (no BEGIN, no COMMIT of its own): its
+after-event callbacks run once it is committed and may not write (``writes_refused``) — unless a
+builder said the receipt needs more (``writes_after``: the fees app's cash taken at the counter),
+in which case the statement and the callbacks share one transaction, as every other action does.
 
 History recorded after the fact (the demo ward's past months, ``motcua.demo_history``) is written
 inside ``recorded_silently()``: the workflow marks its events ``data["silent"] = True`` and nobody
@@ -21,7 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import Model
 
 from .models import DossierEvent
@@ -48,31 +54,80 @@ def event_written(event: DossierEvent) -> None:
 @dataclass(frozen=True)
 class Companion:
     """A row written with a new dossier (unsaved when built): ``row``'s foreign key ``link`` is set to
-    the dossier, and each of ``children``'s foreign key ``child_link`` to ``row``."""
+    the dossier, and each of ``children``'s foreign key ``child_link`` to ``row``.
+
+    What only the write itself knows is filled in by it: ``event_key`` names a field of ``row`` that
+    gets the key of the dossier's first event; each path of ``code_at`` (a JSON field of ``row``,
+    then the keys, or list positions, inside it) gets the dossier's code.
+    """
 
     row: Model
     link: str = "dossier"
     children: tuple[Model, ...] = ()
     child_link: str = ""
+    event_key: str = ""
+    code_at: tuple[tuple[str, ...], ...] = ()
+
+    def fill(self, code: str, event_key: int | None) -> None:
+        """Set on ``row`` what the write filled in (the database has it already on PostgreSQL)."""
+        if self.event_key:
+            setattr(self.row, self.event_key, event_key)
+        for field, *path in self.code_at:
+            place: Any = getattr(self.row, field)
+            for step in path[:-1]:
+                place = place[int(step)] if isinstance(place, list) else place[step]
+            place[path[-1]] = code
 
 
 CompanionBuilder = Callable[[DossierEvent], Sequence[Companion]]
+Predicate = Callable[[DossierEvent], bool]
 
 _builders: list[CompanionBuilder] = []
+_writes_after: list[Predicate] = []
 
 
-def on_new_dossier(builder: CompanionBuilder) -> CompanionBuilder:
+def on_new_dossier(builder: CompanionBuilder, *, writes_after: Predicate | None = None) -> CompanionBuilder:
     """Ask `builder(event)` for the rows to write with every dossier the workflow creates; `event` is
     the dossier's first event, neither it nor its dossier saved yet (registering twice is harmless).
-    The after-event callbacks still run once they are saved."""
+    The after-event callbacks still run once they are saved. ``writes_after(event)``: whether the
+    same app's after-event callback will write for this event (then the receipt is a transaction)."""
     if builder not in _builders:
         _builders.append(builder)
+    if writes_after is not None and writes_after not in _writes_after:
+        _writes_after.append(writes_after)
     return builder
 
 
 def companions_for(event: DossierEvent) -> list[Companion]:
     """The rows the registered builders write with the dossier `event` creates."""
     return [companion for builder in list(_builders) for companion in builder(event)]
+
+
+def writes_after_creation(event: DossierEvent) -> bool:
+    """Whether an after-event callback will write for the dossier `event` creates (``on_new_dossier``)."""
+    return any(predicate(event) for predicate in list(_writes_after))
+
+
+class WriteRefused(RuntimeError):
+    """An after-event callback wrote after a receipt made in one statement (see the module docstring)."""
+
+
+@contextmanager
+def writes_refused() -> Iterator[None]:
+    """Within the block, a statement that writes raises ``WriteRefused`` before it reaches the database:
+    the after-event callbacks of a receipt already committed (its rows are companions, or the builder
+    declares ``writes_after``)."""
+
+    def refuse(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.lstrip()[:6].upper() in {"INSERT", "UPDATE", "DELETE"} or " FOR UPDATE" in sql.upper():
+            raise WriteRefused(
+                "Sau khi tiếp nhận (một câu lệnh, đã ghi xong) không được ghi thêm: hãy ghi cùng hồ sơ "
+                f"(hoso.events.on_new_dossier). Câu lệnh: {sql[:120]}"
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        yield
 
 
 @contextmanager

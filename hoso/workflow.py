@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, ParamSpec
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.constants import Role
@@ -33,7 +33,7 @@ from . import workcalendar as wc
 from .calendar_store import calendar_for
 from .constants import Action, Delivery, Status
 from .creation import DayNumber, Unless, new_lookup_key, procedure_snapshot, save_new
-from .events import companions_for, event_written, recording_silently
+from .events import companions_for, event_written, recording_silently, writes_after_creation, writes_refused
 from .limits import offer_limit, procedure_limit
 from .lookup import forget as forget_public_view
 from .models import Dossier, DossierEvent
@@ -200,7 +200,6 @@ def check_appointment(calendar: wc.WorkCalendar, when: datetime, *, now: datetim
         )
 
 
-@transaction.atomic
 def receive(
     *, agency: Agency, actor: User, intake: Intake, now: datetime | None = None, unless: Unless | None = None
 ) -> Dossier:
@@ -208,6 +207,13 @@ def receive(
 
     ``unless``: a question asked with the write (``hoso.creation.save_new``); when it finds a
     dossier nothing is written and ``EarlierFound`` is raised (the intake service's duplicate check).
+
+    On PostgreSQL the receipt is one statement, its own transaction: the dossier, its papers, its
+    event and the rows other apps write with it (``hoso.events.on_new_dossier``); the after-event
+    callbacks then run, refused any write, and what they leave for after the commit runs once they
+    are done. When a builder says its callback writes (cash taken at the counter), inside a caller's
+    transaction (scans at the counter) or elsewhere (SQLite: several statements), statement and
+    callbacks share one transaction (a savepoint in the caller's).
     """
     now = now or timezone.now()
     offer = _check_intake(agency, actor, intake)
@@ -227,15 +233,24 @@ def receive(
     dossier.received_at = now
     dossier.base_due_at = dossier.due_at = dossier.shown_due_at = base_due
     event = _new_event(dossier, Action.RECEIVE, "", Status.RECEIVED, actor, now, "", {}, due_at=base_due)
-    save_new(
+    save = partial(
+        save_new,
         dossier,
         intake.documents,
         event=event,
         number=DayNumber(agency, timezone.localtime(now).date()),
-        companions=companions_for(event),  # the fee request
+        companions=companions_for(event),  # the fee request, the national link's outbox row
         unless=unless,
     )
-    event_written(event)  # in this transaction: the notifications queue theirs after commit
+    alone = not connection.in_atomic_block  # inside a caller's transaction: a savepoint, as before
+    if alone and connection.vendor == "postgresql" and not writes_after_creation(event):
+        save()  # one statement: written whole or not at all
+        with transaction.atomic(savepoint=False), writes_refused():  # no statement: on_commit work runs after
+            event_written(event)
+        return dossier
+    with transaction.atomic():
+        save()
+        event_written(event)  # in this transaction: the notifications queue theirs after commit
     return dossier
 
 

@@ -14,8 +14,9 @@ class LienthongConfig(AppConfig):
         from hoso import events
         from hoso.models import SatisfactionRating
 
-        from . import tasks
+        from . import outbox, tasks
 
+        events.on_new_dossier(outbox.row_with_receipt)  # a receipt's row: written with its dossier
         events.on_event(tasks.queue_after_event)
         # A rating goes the same way, in the transaction that saves it (a kind-"rating" row).
         post_save.connect(tasks.queue_after_rating, sender=SatisfactionRating, dispatch_uid="lienthong-rating")

@@ -1,5 +1,9 @@
 """Writing the outbox: one row per workflow event, in the action's transaction, and nothing otherwise.
 
+A counter receipt's row is written with its dossier (``row_with_receipt``, a companion of
+``hoso.events.on_new_dossier``: the receipt's one statement fills in the code and the event's key);
+every later event's row by ``queue_event``.
+
 The link is off when no portal address is configured (``MOTCUA_NATIONAL_PORTAL_URL`` empty): then
 nothing is queued (a first connection queues the current records with ``national_sync --resend``).
 """
@@ -27,8 +31,42 @@ def link_on() -> bool:
     return bool(getattr(settings, "MOTCUA_NATIONAL_PORTAL_URL", ""))
 
 
+def _unsent(event: DossierEvent) -> bool:
+    """Nothing is sent for this event: the link is off, or it is history recorded silently."""
+    return not link_on() or events.recording_silently() or bool((event.data or {}).get("silent"))
+
+
+def creates_dossier(event: DossierEvent) -> bool:
+    """A receipt at the counter or by post: the event that creates its dossier (no status before it)."""
+    return event.action == Action.RECEIVE and not event.from_status
+
+
+# Where the receipt's write puts the dossier's code in the row's payload (``row_with_receipt``).
+RECEIPT_CODE_AT = (("payload", "record", "MaHoSo"), ("payload", "steps", "0", "MaHoSo"))
+
+
+def row_with_receipt(event: DossierEvent) -> list[events.Companion]:
+    """The outbox row of a counter receipt, built before its dossier is saved and written with it
+    (``hoso.events.on_new_dossier``): the same row ``queue_event`` would write afterwards, the code
+    (given by the same write) and the event's key filled in by the write."""
+    if not creates_dossier(event) or _unsent(event):
+        return []
+    record = mapping.dossier_record(event.dossier, event)
+    reasons = mapping.missing({**record, "MaHoSo": "…"})  # a receipt always gets its code
+    row = OutboxEntry(
+        kind=Kind.DOSSIER,
+        payload={"record": record, "steps": [mapping.progress_step(event)]},
+        mapping_version=mapping.MAPPING_VERSION,
+        sequence=0,
+        state=State.BLOCKED if reasons else State.PENDING,
+        last_error=mapping.blocked_text(reasons) if reasons else "",
+    )
+    return [events.Companion(row, "dossier", event_key="sequence", code_at=RECEIPT_CODE_AT)]
+
+
 def queue_event(event: DossierEvent) -> OutboxEntry | None:
-    """Write the event's row (one INSERT, no other query); None when nothing is to be sent.
+    """Write the event's row (one INSERT, no other query); None when nothing is to be sent, or
+    when it was written with the dossier (``row_with_receipt``).
 
     History recorded silently (demo history) and imports (which bulk-create their events without
     the workflow) are never queued, nor a dossier without a code (guided or refused at the counter:
@@ -36,7 +74,7 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
     incomplete is written BLOCKED with the reason. A payment's event (PAY) writes a row of kind
     ``fee``: the same record and step, and the payment it reports (``fee``).
     """
-    if not link_on() or events.recording_silently() or (event.data or {}).get("silent"):
+    if _unsent(event) or creates_dossier(event):
         return None
     if not event.dossier.code:
         return None  # never received at the counter (guided, refused): no code, nothing the portal knows

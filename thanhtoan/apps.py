@@ -13,10 +13,10 @@ class ThanhtoanConfig(AppConfig):
         from hoso.events import on_event, on_new_dossier
         from thutuc.offers import catalogue_changed
 
-        from .hooks import fee_request_after_event, fee_request_with_receipt
+        from .hooks import fee_request_after_event, fee_request_with_receipt, pays_at_intake
         from .models import FeeRule
 
-        on_new_dossier(fee_request_with_receipt)
+        on_new_dossier(fee_request_with_receipt, writes_after=pays_at_intake)
         on_event(fee_request_after_event)
         # Fee rules are kept per process with the catalogue (thanhtoan.fees.fee_rule_for).
         post_save.connect(catalogue_changed, sender=FeeRule, dispatch_uid="thanhtoan-fee-rule-save")

@@ -4,7 +4,8 @@
   written with it (``fee_request_with_receipt``, a companion row: the same statement on PostgreSQL).
   The amount the clerk typed as collected on the intake form rules when it differs from the
   catalogue's, and is then that request's cash payment, by that clerk at that instant
-  (docs/payments.md §1) — recorded once the dossier is saved (``fee_request_after_event``).
+  (docs/payments.md §1) — recorded once the dossier is saved (``fee_request_after_event``), in the
+  receipt's transaction (``pays_at_intake``).
 * An online submission (SUBMIT): the dossier's fee request — the one its draft was paid with, when
   the fee came first (``payments.paying_request``), else a new one from the catalogue.
 * A receipt from the online queue of a dossier without one (submitted before this app): a new one.
@@ -46,6 +47,12 @@ def fee_request_with_receipt(event: DossierEvent) -> list[Companion]:
         lines = [FeeLine(name=CLERK_LINE, amount=collected, source="clerk")]
         request.amount_due = collected
     return [Companion(request, "dossier", tuple(lines), "request")]
+
+
+def pays_at_intake(event: DossierEvent) -> bool:
+    """Whether ``fee_request_after_event`` records a cash payment for the dossier `event` creates
+    (the receipt is then one transaction with it: ``hoso.events.on_new_dossier``'s ``writes_after``)."""
+    return _creates_dossier(event) and bool(_collected_at_intake(event))
 
 
 def fee_request_after_event(event: DossierEvent) -> None:
