@@ -147,6 +147,7 @@ def save_new(
             event.dossier = dossier
             event.save()
         for companion in companions:
+            assert event is not None or not companion.event_key, "the event's key needs an event"
             setattr(companion.row, companion.link, dossier)
             companion.fill(dossier.code or "", None if event is None else event.pk)
             companion.row.save()
@@ -296,6 +297,7 @@ def _statement(shape: _Shape) -> str:
         sql += f", new_event AS ({_linked_insert(DossierEvent, 'dossier', 'new_dossier')})"
     for i, (model, link, children, child_link, event_key, code_at) in enumerate(companions):
         assert with_event or not event_key, "a companion takes the event's key only with an event"
+        assert numbered or not code_at, "a companion takes the code only of a dossier numbered here"
         sql += f", companion_{i} AS ({_linked_insert(model, link, 'new_dossier', event_key, code_at)})"
         returned.append(f"(SELECT id FROM companion_{i})")  # noqa: S608 — our own names
         for j, child in enumerate(children):

@@ -21,6 +21,7 @@ is told about them, now or later.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -46,7 +47,8 @@ def on_event(callback: EventCallback) -> EventCallback:
 
 
 def event_written(event: DossierEvent) -> None:
-    """Called by the workflow once `event` is saved, inside the action's transaction."""
+    """Called by the workflow once `event` is saved: inside the action's transaction, or — a receipt
+    made in one statement — once that statement committed, with writes refused (``writes_refused``)."""
     for callback in list(_callbacks):
         callback(event)
 
@@ -76,7 +78,8 @@ class Companion:
             place: Any = getattr(self.row, field)
             for step in path[:-1]:
                 place = place[int(step)] if isinstance(place, list) else place[step]
-            place[path[-1]] = code
+            last = path[-1]
+            place[int(last) if isinstance(place, list) else last] = code
 
 
 CompanionBuilder = Callable[[DossierEvent], Sequence[Companion]]
@@ -108,18 +111,25 @@ def writes_after_creation(event: DossierEvent) -> bool:
     return any(predicate(event) for predicate in list(_writes_after))
 
 
+# A read that locks rows (SELECT … FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE) means to write next.
+_LOCKING = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE)
+
+
 class WriteRefused(RuntimeError):
     """An after-event callback wrote after a receipt made in one statement (see the module docstring)."""
 
 
 @contextmanager
 def writes_refused() -> Iterator[None]:
-    """Within the block, a statement that writes raises ``WriteRefused`` before it reaches the database:
+    """Within the block, any statement but a plain read (or a savepoint's) raises ``WriteRefused``
+    before it reaches the database:
     the after-event callbacks of a receipt already committed (its rows are companions, or the builder
     declares ``writes_after``)."""
 
     def refuse(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        if sql.lstrip()[:6].upper() in {"INSERT", "UPDATE", "DELETE"} or " FOR UPDATE" in sql.upper():
+        head = sql.lstrip()[:9].upper()
+        reads = head.startswith("SELECT") and not _LOCKING.search(sql)
+        if not (reads or head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))):
             raise WriteRefused(
                 "Sau khi tiếp nhận (một câu lệnh, đã ghi xong) không được ghi thêm: hãy ghi cùng hồ sơ "
                 f"(hoso.events.on_new_dossier). Câu lệnh: {sql[:120]}"

@@ -213,7 +213,9 @@ def receive(
     callbacks then run, refused any write, and what they leave for after the commit runs once they
     are done. When a builder says its callback writes (cash taken at the counter), inside a caller's
     transaction (scans at the counter) or elsewhere (SQLite: several statements), statement and
-    callbacks share one transaction (a savepoint in the caller's).
+    callbacks share one transaction (a savepoint in the caller's). A callback that raises after a
+    one-statement receipt leaves the dossier written (committed): a programming error, such as a
+    write refused, surfaces then; a rule that refuses a receipt belongs before the statement.
     """
     now = now or timezone.now()
     offer = _check_intake(agency, actor, intake)

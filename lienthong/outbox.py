@@ -31,7 +31,7 @@ def link_on() -> bool:
     return bool(getattr(settings, "MOTCUA_NATIONAL_PORTAL_URL", ""))
 
 
-def _unsent(event: DossierEvent) -> bool:
+def unsent(event: DossierEvent) -> bool:
     """Nothing is sent for this event: the link is off, or it is history recorded silently."""
     return not link_on() or events.recording_silently() or bool((event.data or {}).get("silent"))
 
@@ -49,7 +49,7 @@ def row_with_receipt(event: DossierEvent) -> list[events.Companion]:
     """The outbox row of a counter receipt, built before its dossier is saved and written with it
     (``hoso.events.on_new_dossier``): the same row ``queue_event`` would write afterwards, the code
     (given by the same write) and the event's key filled in by the write."""
-    if not creates_dossier(event) or _unsent(event):
+    if not creates_dossier(event) or unsent(event):
         return []
     record = mapping.dossier_record(event.dossier, event)
     reasons = mapping.missing({**record, "MaHoSo": "…"})  # a receipt always gets its code
@@ -74,7 +74,7 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
     incomplete is written BLOCKED with the reason. A payment's event (PAY) writes a row of kind
     ``fee``: the same record and step, and the payment it reports (``fee``).
     """
-    if _unsent(event) or creates_dossier(event):
+    if unsent(event) or creates_dossier(event):
         return None
     if not event.dossier.code:
         return None  # never received at the counter (guided, refused): no code, nothing the portal knows

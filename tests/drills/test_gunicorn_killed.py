@@ -1,6 +1,8 @@
 """Drill (d): a gunicorn worker SIGKILLed in the middle of an intake while others are coming in.
 No dossier is left half-written (every one has its event and its documents) and the day's codes
-stay gapless: the killed transaction gives its number back, a clerk's retry gets a number once."""
+stay gapless: the killed receipt is written whole or not at all (a statement the server already
+holds may still commit after its worker died), and the clerk's retry with the same form gets its
+number once — or finds the dossier it made."""
 
 from __future__ import annotations
 
@@ -80,8 +82,8 @@ def test_a_gunicorn_worker_killed_during_concurrent_intakes_leaves_no_partial_do
                 replies[i] = exc
 
         threads = [threading.Thread(target=send, args=(i,)) for i in range(INTAKES)]
-        # Hold the intakes inside their transactions: the first one has its number, its dossier and
-        # its documents written and waits to write its event; the others queue for the number.
+        # Hold the intakes inside their receipt's statement: the first one has its number, its dossier
+        # and its documents written and waits to write its event; the others queue for the number.
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(f'LOCK TABLE "{DossierEvent._meta.db_table}" IN SHARE MODE')

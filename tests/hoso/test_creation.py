@@ -15,8 +15,10 @@ from django.db import connection
 
 from hoso import applicants, creation, workflow
 from hoso.constants import Action, Status
+from hoso.events import Companion
 from hoso.models import Dossier, DossierCounter, DossierDocument, DossierEvent, dossier_search_text
 from hoso.workcalendar import VN_TZ
+from lienthong.models import OutboxEntry
 from motcua.lib.codepattern import pattern_for
 from tests.factories import AgencyProcedureFactory, ProcedureFactory, RequiredDocumentFactory, load_holidays
 from thutuc.constants import DocumentForm, TimeUnit
@@ -201,6 +203,28 @@ def test_a_numbered_dossier_gets_the_code_next_code_would_give(
     second = _new(agency, clerk, procedure)
     creation.save_new(second, number=creation.DayNumber(agency, day))
     assert second.code == pattern_for(pattern).render(agency.code, day, earlier + 2)
+
+
+def test_a_companion_gets_the_new_code_and_the_events_key_as_stored(agency, clerk, procedure):
+    """``Companion.code_at`` / ``event_key``: the write fills them in (in the statement on PostgreSQL,
+    by ``Companion.fill`` elsewhere), and the row in memory is the row stored."""
+    dossier = _new(agency, clerk, procedure)
+    event = _event(dossier, clerk)
+    payload = {"record": {"MaHoSo": "", "TenTTHC": "Cấp “bản sao”"}, "steps": [{"MaHoSo": ""}], "codes": ["x", ""]}
+    row = OutboxEntry(payload=payload, sequence=0)
+    at = (("payload", "record", "MaHoSo"), ("payload", "steps", "0", "MaHoSo"), ("payload", "codes", "1"))
+    creation.save_new(
+        dossier,
+        event=event,
+        number=creation.DayNumber(agency, MON_9.date()),
+        companions=[Companion(row, "dossier", event_key="sequence", code_at=at)],
+    )
+    stored = OutboxEntry.objects.get(pk=row.pk)
+    code = Dossier.objects.get(pk=dossier.pk).code
+    assert code and stored.sequence == row.sequence == event.pk and stored.dossier_id == dossier.pk
+    record = {"MaHoSo": code, "TenTTHC": "Cấp “bản sao”"}
+    expected = {"record": record, "steps": [{"MaHoSo": code}], "codes": ["x", code]}
+    assert stored.payload == row.payload == expected
 
 
 def test_a_numbered_dossier_that_fails_gives_its_number_back(agency, clerk, procedure):
