@@ -122,9 +122,9 @@ class WriteRefused(RuntimeError):
 @contextmanager
 def writes_refused() -> Iterator[None]:
     """Within the block, any statement but a plain read (or a savepoint's) raises ``WriteRefused``
-    before it reaches the database:
-    the after-event callbacks of a receipt already committed (its rows are companions, or the builder
-    declares ``writes_after``)."""
+    before it reaches the database. The block of the after-event callbacks of a receipt already
+    committed: what they would write belongs with the dossier (a companion), or their builder
+    declares ``writes_after`` and the receipt is a transaction."""
 
     def refuse(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         head = sql.lstrip()[:9].upper()
