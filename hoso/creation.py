@@ -214,7 +214,7 @@ def _linked_insert(
         expression = "%s"
         if field.name == event_key:
             expression = "(SELECT id FROM new_event)"
-        for _ in (path for path in code_at if path[0] == field.name):
+        for _ in range(sum(path[0] == field.name for path in code_at)):  # one per path, its own parameter
             expression = f"jsonb_set({expression}, %s::text[], to_jsonb({source}.code))"
         expressions.append(expression)
     return (

@@ -31,6 +31,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from .constants import Action
 from .models import DossierEvent
 
 EventCallback = Callable[[DossierEvent], None]
@@ -99,6 +100,12 @@ def on_new_dossier(builder: CompanionBuilder, *, writes_after: Predicate | None 
     if writes_after is not None and writes_after not in _writes_after:
         _writes_after.append(writes_after)
     return builder
+
+
+def creates_dossier(event: DossierEvent) -> bool:
+    """A receipt at the counter or by post: the event that creates its dossier (no status before
+    it), the one the builders of ``on_new_dossier`` write rows with."""
+    return event.action == Action.RECEIVE and not event.from_status
 
 
 def companions_for(event: DossierEvent) -> list[Companion]:

@@ -36,11 +36,6 @@ def unsent(event: DossierEvent) -> bool:
     return not link_on() or events.recording_silently() or bool((event.data or {}).get("silent"))
 
 
-def creates_dossier(event: DossierEvent) -> bool:
-    """A receipt at the counter or by post: the event that creates its dossier (no status before it)."""
-    return event.action == Action.RECEIVE and not event.from_status
-
-
 # Where the receipt's write puts the dossier's code in the row's payload (``row_with_receipt``).
 RECEIPT_CODE_AT = (("payload", "record", "MaHoSo"), ("payload", "steps", "0", "MaHoSo"))
 
@@ -49,7 +44,7 @@ def row_with_receipt(event: DossierEvent) -> list[events.Companion]:
     """The outbox row of a counter receipt, built before its dossier is saved and written with it
     (``hoso.events.on_new_dossier``): the same row ``queue_event`` would write afterwards, the code
     (given by the same write) and the event's key filled in by the write."""
-    if not creates_dossier(event) or unsent(event):
+    if not events.creates_dossier(event) or unsent(event):
         return []
     record = mapping.dossier_record(event.dossier, event)
     reasons = mapping.missing({**record, "MaHoSo": "…"})  # a receipt always gets its code
@@ -74,7 +69,7 @@ def queue_event(event: DossierEvent) -> OutboxEntry | None:
     incomplete is written BLOCKED with the reason. A payment's event (PAY) writes a row of kind
     ``fee``: the same record and step, and the payment it reports (``fee``).
     """
-    if unsent(event) or creates_dossier(event):
+    if unsent(event) or events.creates_dossier(event):
         return None
     if not event.dossier.code:
         return None  # never received at the counter (guided, refused): no code, nothing the portal knows

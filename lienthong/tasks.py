@@ -9,6 +9,7 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.db import transaction
 
+from hoso import events
 from hoso.models import DossierEvent, SatisfactionRating
 from motcua.constants import Role
 from motcua.lib.queue import publish
@@ -26,7 +27,7 @@ def queue_after_event(event: DossierEvent) -> None:
     """Registered in LienthongConfig.ready: the event's outbox row, in the action's transaction (a
     receipt's was written with its dossier: ``outbox.row_with_receipt``); after the commit, a drain
     is asked for (the beat drain catches it when the broker is down)."""
-    if outbox.queue_event(event) is not None or (outbox.creates_dossier(event) and not outbox.unsent(event)):
+    if outbox.queue_event(event) is not None or (events.creates_dossier(event) and not outbox.unsent(event)):
         transaction.on_commit(kick_drain)
 
 

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from hoso.constants import Action
-from hoso.events import Companion
+from hoso.events import Companion, creates_dossier
 from hoso.models import DossierEvent
 
 from . import fees
@@ -24,11 +24,6 @@ from .payments import paying_request
 CLERK_LINE = "Phí, lệ phí (cán bộ tiếp nhận ghi)"
 
 
-def _creates_dossier(event: DossierEvent) -> bool:
-    """A receipt at the counter or by post: the event that creates its dossier (no status before it)."""
-    return event.action == Action.RECEIVE and not event.from_status
-
-
 def _collected_at_intake(event: DossierEvent) -> int:
     """The amount the receiving clerk typed as collected (0: none)."""
     return event.dossier.fee_amount if event.actor_id is not None else 0
@@ -36,7 +31,7 @@ def _collected_at_intake(event: DossierEvent) -> int:
 
 def fee_request_with_receipt(event: DossierEvent) -> list[Companion]:
     """The fee request (and its lines) to write with the dossier a receipt creates."""
-    if not _creates_dossier(event):
+    if not creates_dossier(event):
         return []
     dossier = event.dossier
     request, lines = fees.unsaved_request(
@@ -52,14 +47,14 @@ def fee_request_with_receipt(event: DossierEvent) -> list[Companion]:
 def pays_at_intake(event: DossierEvent) -> bool:
     """Whether ``fee_request_after_event`` records a cash payment for the dossier `event` creates
     (the receipt is then one transaction with it: ``hoso.events.on_new_dossier``'s ``writes_after``)."""
-    return _creates_dossier(event) and bool(_collected_at_intake(event))
+    return creates_dossier(event) and bool(_collected_at_intake(event))
 
 
 def fee_request_after_event(event: DossierEvent) -> None:
     if event.action not in (Action.SUBMIT, Action.RECEIVE):
         return
     dossier = event.dossier
-    if _creates_dossier(event):  # its request was written with it (fee_request_with_receipt)
+    if creates_dossier(event):  # its request was written with it (fee_request_with_receipt)
         if collected := _collected_at_intake(event):
             fees.record_counter_payment(
                 dossier_id=dossier.pk,
