@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Field, Model
 
 from motcua.lib.codepattern import pattern_for
+from motcua.lib.prepared import prepared_cursor
 from motcua.models import Agency
 from thutuc.models import Procedure
 
@@ -358,7 +359,7 @@ def _insert_new(
             )
         )
     shape_key = (unless.sql if unless else "", number is not None, event is not None, tuple(shape))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # one text per shape: prepared once per connection
         cursor.execute(_statement(shape_key), params)
         earlier, dossier_pk, event_pk, code, *companion_pks = cursor.fetchone()
     return _Written(earlier, dossier_pk, event_pk, code, tuple(companion_pks))

@@ -4,6 +4,12 @@
 per thread checked before reuse (``DB_CONN_MAX_AGE`` seconds, 600 by default), or, with
 ``DB_POOL=1``, a psycopg pool per process (``DB_POOL_MIN``, ``DB_POOL_MAX``, ``DB_POOL_TIMEOUT``).
 
+Prepared statements (``motcua.lib.prepared``): on by default, the connection's ``prepare_threshold``
+is 0, which only the server-binding cursor of ``prepared_cursor()`` acts on (Django's own cursors
+bind on the client and never prepare). ``DB_PREPARED=0`` turns it off, for a transaction-mode pooler
+that does not carry prepared statements (PgBouncer before 1.21, or without
+``max_prepared_statements``); those statements then run unprepared, with the same result.
+
 The replica (``REPLICA_DATABASE_URL``, off by default) only serves reads that ask for it: code that
 compiles figures or writes an export runs them inside ``reading_from_replica()``. Everything else
 — the desk's screens, the workflow, anything that reads what it has just written — stays on the
@@ -41,6 +47,10 @@ def database_settings(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
             conn_health_checks=not pooled,
         )
     )
+    if environ.get("DB_PREPARED", "").strip().lower() not in {"0", "false", "no", "off"}:
+        # Only server-binding cursors prepare (prepared_cursor); Django's own client-binding
+        # cursors never do, whatever this says.
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = 0
     if pooled:
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": _int(environ, "DB_POOL_MIN", 2),

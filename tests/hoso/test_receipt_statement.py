@@ -160,3 +160,40 @@ def test_the_same_form_twice_in_autocommit_gives_back_the_first_dossier(agency, 
     with pytest.raises(IntegrityError):  # and the connection is usable after it: nothing was left open
         workflow.receive(agency=agency, actor=clerk, intake=once, now=MON_9)
     assert Dossier.objects.count() == 1
+
+
+def _receipt_runs() -> int:
+    """How often this connection ran the receipt's statement as a prepared statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%INSERT INTO "hoso_dossier" (%'],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_receipt_is_prepared_once_per_connection_unless_prepared_statements_are_off(
+    agency, clerk, procedure, monkeypatch
+):
+    before = _receipt_runs()
+    made = [
+        workflow.receive(
+            agency=agency, actor=clerk, intake=_intake(procedure, applicant_id_number=f"00119000{i:04d}"), now=MON_9
+        )
+        for i in range(7)
+    ]
+    assert _receipt_runs() == before + 7
+    with connection.cursor() as cursor:  # past five runs PostgreSQL keeps one plan: no planning either
+        cursor.execute(
+            "SELECT max(generic_plans) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%INSERT INTO "hoso_dossier" (%'],
+        )
+        assert cursor.fetchone()[0] >= 1
+    assert len({d.code for d in made}) == 7
+    assert Dossier.objects.filter(pk__in=[d.pk for d in made], applicant_name="Phạm Thị Hằng").count() == 7
+
+    monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold")  # DB_PREPARED=0
+    dossier = workflow.receive(
+        agency=agency, actor=clerk, intake=_intake(procedure, applicant_id_number="001190009999"), now=MON_9
+    )
+    assert _receipt_runs() == before + 7 and Dossier.objects.get(pk=dossier.pk).applicant_id_number == "001190009999"
