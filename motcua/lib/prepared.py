@@ -12,11 +12,42 @@ SQLite it is Django's usual cursor, with the same result.
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
+import psycopg
 from django.db import connections
-from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.postgresql.base import CursorDebugWrapper
 from django.db.backends.utils import CursorWrapper
+
+_PLACEHOLDER = re.compile(r"%(.?)", re.DOTALL)
+
+
+@cache
+def numbered(sql: str) -> str:
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1``, ``$2``…, ``%%`` as ``%``; once per text."""
+    count = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group(1) == "%":
+            return "%"
+        if match.group(1) != "s":
+            raise ValueError(f"only %s placeholders and %% are supported, not %{match.group(1)}")
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(one, sql)
+
+
+class _NumberedCursor(psycopg.RawCursor):  # type: ignore[type-arg]
+    """psycopg's raw cursor (server-side binding, ``$n`` placeholders taken as they are) fed Django's
+    ``%s`` text: the numbering is done once per text, where psycopg's own cursor would parse a
+    statement of more than 50 parameters again on every run (its cache stops there)."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        return super().execute(numbered(query), params, **kwargs)
 
 
 class LoggedAsWritten(CursorDebugWrapper):
@@ -30,12 +61,13 @@ class LoggedAsWritten(CursorDebugWrapper):
 
 def prepared_cursor(using: str = "default") -> Any:
     """A cursor (use it as ``with``) whose statements stay prepared on this connection; elsewhere
-    the usual cursor. Django's cursor wrapper (execute wrappers, error translation, query log)
-    around Django's own server-binding cursor class instead of its client-binding one."""
+    the usual cursor. Django's cursor wrapper (execute wrappers, error translation, query log) around
+    a server-binding cursor instead of Django's client-binding one; the statement is written as for
+    any Django cursor (``%s`` placeholders, ``%%`` for a literal percent sign)."""
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
         return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    cursor = ServerBindingCursor(connection.connection)
+    cursor = _NumberedCursor(connection.connection)
     return LoggedAsWritten(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
