@@ -13,7 +13,7 @@ SQLite it is Django's usual cursor, with the same result.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -24,7 +24,7 @@ from django.db.backends.utils import CursorWrapper
 _PLACEHOLDER = re.compile(r"%(.?)", re.DOTALL)
 
 
-@cache
+@lru_cache(maxsize=128)  # a handful of texts (the receipt's shapes); psycopg keeps 100 prepared
 def numbered(sql: str) -> str:
     """Django's ``%s`` placeholders as PostgreSQL's ``$1``, ``$2``…, ``%%`` as ``%``; once per text."""
     count = 0
@@ -48,6 +48,9 @@ class _NumberedCursor(psycopg.RawCursor):  # type: ignore[type-arg]
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
         return super().execute(numbered(query), params, **kwargs)
+
+    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> Any:
+        return super().executemany(numbered(query), params_seq, **kwargs)
 
 
 class LoggedAsWritten(CursorDebugWrapper):

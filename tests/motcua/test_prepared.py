@@ -36,6 +36,17 @@ def test_the_prepared_cursor_returns_what_the_usual_one_does():
 
 
 @pytest.mark.django_db
+def test_executemany_takes_the_same_text():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE prepared_probe (n integer, word varchar(10))")
+    with prepared_cursor() as cursor:
+        cursor.executemany("INSERT INTO prepared_probe (n, word) VALUES (%s, %s)", [(1, "một"), (2, "hai")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, word FROM prepared_probe ORDER BY n")
+        assert [tuple(row) for row in cursor.fetchall()] == [(1, "một"), (2, "hai")]
+
+
+@pytest.mark.django_db
 def test_on_postgresql_the_statement_stays_prepared_on_the_connection():
     need(connection.vendor == "postgresql", "Prepared statements are PostgreSQL's (set DATABASE_URL).")
     sql = "SELECT %s::text AS prepared_cursor_probe"
