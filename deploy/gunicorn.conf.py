@@ -38,17 +38,19 @@ errorlog = "-"
 def when_ready(server):
     """Preloaded: the master warms the portal before it forks the workers."""
     if preload_app:
-        from motcua.warmup import warm
+        from motcua.warmup import keep_for_life, warm
 
         warm()
+        keep_for_life()  # before the fork: the workers share what the master loaded
 
 
 def post_worker_init(worker):
     """Not preloaded: each worker warms itself before it accepts a request."""
     if not preload_app:
-        from motcua.warmup import warm
+        from motcua.warmup import keep_for_life, warm
 
         warm()
+        keep_for_life()
 
 
 def child_exit(server, worker):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import shlex
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -112,3 +114,11 @@ def test_the_warm_up_compiles_every_portal_template_and_opens_no_connection():
     assert done["templates"] == len(names) and done["routes"] > 100
     engine_loader = get_template("hoso/intake.html").template.engine.template_loaders[0]
     assert "hoso/intake.html" in {key.split("-")[0] for key in engine_loader.get_template_cache}
+
+
+def test_a_web_process_leaves_what_it_loaded_out_of_the_collectors_walks():
+    # In a process of its own: freezing this test process's objects would outlive the test.
+    code = "import gc, motcua.wsgi; print(gc.get_freeze_count())"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.settings", "SECRET_KEY": "t" * 50}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert int(out.stdout.split()[-1]) > 50_000  # the portal's modules, models and settings: frozen
