@@ -33,13 +33,19 @@ REPLICA = "replica"
 _replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar("motcua_replica_reads", default=False)
 
 
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """As the settings' ``env_bool``, from the mapping given: unset or empty is ``default``."""
+    value = environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
+
+
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     value = environ.get(name, "").strip()
     return int(value) if value else default
 
 
 def database_settings(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
-    pooled = environ.get("DB_POOL", "").strip().lower() in {"1", "true", "yes", "on"}
+    pooled = _flag(environ, "DB_POOL", False)
     config: dict[str, Any] = dict(
         dj_database_url.parse(
             url,
@@ -47,7 +53,7 @@ def database_settings(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
             conn_health_checks=not pooled,
         )
     )
-    if environ.get("DB_PREPARED", "").strip().lower() not in {"0", "false", "no", "off"}:
+    if _flag(environ, "DB_PREPARED", True):
         # Only server-binding cursors prepare (prepared_cursor); Django's own client-binding
         # cursors never do, whatever this says.
         config.setdefault("OPTIONS", {})["prepare_threshold"] = 0
