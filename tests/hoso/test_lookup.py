@@ -252,6 +252,16 @@ def test_a_cached_status_is_refreshed_as_soon_as_the_dossier_moves(
     assert page(client, dossier, key="AAAAAAAA").status_code == 404  # the cache never skips the key check
 
 
+def test_a_first_visit_reads_the_dossier_and_its_steps_in_two_statements(client, dossier):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        body = page(client, dossier).content.decode()
+    assert "Hồ sơ đã được tiếp nhận" in body and "Tiếp nhận hồ sơ" in body
+    tables = [next(t for t in ("hoso_dossierevent", "hoso_dossier") if f'FROM "{t}"' in q["sql"]) for q in queries]
+    assert tables == ["hoso_dossier", "hoso_dossierevent"]  # the key is in the first one
+    assert '"lookup_key"' in queries[0]["sql"].split("WHERE", 1)[1] and "motcua_agency" in queries[0]["sql"]
+
+
 def test_a_wrong_key_for_a_cached_code_takes_the_path_of_an_unknown_code(client, dossier, django_assert_num_queries):
     assert page(client, dossier).status_code == 200  # now cached
     with django_assert_num_queries(1):  # never answered from the cache, so no faster than…
