@@ -46,10 +46,12 @@ PORT = 8771
 SAMPLE = 500
 TARGET_SHARE = 0.6
 MAX_P99_MS = 30.0
+# The two lookups of a dossier's code and key, by the label printed.
+LOOKUPS = {"lookup page": "/tra-cuu/{code}/?k={key}", "lookup JSON": "/api/v1/tra-cuu/{code}/?k={key}"}
 
 
-def sample_urls(n: int) -> list[tuple[str, str]]:
-    """(page path, JSON path) of `n` received dossiers, with a RECEIVE event and an ASSIGN each."""
+def sample_dossiers(n: int) -> list[tuple[str, str]]:
+    """(code, lookup key) of `n` received dossiers, with a RECEIVE event and an ASSIGN each."""
     from hoso.constants import Action, Status
     from hoso.models import Dossier, DossierEvent
 
@@ -74,7 +76,7 @@ def sample_urls(n: int) -> list[tuple[str, str]]:
             )
         )
     DossierEvent.objects.bulk_create(events)
-    return [(f"/tra-cuu/{code}/?k={key}", f"/api/v1/tra-cuu/{code}/?k={key}") for _, code, key, _, _ in rows]
+    return [(code, key) for _, code, key, _, _ in rows]
 
 
 def wrk_script(paths: list[str], folder: Path) -> Path:
@@ -106,13 +108,12 @@ def run_wrk(paths: list[str], seconds: int, folder: Path) -> tuple[float, float,
     return rps, p99, int(bad.group(1)) if bad else 0
 
 
-def first_visits(urls: list[tuple[str, str]], kind: int) -> list[float]:
-    """Visit each URL once (``kind`` 0: page, 1: JSON), one after the other, after dropping the
-    cached views: the sorted latencies in ms of a first visit to an otherwise idle server."""
+def first_visits(dossiers: list[tuple[str, str]], paths: list[str]) -> list[float]:
+    """Drop the cached views of `dossiers`, then visit each of `paths` once, one after the other:
+    the sorted latencies in ms of a first visit to an otherwise idle server."""
     from hoso import lookup as public_lookup
 
-    for page, _ in urls:
-        code, key = page.removeprefix("/tra-cuu/").split("/?k=")
+    for code, key in dossiers:
         public_lookup.forget(code, key)
 
     def visit(path: str) -> float:
@@ -121,7 +122,7 @@ def first_visits(urls: list[tuple[str, str]], kind: int) -> list[float]:
             response.read()
         return (time.perf_counter() - start) * 1000
 
-    return sorted(visit(pair[kind]) for pair in urls)
+    return sorted(visit(path) for path in paths)
 
 
 def start_gunicorn() -> subprocess.Popen:
@@ -186,17 +187,18 @@ def main() -> int:
         ward = desk.setup_ward()
         took = desk.add_dossiers(ward, args.dossiers, timezone.now(), random.Random(desk.SEED))
         print(f"{args.dossiers:,} dossiers in {took:.1f} s ({target.vendor})")
-        urls = sample_urls(SAMPLE)
+        dossiers = sample_dossiers(SAMPLE)
         from django.db import connections
 
         connections.close_all()
         server = start_gunicorn()
         folder = Path(tempfile.mkdtemp(prefix="motcua_wrk_"))
-        results, first = {}, {}
-        for label, kind in [("trivial view (/healthz)", -1), ("lookup page", 0), ("lookup JSON", 1)]:
-            if kind >= 0:
-                first[label] = first_visits(urls, kind)
-            paths = ["/healthz"] if kind < 0 else [pair[kind] for pair in urls]
+        run_wrk(["/healthz"], 2, folder)  # warm up
+        results = {"trivial view (/healthz)": run_wrk(["/healthz"], args.seconds, folder)}
+        first = {}
+        for label, pattern in LOOKUPS.items():
+            paths = [pattern.format(code=code, key=key) for code, key in dossiers]
+            first[label] = first_visits(dossiers, paths)
             run_wrk(paths, 2, folder)  # warm up
             results[label] = run_wrk(paths, args.seconds, folder)
         for label, times in first.items():

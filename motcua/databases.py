@@ -28,40 +28,31 @@ from typing import Any
 import dj_database_url
 from django.conf import settings
 
+from motcua.lib.env import env_bool, env_int
+
 REPLICA = "replica"
 
 _replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar("motcua_replica_reads", default=False)
 
 
-def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    """As the settings' ``env_bool``, from the mapping given: unset or empty is ``default``."""
-    value = environ.get(name, "").strip().lower()
-    return value in {"1", "true", "yes", "on"} if value else default
-
-
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = environ.get(name, "").strip()
-    return int(value) if value else default
-
-
 def database_settings(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
-    pooled = _flag(environ, "DB_POOL", False)
+    pooled = env_bool("DB_POOL", False, environ)
     config: dict[str, Any] = dict(
         dj_database_url.parse(
             url,
-            conn_max_age=0 if pooled else _int(environ, "DB_CONN_MAX_AGE", 600),
+            conn_max_age=0 if pooled else env_int("DB_CONN_MAX_AGE", 600, environ),
             conn_health_checks=not pooled,
         )
     )
-    if _flag(environ, "DB_PREPARED", True):
+    if env_bool("DB_PREPARED", True, environ):
         # Only server-binding cursors prepare (prepared_cursor); Django's own client-binding
         # cursors never do, whatever this says.
         config.setdefault("OPTIONS", {})["prepare_threshold"] = 0
     if pooled:
         config.setdefault("OPTIONS", {})["pool"] = {
-            "min_size": _int(environ, "DB_POOL_MIN", 2),
-            "max_size": _int(environ, "DB_POOL_MAX", 10),
-            "timeout": _int(environ, "DB_POOL_TIMEOUT", 10),
+            "min_size": env_int("DB_POOL_MIN", 2, environ),
+            "max_size": env_int("DB_POOL_MAX", 10, environ),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, environ),
         }
     return config
 

@@ -15,27 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from motcua.databases import database_settings
 from motcua.filestorage import default_storage
+from motcua.lib.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Where the portal writes its SQLite file, generated reports and uploads on a laptop.
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    return int(value) if value.strip() else default
-
 
 DEBUG = env_bool("DEBUG", False)
 

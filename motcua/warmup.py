@@ -80,13 +80,12 @@ def keep_for_life() -> int:
 
     A web process's modules, URL tables and compiled templates live as long as the process, yet
     each full collection walked all of them: ≈ 230,000 objects after the warm-up, 110–160 ms on this
-    machine, during which the worker answers no one: one cause of a page's long tail (a lookup page's
-    slowest requests under load took up to 127 ms with the median at 5 ms; bench_lookup on a noisy
-    machine could not tell how much of it). Frozen, they are
-    left out of every collection; only what requests create is walked. Called once the process has
-    loaded what it keeps: after importing the portal (motcua/wsgi.py) and after the warm-up
-    (deploy/gunicorn.conf.py), before the master forks its workers, so the children also share those
-    memory pages instead of copying them when a collection would touch them.
+    machine, during which the worker answers no one. Frozen, they are left out of every collection;
+    only what requests create is walked. Called once the process has loaded what it keeps: after
+    importing the portal (motcua/wsgi.py) and after the warm-up (deploy/gunicorn.conf.py), before
+    the master forks its workers, so the children also share those memory pages instead of copying
+    them when a collection would touch them. What a process started without the warm-up loads on
+    its first requests (≈ 30,000 objects) is still walked: 5–30 ms per full collection.
     """
     gc.freeze()
     return gc.get_freeze_count()
